@@ -1,0 +1,3 @@
+from regiograph.cli import main
+
+main()

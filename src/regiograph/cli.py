@@ -1,0 +1,170 @@
+"""The ``regiograph`` command line.
+
+Exit codes: 0 success · 1 the operation failed (bad query, bad file, rejected data) ·
+2 usage or configuration error · 3 the store is unavailable or its directory is locked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from regiograph import __version__, config as configuration
+from regiograph.runtime import open_store
+from regiograph.store import StoreError, StoreLocked, StoreUnavailable
+from regiograph.store.rdffiles import RdfFileError, read_graphs
+
+EXIT_FAILED, EXIT_USAGE, EXIT_STORE = 1, 2, 3
+log = logging.getLogger("regiograph")
+
+
+def fails_cleanly(command):
+    """Typed errors become one line on stderr and the documented exit code, not a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except configuration.ConfigError as exc:
+            _fail(f"configuration error: {exc}", EXIT_USAGE)
+        except (StoreUnavailable, StoreLocked) as exc:
+            _fail(str(exc), EXIT_STORE)
+        except StoreError as exc:
+            _fail(str(exc), EXIT_FAILED)
+
+    return wrapper
+
+
+def _fail(message: str, code: int):
+    click.echo(f"regiograph: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="TOML configuration file (default: ./regiograph.toml if present).")
+@click.version_option(__version__, prog_name="regiograph")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
+    """regiograph: linked open data for smart regions."""
+    ctx.obj = {"config_file": config_file}
+
+
+def load_config(ctx: click.Context) -> configuration.Config:
+    cfg = configuration.load(ctx.obj["config_file"])
+    logging.basicConfig(level=cfg["log.level"], format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    return cfg
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print docs/configuration.md.")
+@click.pass_context
+@fails_cleanly
+def config(ctx: click.Context, markdown: bool) -> None:
+    """Show the resolved settings (secrets hidden), or their reference as Markdown."""
+    if markdown:
+        click.echo(configuration.markdown_reference(), nl=False)
+        return
+    cfg = load_config(ctx)
+    for setting in configuration.SETTINGS:
+        value = "***" if setting.secret and cfg[setting.name] else cfg[setting.name]
+        click.echo(f"{setting.name} = {value!r}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--graph", help="Named graph for triples outside a graph (e.g. Turtle files).")
+@click.option("--replace", is_flag=True, help="Replace the graph(s) instead of adding to them.")
+@click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: each file's URL).")
+@click.pass_context
+@fails_cleanly
+def load(ctx, files: tuple[Path, ...], graph: str | None, replace: bool, base_iri: str | None):
+    """Load RDF files (any common syntax, also .gz). All files are parsed before anything is
+    sent, so a syntax error loads nothing and names file, line and column."""
+    cfg = load_config(ctx)
+    try:
+        graphs = read_graphs(files, graph, base_iri)
+    except RdfFileError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    except ValueError as exc:
+        _fail(f"--graph: {exc}", EXIT_USAGE)
+    with open_store(cfg, attach=True) as (_, store):
+        for name, data in graphs.items():
+            (store.replace_graph if replace else store.add_to_graph)(name, data)
+            triples = data.count(b"\n")
+            click.echo(f"{'replaced' if replace else 'loaded into'} <{name}>: {triples} triples")
+
+
+@main.command()
+@click.argument("sparql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True)
+@click.pass_context
+@fails_cleanly
+def query(ctx, sparql: str, fmt: str) -> None:
+    """Run a SPARQL SELECT or ASK query and print the result."""
+    from regiograph.store import output
+
+    cfg = load_config(ctx)
+    with open_store(cfg, attach=True) as (_, store):
+        response = store.query_raw(sparql, output.ACCEPT)
+        with response:
+            click.echo(output.render(response.content, fmt), nl=False)
+
+
+@main.command()
+@click.option("--graph", help="Only this named graph (default: every graph).")
+@click.option("-o", "--output", "target", required=True, type=click.Path(path_type=Path),
+              help="File to write: .nq or .trig, with .gz for gzip.")
+@click.pass_context
+@fails_cleanly
+def export(ctx, graph: str | None, target: Path) -> None:
+    """Write the store's named graphs as N-Quads or TriG."""
+    from regiograph.store import output
+
+    cfg = load_config(ctx)
+    with open_store(cfg, attach=True) as (_, store):
+        data = output.quads_as(b"".join(store.dump(graph)), target.name.removesuffix(".gz"))
+    if target.suffix == ".gz":
+        data = gzip.compress(data)
+    target.write_bytes(data)
+    click.echo(f"wrote {target} ({len(data):,} bytes)")
+
+
+@main.command()
+@click.pass_context
+@fails_cleanly
+def serve(ctx) -> None:
+    """Start the store (embedded unless configured) and the web app under gunicorn."""
+    from regiograph.wsgi import run
+
+    cfg = load_config(ctx)
+    with open_store(cfg) as (cfg, store):
+        run(cfg, store)
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Load the demo region and stop.")
+@click.pass_context
+@fails_cleanly
+def demo(ctx, no_serve: bool) -> None:
+    """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
+    the store is empty."""
+    from regiograph import demo as demo_region
+    from regiograph.wsgi import run
+
+    cfg = load_config(ctx)
+    with open_store(cfg) as (cfg, store):
+        if store.triple_count() == 0:
+            click.echo("loading the demo region …")
+            summary = demo_region.load(cfg, store)
+            click.echo(json.dumps(summary, indent=2))
+        if not no_serve:
+            run(cfg, store)

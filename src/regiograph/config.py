@@ -1,0 +1,255 @@
+"""Settings: declared once, read from a TOML file and ``REGIOGRAPH_*`` environment variables.
+
+Every setting is a row of ``SETTINGS`` with a type, a default and help text;
+``docs/configuration.md`` is generated from that table (``regiograph config --markdown``)
+and a test fails when the two drift apart. Precedence: defaults < file < environment.
+Unknown keys and values of the wrong type fail at start-up, naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "REGIOGRAPH_"
+DEFAULT_FILE = "regiograph.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key or file."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # dotted: "section.key"
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.replace(".", "_").upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("site.base_iri", str, "http://localhost:8080/",
+            "Base IRI of this deployment: things are {base}id/…, pages {base}page/…, "
+            "data {base}data/…, named graphs {base}graph/{source}. Must end with '/'."),
+    Setting("site.title", str, "regiograph",
+            "Name of the platform shown in pages and in the service description."),
+    Setting("site.default_language", str, "de",
+            "Language of pages when the reader's browser expresses no preference (de or en)."),
+    Setting("site.trust_proxy", bool, False,
+            "Honour X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front."),
+    Setting("data_dir", str, "./data",
+            "Folder for the platform's own state: the embedded store, locks, indexes, dumps."),
+    Setting("store.query_url", str, "",
+            "SPARQL 1.1 query endpoint of an external store. Empty: start the embedded "
+            "Oxigraph server in {data_dir}/store."),
+    Setting("store.update_url", str, "",
+            "SPARQL 1.1 update endpoint of the external store (defaults to store.query_url)."),
+    Setting("store.graph_store_url", str, "",
+            "Graph Store Protocol endpoint of the external store. Empty: graphs are replaced "
+            "with SPARQL Update instead."),
+    Setting("store.username", str, "", "User name for the external store, if it needs one."),
+    Setting("store.password", str, "", "Password for the external store.", secret=True),
+    Setting("store.auth", str, "basic", "How to send the credentials: basic or digest."),
+    Setting("store.dialect", str, "auto",
+            "Quirks of the store: auto (guess from the URLs), oxigraph, virtuoso or generic."),
+    Setting("store.query_timeout_s", float, 30.0,
+            "Time limit for one SPARQL query on the store, in seconds."),
+    Setting("store.connect_timeout_s", float, 5.0,
+            "How long to wait for a connection to the store before it counts as unavailable."),
+    Setting("store.oxigraph_binary", str, "",
+            "Path of the `oxigraph` server binary. Empty: the one installed beside Python, "
+            "then the one on PATH."),
+    Setting("store.port", int, 0,
+            "Loopback port of the embedded store. 0: any free port."),
+    Setting("server.host", str, "127.0.0.1", "Address the web app listens on."),
+    Setting("server.port", int, 8080, "Port the web app listens on."),
+    Setting("server.workers", int, 2, "Web server worker processes (gunicorn)."),
+    Setting("server.threads", int, 4, "Threads per web server worker."),
+    Setting("server.write_token", str, "",
+            "Credential for writes (SPARQL Update, Graph Store, admin API), sent as "
+            "'Authorization: Bearer …'. Empty: writes are off.", secret=True),
+    Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("log.json", bool, False, "Write logs as one JSON object per line."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+# Tables whose contents are owned by another module, which validates them itself.
+OPEN_TABLES = {"sources": list}
+
+
+class Config:
+    """Resolved settings. ``config["store.query_url"]`` or ``config.get(...)``."""
+
+    def __init__(self, values: dict[str, Any], extra: dict[str, Any], origin: str):
+        self._values = values
+        self.extra = extra  # open tables such as [[sources]]
+        self.origin = origin  # the file the settings came from, or "defaults"
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with some settings changed (keys use '__' for '.')."""
+        values = dict(self._values)
+        for key, raw in overrides.items():
+            name = key.replace("__", ".")
+            values[name] = _coerce(_setting(name), raw, f"override {name}")
+        return Config(values, self.extra, self.origin)
+
+    @property
+    def base_iri(self) -> str:
+        return self._values["site.base_iri"]
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self._values["data_dir"]).expanduser().resolve()
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return self.extra.get("sources", [])
+
+    @property
+    def embedded_store(self) -> bool:
+        return not self._values["store.query_url"]
+
+
+def load(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Settings from defaults, the TOML file (explicit, or ./regiograph.toml) and environment."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    extra: dict[str, Any] = {}
+    origin = "defaults"
+    file = Path(path) if path else Path(DEFAULT_FILE)
+    if path or file.is_file():
+        origin = str(file)
+        file_values, extra = _read_file(file)
+        values.update(file_values)
+    for setting in SETTINGS:
+        if setting.env in environ:
+            values[setting.name] = _coerce(setting, environ[setting.env], setting.env)
+    _check_environment(environ)
+    _check(values)
+    return Config(values, extra, origin)
+
+
+def _read_file(file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {file}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, raw in _flatten(data):
+        if name in OPEN_TABLES:
+            if not isinstance(raw, OPEN_TABLES[name]):
+                raise ConfigError(f"{file}: '{name}' must be an array of tables ([[{name}]])")
+            extra[name] = raw
+            continue
+        values[name] = _coerce(_setting(name, file), raw, f"{file}: {name}")
+    return values, extra
+
+
+def _flatten(data: dict[str, Any], prefix: str = ""):
+    for key, value in data.items():
+        name = prefix + key
+        if isinstance(value, dict) and name not in _BY_NAME:
+            yield from _flatten(value, name + ".")
+        else:
+            yield name, value
+
+
+def _setting(name: str, file: Path | None = None) -> Setting:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        where = f"{file}: " if file else ""
+        raise ConfigError(
+            f"{where}unknown setting '{name}' (see docs/configuration.md for the list)"
+        ) from None
+
+
+def _coerce(setting: Setting, raw: Any, where: str) -> Any:
+    """The value in the setting's type; strings from the environment are parsed."""
+    kind = setting.type
+    if isinstance(raw, str) and kind is not str:
+        raw = _parse_text(raw, kind, where)
+    if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        raw = float(raw)
+    if not isinstance(raw, kind) or (kind is int and isinstance(raw, bool)):
+        raise ConfigError(f"{where}: expected {kind.__name__}, got {type(raw).__name__} {raw!r}")
+    return raw
+
+
+def _parse_text(raw: str, kind: type, where: str) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{where}: expected {kind.__name__}, got {raw!r}") from None
+
+
+def _check_environment(environ: dict[str, str]) -> None:
+    known = {s.env for s in SETTINGS}
+    for name in environ:
+        if name.startswith(ENV_PREFIX) and name not in known:
+            raise ConfigError(f"unknown environment variable {name} (see docs/configuration.md)")
+
+
+def _check(values: dict[str, Any]) -> None:
+    if not values["site.base_iri"].endswith("/"):
+        raise ConfigError("site.base_iri must end with '/'")
+    if values["store.auth"] not in {"basic", "digest"}:
+        raise ConfigError("store.auth must be 'basic' or 'digest'")
+    if values["store.dialect"] not in {"auto", "oxigraph", "virtuoso", "generic"}:
+        raise ConfigError("store.dialect must be auto, oxigraph, virtuoso or generic")
+    if values["site.default_language"] not in {"de", "en"}:
+        raise ConfigError("site.default_language must be 'de' or 'en'")
+    if values["store.query_timeout_s"] <= 0:
+        raise ConfigError("store.query_timeout_s must be greater than 0")
+
+
+def markdown_reference() -> str:
+    """docs/configuration.md, generated from SETTINGS so the two cannot drift apart."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- generated by `regiograph config --markdown`; do not edit by hand -->",
+        "",
+        f"Settings come from defaults, then the TOML file (`--config FILE`, or `{DEFAULT_FILE}` "
+        f"in the working directory when present), then environment variables with the prefix "
+        f"`{ENV_PREFIX}`. A dotted name `section.key` is the key `key` in the table "
+        "`[section]` of the file. Unknown keys and values of the wrong type stop the start-up "
+        "with a message naming the key.",
+        "",
+        "| setting | environment variable | type | default | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = "(secret)" if s.secret and s.default else repr(s.default)
+        lines.append(f"| `{s.name}` | `{s.env}` | {s.type.__name__} | `{default}` | {s.help} |")
+    lines += [
+        "",
+        "Sources to harvest are an array of tables, `[[sources]]`; their keys are described "
+        "in `docs/loader.md`.",
+        "",
+    ]
+    return "\n".join(lines)

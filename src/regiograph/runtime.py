@@ -1,0 +1,75 @@
+"""Bringing the platform up: the configured store (embedded or external) and its client.
+
+The CLI and the tests use :func:`open_store`; nothing else starts processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from regiograph.config import Config
+from regiograph.store import OxigraphServer, Store, StoreError, StoreUnavailable
+from regiograph.store.supervisor import LOCK_FILE
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config, Store]]:
+    """The store the configuration names, reachable, with the config that points at it.
+
+    With the embedded store, starts Oxigraph's server for the data directory and stops it
+    on exit. ``attach=True`` (one-shot commands such as ``query``) first looks for a running
+    regiograph holding that directory and uses its store instead of failing on the lock.
+    """
+    server = None
+    if config.embedded_store:
+        running = _running_store(config.data_path) if attach else None
+        if running:
+            config = config.with_overrides(**_endpoint_overrides(running))
+        else:
+            server = OxigraphServer(
+                config.data_path / "store", timeout_s=config["store.query_timeout_s"],
+                port=config["store.port"], binary=config["store.oxigraph_binary"]).start()
+            config = config.with_overrides(**{k.replace(".", "__"): v
+                                              for k, v in server.endpoints.items()})
+    try:
+        store = Store.from_config(config)
+        check_reachable(store)
+        store.server = server
+        yield config, store
+    finally:
+        if server:
+            server.stop()
+
+
+def check_reachable(store: Store) -> None:
+    try:
+        store.ping()
+    except StoreUnavailable as exc:
+        raise StoreUnavailable(exc.url, "check store.query_url and that the store is running"
+                               ) from None
+    except StoreError as exc:
+        raise StoreError(f"the store at {store.endpoints.query} does not answer SPARQL: {exc}"
+                         ) from None
+
+
+def _running_store(data_path: Path) -> str | None:
+    """The query URL of a live regiograph store on this data directory, if there is one."""
+    try:
+        info = json.loads((data_path / LOCK_FILE).read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info["query_url"]
+
+
+def _endpoint_overrides(query_url: str) -> dict[str, str]:
+    base = query_url.removesuffix("/query")
+    return {"store__query_url": query_url, "store__update_url": base + "/update",
+            "store__graph_store_url": base + "/store", "store__dialect": "oxigraph"}

@@ -1,0 +1,43 @@
+"""The web front end: a Flask app factory and one blueprint per web surface.
+
+Only this package imports Flask. It turns HTTP into calls on the store, the loader and the
+saved queries, and their typed errors into HTTP responses (:mod:`.errors`); it holds no
+knowledge of the ontology of its own and sends no SPARQL it did not get from ``queries/``
+or from the module that owns the question.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from regiograph import __version__
+from regiograph.config import Config
+from regiograph.store import Store
+
+log = logging.getLogger(__name__)
+
+# (module, attribute) of each blueprint, registered in this order.
+BLUEPRINTS = [
+    ("regiograph.server.home", "blueprint"),
+]
+
+
+def create_app(config: Config, store: Store | None = None) -> Flask:
+    """The web app for ``config``; the store's URLs must already be known."""
+    app = Flask(__name__)
+    app.config["REGIOGRAPH"] = config
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.extensions["regiograph.store"] = store or Store.from_config(config)
+    app.jinja_env.globals.update(site_title=config["site.title"], version=__version__)
+    if config["site.trust_proxy"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    from regiograph.server import errors
+
+    errors.register(app)
+    for module, attribute in BLUEPRINTS:
+        app.register_blueprint(getattr(import_module(module), attribute))
+    return app

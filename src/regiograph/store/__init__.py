@@ -1,0 +1,31 @@
+"""The only code that speaks to the triple store.
+
+Everything else reaches the store through :class:`Store` (SPARQL 1.1 Query and Update,
+Graph Store Protocol) and never builds HTTP requests to it, nor splices values into query
+text: values are bound as RDF terms (:mod:`regiograph.store.binding`). The embedded default
+store is Oxigraph's server, supervised by :class:`OxigraphServer`; any other SPARQL 1.1
+store works by configuration alone (quirks in :mod:`regiograph.store.dialects`).
+"""
+
+from regiograph.store.client import Endpoints, Store
+from regiograph.store.errors import (
+    NotAllowed,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    StoreLocked,
+    StoreUnavailable,
+)
+from regiograph.store.supervisor import OxigraphServer
+
+__all__ = [
+    "Endpoints",
+    "NotAllowed",
+    "OxigraphServer",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "StoreUnavailable",
+]

@@ -1,0 +1,312 @@
+"""A client for any SPARQL 1.1 store: Query, Update and Graph Store Protocol over HTTP.
+
+This is the only code that sends requests to the triple store. Results are parsed with
+pyoxigraph (fast, and its terms serialise safely back into SPARQL); raw responses are
+available as byte streams for proxying.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+import requests
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+)
+
+from regiograph.store import dialects
+from regiograph.store.binding import Term, bind
+from regiograph.store.errors import (
+    NotAllowed,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+N_QUADS = "application/n-quads"
+RG = "https://w3id.org/regiograph/ontology#"
+# Oxigraph answers a cancelled query with HTTP 200 and this text appended to the body.
+_CANCELLED = b"The SPARQL operation has been cancelled"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str
+    graph_store: str = ""  # empty: graphs are replaced with SPARQL Update
+    username: str = ""
+    password: str = ""
+    auth: str = "basic"
+    dialect: str = "generic"
+
+    @classmethod
+    def from_config(cls, config) -> Endpoints:
+        query = config["store.query_url"]
+        return cls(
+            query=query,
+            update=config["store.update_url"] or query,
+            graph_store=config["store.graph_store_url"],
+            username=config["store.username"],
+            password=config["store.password"],
+            auth=config["store.auth"],
+            dialect=dialects.resolve(config["store.dialect"], query),
+        )
+
+
+class Store:
+    """SPARQL 1.1 Query, Update and Graph Store Protocol against one store."""
+
+    def __init__(self, endpoints: Endpoints, *, meta_graph: str, query_timeout_s: float = 30.0,
+                 connect_timeout_s: float = 5.0, version_ttl_s: float = 1.0):
+        self.endpoints = endpoints
+        self.meta_graph = meta_graph
+        self.query_timeout_s = query_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self._version_ttl_s = version_ttl_s
+        self._version: tuple[float, str] | None = None
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "regiograph"
+        self.session.trust_env = False  # the store is ours: no proxies from the environment
+        self.session.auth = dialects.auth(endpoints)
+        self.server = None  # the supervised embedded OxigraphServer, when there is one
+
+    @classmethod
+    def from_config(cls, config) -> Store:
+        return cls(
+            Endpoints.from_config(config),
+            meta_graph=config.base_iri + "graph/meta",
+            query_timeout_s=config["store.query_timeout_s"],
+            connect_timeout_s=config["store.connect_timeout_s"],
+        )
+
+    # --- SPARQL 1.1 Query -------------------------------------------------------------
+
+    def select(self, query: str, bindings: dict[str, Term | None] | None = None) -> list[dict]:
+        """Rows as dicts from variable name to pyoxigraph term (unbound names are absent)."""
+        results = self._parsed_results(bind(query, bindings or {}))
+        if not isinstance(results, QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def ask(self, query: str, bindings: dict[str, Term | None] | None = None) -> bool:
+        results = self._parsed_results(bind(query, bindings or {}))
+        if not isinstance(results, QueryBoolean):
+            raise StoreError("expected an ASK query")
+        return bool(results)
+
+    def construct(self, query: str, bindings: dict[str, Term | None] | None = None) -> list[Triple]:
+        """Triples of a CONSTRUCT or DESCRIBE query."""
+        body = self._post_query(bind(query, bindings or {}), N_TRIPLES).content
+        _raise_if_cancelled(body)
+        return list(parse(body, format=RdfFormat.N_TRIPLES))
+
+    describe = construct
+
+    def query_raw(self, query: str, accept: str, *, default_graphs: Iterable[str] = (),
+                  named_graphs: Iterable[str] = ()) -> requests.Response:
+        """The store's streamed response, for proxying. The caller closes it."""
+        return self._post_query(query, accept, default_graphs, named_graphs, stream=True)
+
+    def count(self, query: str, bindings: dict[str, Term | None] | None = None) -> int:
+        """The integer in the single cell of a one-row, one-column SELECT."""
+        rows = self.select(query, bindings)
+        if not rows:
+            return 0
+        (value,) = rows[0].values()
+        return int(value.value)
+
+    def _parsed_results(self, query: str):
+        body = self._post_query(query, RESULTS_JSON).content
+        _raise_if_cancelled(body)
+        try:
+            return parse_query_results(body, format=QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            raise StoreError(f"the store sent results that do not parse: {exc}") from None
+
+    def _post_query(self, query: str, accept: str, default_graphs: Iterable[str] = (),
+                    named_graphs: Iterable[str] = (), *, stream: bool = False):
+        data = [("query", query)]
+        data += [("default-graph-uri", g) for g in default_graphs]
+        data += [("named-graph-uri", g) for g in named_graphs]
+        data += dialects.query_parameters(self.endpoints, self.query_timeout_s)
+        return self._request("POST", self.endpoints.query, data=data, stream=stream,
+                             headers={"Accept": accept})
+
+    # --- SPARQL 1.1 Update ------------------------------------------------------------
+
+    def update(self, update: str, bindings: dict[str, Term | None] | None = None) -> None:
+        """Run an update and move the data version on, in one request (one transaction)."""
+        text = f"{bind(update, bindings or {})} ;\n{self._version_update()}"
+        self._request("POST", self.endpoints.update, data=text.encode("utf-8"),
+                      headers={"Content-Type": "application/sparql-update"})
+        self._version = None
+
+    # --- Graph Store Protocol ---------------------------------------------------------
+
+    def replace_graph(self, graph: str, data: bytes | IO[bytes] | Iterator[bytes],
+                      content_type: str = N_TRIPLES) -> None:
+        """Replace one named graph with ``data`` in one step: old or new, never a mix."""
+        NamedNode(graph)  # refuses a malformed IRI before anything is sent
+        if self.endpoints.graph_store:
+            self._request("PUT", self.endpoints.graph_store,
+                          params=dialects.graph_parameter(self.endpoints, graph), data=data,
+                          headers={"Content-Type": content_type})
+            self.bump_version()
+        else:
+            self._replace_by_update(graph, data, content_type)
+
+    def add_to_graph(self, graph: str, data: bytes | IO[bytes], content_type: str = N_TRIPLES):
+        NamedNode(graph)
+        if self.endpoints.graph_store:
+            self._request("POST", self.endpoints.graph_store,
+                          params=dialects.graph_parameter(self.endpoints, graph), data=data,
+                          headers={"Content-Type": content_type})
+            self.bump_version()
+        else:
+            self.update(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+
+    def graphs(self) -> dict[str, int]:
+        """Named graphs with their triple counts (the store's own system graphs left out)."""
+        rows = self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        counts = {row["g"].value: int(row["n"].value) for row in rows}
+        return {g: n for g, n in counts.items() if not dialects.is_system_graph(self.endpoints, g)}
+
+    def dump(self, graph: str | None = None) -> Iterator[bytes]:
+        """N-Quads of one named graph or of all of them, streamed graph by graph."""
+        for name in [graph] if graph else list(self.graphs()):
+            quad_graph = NamedNode(name)
+            for triple in parse(self.read_graph(name), format=RdfFormat.N_TRIPLES):
+                yield f"{triple.subject} {triple.predicate} {triple.object} {quad_graph} .\n".encode()
+
+    def read_graph(self, graph: str) -> bytes:
+        """One named graph as N-Triples."""
+        if self.endpoints.graph_store:
+            return self._request("GET", self.endpoints.graph_store,
+                                 params=dialects.graph_parameter(self.endpoints, graph),
+                                 headers={"Accept": N_TRIPLES}).content
+        body = self._post_query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} }}",
+            N_TRIPLES).content
+        _raise_if_cancelled(body)
+        return body
+
+    def _replace_by_update(self, graph: str, data, content_type: str) -> None:
+        if content_type != N_TRIPLES:
+            raise StoreError("without a Graph Store endpoint, graphs are replaced from N-Triples")
+        name = NamedNode(graph)
+        self.update(f"DROP SILENT GRAPH {name} ;\n"
+                    f"INSERT DATA {{ GRAPH {name} {{ {_as_ntriples(data)} }} }}")
+
+    # --- Data version -----------------------------------------------------------------
+
+    def data_version(self) -> str:
+        """A value that changes whenever a graph is replaced or updated through the platform.
+
+        Read from the store's metadata graph, so every process and every app instance sees
+        the same value; cached for ``version_ttl_s`` because pages ask for it on every request.
+        """
+        now = time.monotonic()
+        if self._version and now - self._version[0] < self._version_ttl_s:
+            return self._version[1]
+        rows = self.select(
+            f"SELECT ?v WHERE {{ GRAPH {NamedNode(self.meta_graph)} "
+            f"{{ {NamedNode(self.meta_graph)} <{RG}dataVersion> ?v }} }}"
+        )
+        value = rows[0]["v"].value if rows else "0"
+        self._version = (now, value)
+        return value
+
+    def bump_version(self) -> None:
+        self._request("POST", self.endpoints.update,
+                      data=self._version_update().encode("utf-8"),
+                      headers={"Content-Type": "application/sparql-update"})
+        self._version = None
+
+    def _version_update(self) -> str:
+        meta = NamedNode(self.meta_graph)
+        version = Literal(f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}")
+        return (f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v }} }} ;\n"
+                f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> {version} }} }}")
+
+    # --- Health -----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store answers a trivial query."""
+        self.ask("ASK { }")
+
+    def triple_count(self) -> int:
+        return sum(self.graphs().values())
+
+    # --- HTTP -------------------------------------------------------------------------
+
+    def _request(self, method: str, url: str, *, stream: bool = False, **kwargs):
+        timeout = (self.connect_timeout_s, self.query_timeout_s + 5)
+        try:
+            response = self.session.request(method, url, timeout=timeout, stream=stream,
+                                            allow_redirects=False, **kwargs)
+        except requests.ConnectionError as exc:
+            raise StoreUnavailable(url, _reason(exc)) from None
+        except requests.Timeout:
+            raise QueryTimeout(f"the store did not answer within {timeout[1]:.0f} s") from None
+        if response.status_code >= 300:
+            _raise_for_status(response, url)
+        if response.status_code == 206:  # Virtuoso's "anytime" partial result: all or nothing
+            response.close()
+            raise QueryTimeout("the store returned a partial result at its time limit")
+        return response
+
+
+def _raise_for_status(response: requests.Response, url: str) -> None:
+    text = response.text[:4000]
+    status = response.status_code
+    if status in {401, 403}:
+        raise NotAllowed(f"the store refused the operation ({status}): {text.strip()[:200]}")
+    if status == 400:
+        raise QuerySyntaxError(text)
+    if status in {408, 504} or dialects.looks_like_timeout(text):
+        raise QueryTimeout(f"the store stopped the query at its time limit: {text.strip()[:200]}")
+    if status in {502, 503}:
+        raise StoreUnavailable(url, f"HTTP {status}")
+    raise StoreError(f"the store answered HTTP {status}: {text.strip()[:500]}")
+
+
+def _raise_if_cancelled(body: bytes) -> None:
+    if body.rstrip().endswith(_CANCELLED):
+        raise QueryTimeout("the store stopped the query at its time limit")
+
+
+def _as_ntriples(data) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8")
+    if hasattr(data, "read"):
+        return data.read().decode("utf-8")
+    return b"".join(data).decode("utf-8")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    return "connection refused" if "refused" in text.lower() else text[:200]

@@ -1,0 +1,67 @@
+"""Where SPARQL 1.1 stores differ, in one place.
+
+- Oxigraph: ``/query``, ``/update``, ``/store?graph=``; no authentication at all (it only
+  ever listens on loopback behind the platform); a cancelled query is HTTP 200 with a note
+  appended to the body.
+- Virtuoso 7: ``/sparql`` reads anonymously; writes go to ``/sparql-auth`` and
+  ``/sparql-graph-crud-auth`` with HTTP *digest* authentication; the Graph Store parameter is
+  ``graph-uri``; time limits come back as HTTP 206 partial results or a ``SQL-State`` error;
+  the store keeps system graphs (``http://www.openlinksw.com/…``) that are not ours.
+- Anything else ("generic": Fuseki, GraphDB, QLever, …): the standard protocol as written.
+"""
+
+from __future__ import annotations
+
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+_SYSTEM_GRAPH_PREFIXES = {
+    "virtuoso": (
+        "http://www.openlinksw.com/",
+        "http://www.w3.org/2002/07/owl",
+        "http://localhost:8890/",
+        "http://www.w3.org/ns/ldp",
+        "urn:activitystreams-owl:map",
+        "urn:core:services:sparql",
+    ),
+}
+_TIMEOUT_MARKERS = ("SR171", "S1T00", "timeout", "time limit", "cancelled")
+
+
+def resolve(dialect: str, query_url: str) -> str:
+    """The dialect to use; 'auto' guesses from the query URL."""
+    if dialect != "auto":
+        return dialect
+    if query_url.rstrip("/").endswith(("/sparql", "/sparql-auth")) and ":8890" in query_url:
+        return "virtuoso"
+    if query_url.rstrip("/").endswith("/query"):
+        return "oxigraph"
+    return "generic"
+
+
+def auth(endpoints):
+    if not endpoints.username:
+        return None
+    if endpoints.auth == "digest":
+        return HTTPDigestAuth(endpoints.username, endpoints.password)
+    return HTTPBasicAuth(endpoints.username, endpoints.password)
+
+
+def graph_parameter(endpoints, graph: str) -> dict[str, str]:
+    if endpoints.dialect == "virtuoso":
+        return {"graph-uri": graph}
+    return {"graph": graph}
+
+
+def query_parameters(endpoints, timeout_s: float) -> list[tuple[str, str]]:
+    if endpoints.dialect == "virtuoso":
+        return [("timeout", str(int(timeout_s * 1000)))]
+    return []
+
+
+def is_system_graph(endpoints, graph: str) -> bool:
+    return graph.startswith(_SYSTEM_GRAPH_PREFIXES.get(endpoints.dialect, ()))
+
+
+def looks_like_timeout(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker.lower() in lowered for marker in _TIMEOUT_MARKERS)

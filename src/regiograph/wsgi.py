@@ -1,0 +1,42 @@
+"""Running the web app under gunicorn, in the same process that supervises the store."""
+
+from __future__ import annotations
+
+import logging
+
+from gunicorn.app.base import BaseApplication
+
+from regiograph.config import Config
+from regiograph.server import create_app
+from regiograph.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict):
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def run(config: Config, store: Store) -> None:
+    """Serve until SIGINT/SIGTERM; the caller stops the store afterwards."""
+    app = create_app(config, store)
+    bind = f"{config['server.host']}:{config['server.port']}"
+    log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
+    options = {"bind": bind, "workers": config["server.workers"],
+               "threads": config["server.threads"], "worker_class": "gthread",
+               "timeout": int(config["store.query_timeout_s"]) + 30, "accesslog": "-"}
+    try:
+        _Gunicorn(app, options).run()
+    except SystemExit as exc:  # gunicorn's arbiter leaves by sys.exit on SIGINT/SIGTERM
+        if exc.code not in (0, None):
+            raise

@@ -1,0 +1,20 @@
+// Copies the front-end libraries installed by npm into the package's static files,
+// so that the platform serves them itself (no CDN). Each entry: [from node_modules, to vendor/].
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const vendor = join(root, "src", "regiograph", "server", "static", "vendor");
+
+const FILES = [
+  // ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
+];
+
+rmSync(vendor, { recursive: true, force: true });
+for (const [from, to] of FILES) {
+  const target = join(vendor, to);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(root, "node_modules", from), target, { recursive: true });
+}
+console.log(`copied ${FILES.length} front-end files into ${vendor}`);

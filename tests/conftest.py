@@ -1,0 +1,99 @@
+"""Fixtures that build the real thing: Oxigraph servers on loopback, the app from its factory.
+
+- ``demo_store``: one Oxigraph server for the session with the demo region loaded through the
+  platform's own demo loader. Treat it as read-only.
+- ``scratch_store``: an empty server for the session; write only to graphs from ``graph_iri``.
+- ``app`` / ``client``: the web app on the demo store.
+- ``shared_data``: ``../shared/data`` beside the checkout, or a skip that says why.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import pytest
+
+from regiograph import config as configuration
+from regiograph import demo
+from regiograph.runtime import open_store
+from regiograph.server import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+BASE_IRI = "http://localhost:8080/"
+_graph_numbers = itertools.count(1)
+
+
+def make_config(data_dir: Path, **overrides) -> configuration.Config:
+    """A configuration for tests: defaults, a private data directory, no file, no env."""
+    cfg = configuration.load(None, environ={})
+    return cfg.with_overrides(data_dir=str(data_dir), site__base_iri=BASE_IRI, **overrides)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not beside this checkout (only in the project's CI "
+                    "and development machines)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory):
+    """(config, store) with the demo region loaded; shared by the whole session."""
+    cfg = make_config(tmp_path_factory.mktemp("demo-data"))
+    with open_store(cfg) as (cfg, store):
+        demo.load(cfg, store)
+        yield cfg, store
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_platform):
+    return demo_platform[1]
+
+
+@pytest.fixture(scope="session")
+def scratch_platform(tmp_path_factory):
+    cfg = make_config(tmp_path_factory.mktemp("scratch-data"))
+    with open_store(cfg) as (cfg, store):
+        yield cfg, store
+
+
+@pytest.fixture(scope="session")
+def scratch_store(scratch_platform):
+    return scratch_platform[1]
+
+
+@pytest.fixture
+def graph_iri() -> str:
+    """A named graph no other test uses."""
+    return f"{BASE_IRI}graph/test-{next(_graph_numbers)}"
+
+
+@pytest.fixture(scope="session")
+def app(demo_platform):
+    cfg, store = demo_platform
+    application = create_app(cfg, store)
+    application.testing = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_binary() -> str:
+    from regiograph.store.supervisor import find_binary
+
+    return find_binary()
+
+
+def require_program(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed (the README's test command installs it as root)")
+    return path

@@ -8,6 +8,9 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const vendor = join(root, "src", "regiograph", "server", "static", "vendor");
 
 const FILES = [
+  ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet/dist/images", "leaflet/images"],
   // ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
 ];
 

@@ -142,7 +142,7 @@ class OxigraphServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 self._raise_start_failure(self.log_path.read_text(errors="replace"))
-            if _answers(self.url):
+            if answers(self.url):
                 return
             time.sleep(0.05)
         self._process.kill()
@@ -217,7 +217,7 @@ class _PortTaken(Exception):
     pass
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
     try:
         response = requests.post(url + "/query", data={"query": "ASK {}"}, timeout=2,
                                  headers={"Accept": "application/sparql-results+json"})

@@ -1,0 +1,107 @@
+"""The `regiograph` command as a user runs it: a real process, a real store, exit codes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import make_config
+from regiograph.cli import main
+from regiograph.runtime import open_store
+
+TTL = '@prefix ex: <http://example.org/> .\nex:mannheim ex:ags "08222000" ; ex:name "Mannheim"@de .\n'
+GRAPH = "http://example.org/graph/cli"
+
+
+def run(data_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    environ.update({"REGIOGRAPH_DATA_DIR": str(data_dir)}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "regiograph", *args], capture_output=True,
+                          text=True, env=environ, cwd=data_dir, timeout=120)
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    (tmp_path / "a.ttl").write_text(TTL)
+    result = run(tmp_path, "load", "a.ttl", "--graph", GRAPH)
+    assert result.returncode == 0, result.stderr
+    assert "2 triples" in result.stdout
+    return tmp_path
+
+
+def test_query_formats(loaded):
+    query = "SELECT ?ags WHERE { ?s <http://example.org/ags> ?ags }"
+    table = run(loaded, "query", query)
+    assert "08222000" in table.stdout and "(1 row)" in table.stdout
+    assert run(loaded, "query", query, "--format", "csv").stdout == "ags\n08222000\n"
+    assert run(loaded, "query", query, "--format", "tsv").stdout == "ags\n08222000\n"
+    data = json.loads(run(loaded, "query", query, "--format", "json").stdout)
+    assert data["results"]["bindings"][0]["ags"]["value"] == "08222000"
+    assert run(loaded, "query", "ASK { ?s ?p ?o }").stdout == "true\n"
+
+
+def test_export_nquads_gz_and_trig(loaded):
+    assert run(loaded, "export", "--graph", GRAPH, "-o", "out.nq.gz").returncode == 0
+    lines = gzip.decompress((loaded / "out.nq.gz").read_bytes()).decode().splitlines()
+    assert len(lines) == 2 and all(line.endswith(f"<{GRAPH}> .") for line in lines)
+    assert run(loaded, "export", "-o", "all.trig").returncode == 0
+    assert f"<{GRAPH}> {{" in (loaded / "all.trig").read_text()
+
+
+def test_syntax_error_in_any_file_loads_nothing(loaded):
+    (loaded / "bad.ttl").write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "open .\n')
+    (loaded / "b.nt").write_text("<http://example.org/new> <http://example.org/p> \"1\" .\n")
+    result = run(loaded, "load", "b.nt", "bad.ttl", "--graph", GRAPH)
+    assert result.returncode == 1
+    assert "bad.ttl:2:" in result.stderr and "Traceback" not in result.stderr
+    count = run(loaded, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
+    assert count.stdout.splitlines()[1] == "3"  # two triples + the data version, no more
+
+
+def test_gzipped_file_and_unknown_extension(tmp_path):
+    (tmp_path / "a.ttl.gz").write_bytes(gzip.compress(TTL.encode()))
+    assert run(tmp_path, "load", "a.ttl.gz", "--graph", GRAPH).returncode == 0
+    (tmp_path / "a.xyz").write_text(TTL)
+    result = run(tmp_path, "load", "a.xyz", "--graph", GRAPH)
+    assert result.returncode == 1 and "unknown RDF file extension" in result.stderr
+
+
+def test_query_syntax_error_is_one_line_and_exit_1(tmp_path):
+    result = run(tmp_path, "query", "SELEC * WHERE { ?s ?p ?o }")
+    assert result.returncode == 1
+    assert result.stderr.startswith("regiograph: error at 1:")
+
+
+def test_unreachable_store_exit_3(tmp_path):
+    result = run(tmp_path, "query", "ASK {}",
+                 env={"REGIOGRAPH_STORE_QUERY_URL": "http://127.0.0.1:9/query"})
+    assert result.returncode == 3
+    assert "http://127.0.0.1:9/query is not reachable" in result.stderr
+
+
+def test_configuration_error_exit_2(tmp_path):
+    (tmp_path / "regiograph.toml").write_text("[store]\ntimeout = 3\n")
+    result = run(tmp_path, "query", "ASK {}")
+    assert result.returncode == 2
+    assert "unknown setting 'store.timeout'" in result.stderr
+
+
+def test_commands_attach_to_a_running_store(tmp_path):
+    cfg = make_config(tmp_path)
+    with open_store(cfg) as (_, store):
+        store.replace_graph(GRAPH, b'<http://example.org/x> <http://example.org/p> "live" .\n')
+        result = run(tmp_path, "query", "SELECT ?o WHERE { ?s <http://example.org/p> ?o }",
+                     "--format", "csv")
+    assert result.stdout == "o\nlive\n", result.stderr
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help(tmp_path, command):
+    result = run(tmp_path, command, "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout

@@ -62,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Quirks of the store: auto (guess from the URLs), oxigraph, virtuoso or generic."),
     Setting("store.query_timeout_s", float, 30.0,
             "Time limit for one SPARQL query on the store, in seconds."),
+    Setting("store.upload_timeout_s", float, 600.0,
+            "Time limit for sending one graph to the store (loads and harvests), in seconds."),
     Setting("store.connect_timeout_s", float, 5.0,
             "How long to wait for a connection to the store before it counts as unavailable."),
     Setting("store.oxigraph_binary", str, "",

@@ -75,11 +75,13 @@ class Store:
     """SPARQL 1.1 Query, Update and Graph Store Protocol against one store."""
 
     def __init__(self, endpoints: Endpoints, *, meta_graph: str, query_timeout_s: float = 30.0,
-                 connect_timeout_s: float = 5.0, version_ttl_s: float = 1.0):
+                 connect_timeout_s: float = 5.0, upload_timeout_s: float = 600.0,
+                 version_ttl_s: float = 1.0):
         self.endpoints = endpoints
         self.meta_graph = meta_graph
         self.query_timeout_s = query_timeout_s
         self.connect_timeout_s = connect_timeout_s
+        self.upload_timeout_s = upload_timeout_s
         self._version_ttl_s = version_ttl_s
         self._version: tuple[float, str] | None = None
         self.session = requests.Session()
@@ -95,6 +97,7 @@ class Store:
             meta_graph=config.base_iri + "graph/meta",
             query_timeout_s=config["store.query_timeout_s"],
             connect_timeout_s=config["store.connect_timeout_s"],
+            upload_timeout_s=config["store.upload_timeout_s"],
         )
 
     # --- SPARQL 1.1 Query -------------------------------------------------------------
@@ -157,7 +160,7 @@ class Store:
         """Run an update and move the data version on, in one request (one transaction)."""
         text = f"{bind(update, bindings or {})} ;\n{self._version_update()}"
         self._request("POST", self.endpoints.update, data=text.encode("utf-8"),
-                      headers={"Content-Type": "application/sparql-update"})
+                      headers={"Content-Type": "application/sparql-update"}, bulk=True)
         self._version = None
 
     # --- Graph Store Protocol ---------------------------------------------------------
@@ -169,7 +172,7 @@ class Store:
         if self.endpoints.graph_store:
             self._request("PUT", self.endpoints.graph_store,
                           params=dialects.graph_parameter(self.endpoints, graph), data=data,
-                          headers={"Content-Type": content_type})
+                          headers={"Content-Type": content_type}, bulk=True)
             self.bump_version()
         else:
             self._replace_by_update(graph, data, content_type)
@@ -179,7 +182,7 @@ class Store:
         if self.endpoints.graph_store:
             self._request("POST", self.endpoints.graph_store,
                           params=dialects.graph_parameter(self.endpoints, graph), data=data,
-                          headers={"Content-Type": content_type})
+                          headers={"Content-Type": content_type}, bulk=True)
             self.bump_version()
         else:
             self.update(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}")
@@ -207,7 +210,7 @@ class Store:
         if self.endpoints.graph_store:
             return self._request("GET", self.endpoints.graph_store,
                                  params=dialects.graph_parameter(self.endpoints, graph),
-                                 headers={"Accept": N_TRIPLES}).content
+                                 headers={"Accept": N_TRIPLES}, bulk=True).content
         body = self._post_query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} }}",
             N_TRIPLES).content
@@ -263,8 +266,11 @@ class Store:
 
     # --- HTTP -------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, *, stream: bool = False, **kwargs):
-        timeout = (self.connect_timeout_s, self.query_timeout_s + 5)
+    def _request(self, method: str, url: str, *, stream: bool = False, bulk: bool = False,
+                 **kwargs):
+        # Graph uploads and dumps (bulk) may take far longer than a query is allowed to.
+        read_s = self.upload_timeout_s if bulk else self.query_timeout_s + 5
+        timeout = (self.connect_timeout_s, read_s)
         try:
             response = self.session.request(method, url, timeout=timeout, stream=stream,
                                             allow_redirects=False, **kwargs)

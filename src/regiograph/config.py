@@ -78,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.write_token", str, "",
             "Credential for writes (SPARQL Update, Graph Store, admin API), sent as "
             "'Authorization: Bearer …'. Empty: writes are off.", secret=True),
+    Setting("pages.tile_url", str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "Map tile URL template for the maps on resource pages (Leaflet). Empty: maps "
+            "show the shapes and markers without a background."),
+    Setting("pages.tile_attribution", str, "© OpenStreetMap contributors",
+            "Attribution shown on maps for the tiles of pages.tile_url."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log.json", bool, False, "Write logs as one JSON object per line."),
 )

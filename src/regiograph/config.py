@@ -85,6 +85,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Attribution shown on maps for the tiles of pages.tile_url."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log.json", bool, False, "Write logs as one JSON object per line."),
+    Setting("queries.dir", str, "",
+            "Folder of saved queries (*.rq with a '#+' header). Empty: the bundled queries/."),
+    Setting("queries.max_limit", int, 10000,
+            "Largest page of rows /api/queries/… returns (its 'limit' parameter)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from regiograph.config import Config
+from regiograph.ops import datadir
 from regiograph.store import OxigraphServer, Store, StoreError, StoreUnavailable
 from regiograph.store.supervisor import LOCK_FILE
 
@@ -33,6 +34,7 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
         if running:
             config = config.with_overrides(**_endpoint_overrides(running))
         else:
+            datadir.ensure_compatible(config.data_path)  # refuse a store we cannot read safely
             server = OxigraphServer(
                 config.data_path / "store", timeout_s=config["store.query_timeout_s"],
                 port=config["store.port"], binary=config["store.oxigraph_binary"]).start()

@@ -29,12 +29,17 @@ class _Gunicorn(BaseApplication):
 
 def run(config: Config, store: Store) -> None:
     """Serve until SIGINT/SIGTERM; the caller stops the store afterwards."""
+    from regiograph.ops import metrics
+
+    metrics.prepare_multiprocess(config, store)  # before the app: workers share the counts
     app = create_app(config, store)
     bind = f"{config['server.host']}:{config['server.port']}"
     log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
     options = {"bind": bind, "workers": config["server.workers"],
                "threads": config["server.threads"], "worker_class": "gthread",
-               "timeout": int(config["store.query_timeout_s"]) + 30, "accesslog": "-"}
+               "timeout": int(config["store.query_timeout_s"]) + 30,
+               # the app logs each request itself, with its request id (regiograph.access)
+               "accesslog": None, "child_exit": metrics.child_exit}
     try:
         _Gunicorn(app, options).run()
     except SystemExit as exc:  # gunicorn's arbiter leaves by sys.exit on SIGINT/SIGTERM

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # (module, attribute) of each blueprint, registered in this order.
 BLUEPRINTS = [
+    ("regiograph.server.observability", "blueprint"),  # first: request ids for all others
     ("regiograph.server.home", "blueprint"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from gunicorn.app.base import BaseApplication
 
@@ -40,8 +41,13 @@ def run(config: Config, store: Store) -> None:
                "timeout": int(config["store.query_timeout_s"]) + 30,
                # the app logs each request itself, with its request id (regiograph.access)
                "accesslog": None, "child_exit": metrics.child_exit}
+    arbiter_pid = os.getpid()
     try:
         _Gunicorn(app, options).run()
-    except SystemExit as exc:  # gunicorn's arbiter leaves by sys.exit on SIGINT/SIGTERM
-        if exc.code not in (0, None):
+    except SystemExit as exc:
+        if os.getpid() != arbiter_pid:
+            # A forked worker leaves by sys.exit too; it must not unwind into the arbiter's
+            # cleanup (stopping the store it only inherited a handle to).
+            os._exit(exc.code if isinstance(exc.code, int) else 0)
+        if exc.code not in (0, None):  # the arbiter leaves by sys.exit on SIGINT/SIGTERM
             raise

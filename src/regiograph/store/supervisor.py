@@ -67,6 +67,7 @@ class OxigraphServer:
         self._lock_handle = None
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._owner_pid = os.getpid()  # forked children (web workers) must not stop the store
 
     @property
     def url(self) -> str:
@@ -95,6 +96,8 @@ class OxigraphServer:
         return self
 
     def stop(self) -> None:
+        if os.getpid() != self._owner_pid:
+            return
         self._stopping.set()
         process = self._process
         if process and process.poll() is None:

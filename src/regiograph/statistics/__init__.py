@@ -1,0 +1,13 @@
+"""Statistics: the RDF Data Cube observations, explored and aggregated from a columnar mirror.
+
+- :mod:`.mirror`: the DuckDB mirror of all observations, rebuilt when the data version moves.
+- :mod:`.cubes`: every ``qb:DataSet`` in the store with its structure (read live: small).
+- :mod:`.explorer`: series for a selection of municipalities, tidy CSV rows.
+
+Only :mod:`.mirror` builds the DuckDB file; it reads the store through ``Store`` like
+everything else. Nothing here imports Flask.
+"""
+
+from regiograph.statistics.mirror import FILE_NAME, Mirror
+
+__all__ = ["FILE_NAME", "Mirror"]

@@ -1,0 +1,145 @@
+"""A columnar mirror of the cube's observations in DuckDB, kept in step with the store.
+
+Aggregates over hundreds of thousands of observations take seconds on Oxigraph; the same
+question over one DuckDB column takes milliseconds (see docs/statistics.md and bench/).
+The mirror is a derived file, ``{data_dir}/statistics.duckdb``: whenever the store's data
+version differs from the one recorded in the file, it is rebuilt from one streamed SELECT
+of all observations (plus areas and concept labels) into a new file that then replaces the
+old one in one ``os.replace``; readers see the old or the new file, never a mix. An
+exclusive file lock makes sure only one process of a deployment builds at a time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from regiograph.store import QueryTimeout, Store
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+FILE_NAME = "statistics.duckdb"
+_CSV = "text/csv"
+_TABLES = ("observations", "areas", "concepts")
+
+
+class Mirror:
+    """The statistics mirror of one store; all reads go through :meth:`sql`.
+
+    One read-only connection per process, used under a lock: statistics queries take
+    milliseconds, and one connection keeps DuckDB from ever holding two versions of the
+    file open in the same process (its instance cache is keyed by path).
+    """
+
+    def __init__(self, store: Store, path: Path):
+        self.store = store
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._version: str | None = None
+
+    def sql(self, sql: str, params: dict | list | None = None) -> tuple[list[str], list[tuple]]:
+        """(column names, rows) of a SQL query on the current mirror."""
+        with self._lock:
+            connection = self._current()
+            cursor = connection.execute(sql, params or {})
+            columns = [d[0] for d in cursor.description]
+            return columns, cursor.fetchall()
+
+    def status(self) -> dict:
+        _, rows = self.sql("SELECT key, value FROM meta")
+        return dict(rows)
+
+    def _current(self) -> duckdb.DuckDBPyConnection:
+        version = self.store.data_version()
+        if self._connection is not None and self._version == version:
+            return self._connection
+        self._close()
+        if _file_version(self.path) != version:
+            rebuild(self.store, self.path, version)
+        self._connection = duckdb.connect(str(self.path), read_only=True)
+        self._version = version
+        return self._connection
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _file_version(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except duckdb.Error:
+        return None  # a file from an older layout, or damaged: rebuild it
+    return row[0] if row else None
+
+
+def rebuild(store: Store, path: Path, version: str) -> None:
+    """Build the mirror for ``version`` unless another process just did; swap it in."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / (path.name + ".lock")).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _file_version(path) == version:
+            return
+        started = time.monotonic()
+        handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+        os.unlink(temporary)  # DuckDB creates the file itself
+        try:
+            count = _build(store, Path(temporary), version, started)
+            os.replace(temporary, path)
+        finally:
+            for leftover in (temporary, temporary + ".wal"):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+        log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
+
+
+def _build(store: Store, target: Path, version: str, started: float) -> int:
+    with tempfile.TemporaryDirectory(dir=target.parent) as work, duckdb.connect(str(target)) as db:
+        for table in _TABLES:
+            csv = Path(work) / f"{table}.csv"
+            _download(store, (HERE / f"{table}.rq").read_text(), csv)
+            db.read_csv(str(csv), header=True, all_varchar=True).create(f"raw_{table}")
+        db.execute((HERE / "mirror.sql").read_text())
+        count = db.execute("SELECT count(*) FROM observations").fetchone()[0]
+        db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("data_version", version),
+                ("observations", str(count)),
+                ("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+                ("build_seconds", f"{time.monotonic() - started:.2f}"),
+            ],
+        )
+        for table in _TABLES:
+            db.execute(f"DROP TABLE raw_{table}")
+        db.execute("CHECKPOINT")
+    return count
+
+
+def _download(store: Store, query: str, target: Path) -> None:
+    """Stream one SELECT's CSV results into ``target`` without holding them in memory."""
+    response = store.query_raw(query, _CSV)
+    try:
+        with target.open("wb") as out:
+            for chunk in response.iter_content(1 << 20):
+                out.write(chunk)
+    finally:
+        response.close()
+    with target.open("rb") as written:
+        written.seek(max(0, target.stat().st_size - 64))
+        if b"The SPARQL operation has been cancelled" in written.read():
+            raise QueryTimeout("the store stopped the statistics export at its time limit")

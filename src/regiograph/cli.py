@@ -201,3 +201,49 @@ def restore(ctx, source: Path) -> None:
     triples = sum(entry["triples"] for entry in manifest["graphs"].values())
     click.echo(f"restored {len(manifest['graphs'])} graphs, {triples} triples, from {source} "
                f"(taken {manifest['created']})")
+
+
+@main.group()
+def schedule() -> None:
+    """Scheduled harvests: sources with a `schedule` key (docs/operations.md)."""
+
+
+@schedule.command("list")
+@click.pass_context
+@fails_cleanly
+def schedule_list(ctx) -> None:
+    """Each scheduled source with its schedule, last run and whether it is due now."""
+    from regiograph.ops import harvests, schedule as schedules
+
+    cfg = load_config(ctx.find_root())
+    due = set(schedules.due(cfg))
+    for source_id, plan in schedules.schedules(cfg).items():
+        last = harvests.read_state(cfg, source_id) or {}
+        click.echo(f"{source_id}\t{plan.text}\tlast: {last.get('started', 'never')} "
+                   f"{last.get('outcome', '')}\t{'due' if source_id in due else 'not due'}")
+
+
+@schedule.command("run-due")
+@click.option("--loop", "every_s", type=click.FloatRange(min=1), default=None,
+              help="Keep running: check every SECONDS (for a harvester service).")
+@click.pass_context
+@fails_cleanly
+def schedule_run_due(ctx, every_s: float | None) -> None:
+    """Harvest the sources that are due now, each under its lock (from cron or a systemd
+    timer, or as a long-running harvester with --loop). Exits 1 if a harvest failed."""
+    import time
+
+    from regiograph.ops import schedule as schedules
+
+    cfg = load_config(ctx.find_root())
+    schedules.schedules(cfg)  # a bad schedule is a configuration error, before the store
+    with open_store(cfg, attach=True) as (cfg, store):
+        while True:
+            outcomes = schedules.run_due(cfg, store)
+            for source_id, outcome in outcomes.items():
+                click.echo(f"{source_id}: {outcome}")
+            if every_s is None:
+                break
+            time.sleep(every_s)
+    if "failed" in outcomes.values():
+        sys.exit(EXIT_FAILED)

@@ -85,6 +85,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Attribution shown on maps for the tiles of pages.tile_url."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log.json", bool, False, "Write logs as one JSON object per line."),
+    Setting("schedule.enabled", bool, True,
+            "Run due harvests (sources with a `schedule`) in the background of `regiograph "
+            "serve`. Turn off where a separate harvester (`regiograph schedule run-due --loop`) "
+            "does it, e.g. with several app instances."),
     Setting("queries.dir", str, "",
             "Folder of saved queries (*.rq with a '#+' header). Empty: the bundled queries/."),
     Setting("queries.max_limit", int, 10000,

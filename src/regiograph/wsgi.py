@@ -42,6 +42,7 @@ def run(config: Config, store: Store) -> None:
                # the app logs each request itself, with its request id (regiograph.access)
                "accesslog": None, "child_exit": metrics.child_exit}
     arbiter_pid = os.getpid()
+    scheduler = _start_scheduler(config, store)
     try:
         _Gunicorn(app, options).run()
     except SystemExit as exc:
@@ -51,3 +52,15 @@ def run(config: Config, store: Store) -> None:
             os._exit(exc.code if isinstance(exc.code, int) else 0)
         if exc.code not in (0, None):  # the arbiter leaves by sys.exit on SIGINT/SIGTERM
             raise
+    finally:
+        if scheduler and os.getpid() == arbiter_pid:
+            scheduler.stop()
+
+
+def _start_scheduler(config: Config, store: Store):
+    """Due harvests run in this (the supervising) process, not in every worker."""
+    from regiograph.ops.schedule import Scheduler, schedules
+
+    if not config["schedule.enabled"] or not schedules(config):
+        return None
+    return Scheduler(config, store).start()

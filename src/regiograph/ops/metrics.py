@@ -59,14 +59,14 @@ def multiprocess() -> bool:
 
 def child_exit(server, worker) -> None:
     """gunicorn hook: forget a dead worker's live gauges."""
-    from prometheus_client import multiprocess as mp  # noqa: PLC0415
+    from prometheus_client import multiprocess as mp
 
     mp.mark_process_dead(worker.pid)
 
 
 @cache
 def _metrics():
-    from prometheus_client import Counter, Histogram  # noqa: PLC0415
+    from prometheus_client import Counter, Histogram
 
     return {
         "requests": Counter(
@@ -113,7 +113,7 @@ def record_harvest(source: str, outcome: str) -> None:
 
 # --- store restarts: counted where the supervisor lives ---------------------------------
 
-_mirrored = {"seen": 0}
+_mirrored: dict[int, int] = {}  # id(supervisor) -> restarts already counted
 _mirror_lock = threading.Lock()
 
 
@@ -121,10 +121,10 @@ def mirror_restarts(server) -> None:
     """Add the supervisor's new restarts to the counter (only in the supervising process:
     a forked worker's copy of the supervisor never sees a restart)."""
     with _mirror_lock:
-        delta = server.restarts - _mirrored["seen"]
+        delta = server.restarts - _mirrored.get(id(server), 0)
         if delta > 0:
             _metrics()["restarts"].inc(delta)
-            _mirrored["seen"] = server.restarts
+            _mirrored[id(server)] = server.restarts
 
 
 def _mirror_restarts_in_background(server) -> None:
@@ -141,8 +141,8 @@ def _mirror_restarts_in_background(server) -> None:
 
 def render(store) -> tuple[bytes, str]:
     """The exposition text for one scrape, with the triples per graph read now."""
-    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest  # noqa: PLC0415
-    from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
 
     _metrics()
     if multiprocess():
@@ -177,7 +177,7 @@ class GraphSizes:
         self.store = store
 
     def collect(self):
-        from prometheus_client.core import GaugeMetricFamily  # noqa: PLC0415
+        from prometheus_client.core import GaugeMetricFamily
 
         family = GaugeMetricFamily(
             "regiograph_graph_triples", "Triples per named graph.", labels=["graph"]

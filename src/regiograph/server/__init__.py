@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 BLUEPRINTS = [
     ("regiograph.server.observability", "blueprint"),  # first: request ids for all others
     ("regiograph.server.home", "blueprint"),
+    ("regiograph.server.admin", "blueprint"),
     ("regiograph.server.api", "blueprint"),
     ("regiograph.server.queries", "blueprint"),
     ("regiograph.server.statistics", "blueprint"),

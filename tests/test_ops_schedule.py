@@ -1,0 +1,127 @@
+"""Schedules: intervals and cron expressions, due computation, a bad schedule named by its
+source, and a source already being harvested by another process skipped, not run twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from regiograph import config as configuration
+from regiograph.cli import main
+from regiograph.ops import harvests, schedule
+
+NOW = datetime(2025, 3, 4, 12, 0).astimezone()
+
+
+def config_with(tmp_path, sources_toml: str) -> configuration.Config:
+    path = tmp_path / "regiograph.toml"
+    path.write_text(f'data_dir = "{tmp_path / "data"}"\n{sources_toml}', encoding="utf-8")
+    return configuration.load(path, environ={})
+
+
+def source(id_: str, when: str) -> str:
+    return (
+        f'[[sources]]\nid = "{id_}"\nkind = "rdf"\nlocation = "http://example.org/{id_}.ttl"\n'
+        f'schedule = "{when}"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        ("every 6h", datetime(2025, 3, 4, 18, 0)),
+        ("30m", datetime(2025, 3, 4, 12, 30)),
+        ("every 2 d", datetime(2025, 3, 6, 12, 0)),
+        ("0 3 * * *", datetime(2025, 3, 5, 3, 0)),
+        ("@hourly", datetime(2025, 3, 4, 13, 0)),
+    ],
+)
+def test_intervals_and_cron_expressions(text, after):
+    assert schedule.parse(text, "s").next_after(NOW) == after.astimezone()
+
+
+@pytest.mark.parametrize("text", ["every banana", "61 * * * *", "0 3 * *", "5s", "every -1h"])
+def test_a_schedule_that_does_not_parse_names_the_source(text):
+    with pytest.raises(schedule.ScheduleError, match=r"source 'stats'.*schedule") as caught:
+        schedule.parse(text, "stats")
+    assert repr(text) in str(caught.value)
+
+
+def test_bad_schedule_stops_the_cli_with_a_usage_error(tmp_path):
+    path = tmp_path / "regiograph.toml"
+    path.write_text(f'data_dir = "{tmp_path}"\n' + source("stats", "every banana"))
+    result = CliRunner().invoke(main, ["--config", str(path), "schedule", "run-due"], env={})
+    assert result.exit_code == 2
+    assert "source 'stats'" in result.output and "every banana" in result.output
+
+
+def test_due_after_the_interval_since_the_last_start(tmp_path):
+    cfg = config_with(tmp_path, source("a", "every 6h") + source("b", "0 3 * * *"))
+    assert schedule.due(cfg, NOW) == ["a", "b"]  # never ran: due at once
+    harvests._write_state(cfg, "a", {"started": (NOW - timedelta(hours=1)).isoformat()})
+    harvests._write_state(cfg, "b", {"started": (NOW - timedelta(hours=1)).isoformat()})
+    assert schedule.due(cfg, NOW) == []
+    assert schedule.due(cfg, NOW + timedelta(hours=5, minutes=1)) == ["a"]
+    assert schedule.due(cfg, NOW + timedelta(hours=16)) == ["a", "b"]
+
+
+def hold_lock_in_another_process(cfg, source_id):
+    """A real second process holding the source's lock, as a running harvest would."""
+    path = harvests.lock_path(cfg, source_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    code = (
+        "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); "
+        "fcntl.flock(h, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "locked"
+    return process
+
+
+def test_a_source_being_harvested_elsewhere_is_skipped(tmp_path, scratch_store):
+    cfg = config_with(tmp_path, source("a", "every 6h"))
+    holder = hold_lock_in_another_process(cfg, "a")
+    try:
+        assert schedule.run_due(cfg, scratch_store) == {"a": "skipped"}
+        assert harvests.read_state(cfg, "a") is None  # nothing ran
+        assert harvests.status(cfg, "a")["running"] is True
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert harvests.status(cfg, "a")["running"] is False
+
+
+def test_a_run_is_recorded_with_its_outcome(tmp_path, scratch_store):
+    cfg = config_with(tmp_path, source("a", "every 6h"))
+
+    def slow_harvest(config, store, source_id):
+        assert harvests.is_running(config, source_id)  # the lock is held meanwhile
+        return "ok", {"triples": 3}
+
+    outcome = harvests.run(cfg, scratch_store, "a", trigger="test", harvest=slow_harvest)
+    state = harvests.read_state(cfg, "a")
+    assert outcome == "ok" and state["outcome"] == "ok" and state["report"] == {"triples": 3}
+    assert schedule.due(cfg) == []
+    assert not harvests.is_running(cfg, "a")
+
+
+def test_scheduler_thread_runs_due_sources(tmp_path, scratch_store):
+    cfg = config_with(tmp_path, source("a", "every 6h"))
+    scheduler = schedule.Scheduler(cfg, scratch_store, every_s=0.1).start()
+    try:
+        deadline = time.monotonic() + 10
+        while harvests.read_state(cfg, "a") is None or harvests.status(cfg, "a")["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+    state = harvests.read_state(cfg, "a")
+    assert state["trigger"] == "schedule" and state["state"] == "finished"

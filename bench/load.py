@@ -29,14 +29,16 @@ def write_ntriples(path: Path, triples: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i in range(triples // 5):
             s = f"<{EX}id/observation/{i}>"
-            out.write(f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                      f"<http://purl.org/linked-data/cube#Observation> .\n"
-                      f"{s} <{EX}refArea> <{EX}id/municipality/{i % 11000:08d}> .\n"
-                      f'{s} <{EX}refPeriod> "{2010 + i % 15}"^^'
-                      f"<http://www.w3.org/2001/XMLSchema#gYear> .\n"
-                      f'{s} <{EX}value> "{i * 7 % 100000}"^^'
-                      f"<http://www.w3.org/2001/XMLSchema#integer> .\n"
-                      f'{s} <http://www.w3.org/2000/01/rdf-schema#label> "Beobachtung {i}"@de .\n')
+            out.write(
+                f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                f"<http://purl.org/linked-data/cube#Observation> .\n"
+                f"{s} <{EX}refArea> <{EX}id/municipality/{i % 11000:08d}> .\n"
+                f'{s} <{EX}refPeriod> "{2010 + i % 15}"^^'
+                f"<http://www.w3.org/2001/XMLSchema#gYear> .\n"
+                f'{s} <{EX}value> "{i * 7 % 100000}"^^'
+                f"<http://www.w3.org/2001/XMLSchema#integer> .\n"
+                f'{s} <http://www.w3.org/2000/01/rdf-schema#label> "Beobachtung {i}"@de .\n'
+            )
 
 
 def time_regiograph_load(workdir: Path, data: Path) -> float:
@@ -45,17 +47,33 @@ def time_regiograph_load(workdir: Path, data: Path) -> float:
     with OxigraphServer(data_dir / "store"):
         env = {**os.environ, "REGIOGRAPH_DATA_DIR": str(data_dir)}
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "regiograph", "load", str(data), "--graph",
-                        EX + "graph/bench"], check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "regiograph", "load", str(data), "--graph", EX + "graph/bench"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         return time.perf_counter() - start
 
 
 def time_oxigraph_load(workdir: Path, data: Path) -> float:
     location = workdir / f"ox-{time.monotonic_ns()}"
     start = time.perf_counter()
-    subprocess.run([find_binary(), "load", "--location", str(location), "--file", str(data),
-                    "--graph", EX + "graph/bench"], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            find_binary(),
+            "load",
+            "--location",
+            str(location),
+            "--file",
+            str(data),
+            "--graph",
+            EX + "graph/bench",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 

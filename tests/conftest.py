@@ -35,8 +35,10 @@ def make_config(data_dir: Path, **overrides) -> configuration.Config:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not beside this checkout (only in the project's CI "
-                    "and development machines)")
+        pytest.skip(
+            "../shared/data is not beside this checkout (only in the project's CI "
+            "and development machines)"
+        )
     return SHARED_DATA
 
 

@@ -15,15 +15,23 @@ from conftest import make_config
 from regiograph.cli import main
 from regiograph.runtime import open_store
 
-TTL = '@prefix ex: <http://example.org/> .\nex:mannheim ex:ags "08222000" ; ex:name "Mannheim"@de .\n'
+TTL = (
+    '@prefix ex: <http://example.org/> .\nex:mannheim ex:ags "08222000" ; ex:name "Mannheim"@de .\n'
+)
 GRAPH = "http://example.org/graph/cli"
 
 
 def run(data_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
     environ.update({"REGIOGRAPH_DATA_DIR": str(data_dir)}, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "regiograph", *args], capture_output=True,
-                          text=True, env=environ, cwd=data_dir, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "regiograph", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=data_dir,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -56,7 +64,7 @@ def test_export_nquads_gz_and_trig(loaded):
 
 def test_syntax_error_in_any_file_loads_nothing(loaded):
     (loaded / "bad.ttl").write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "open .\n')
-    (loaded / "b.nt").write_text("<http://example.org/new> <http://example.org/p> \"1\" .\n")
+    (loaded / "b.nt").write_text('<http://example.org/new> <http://example.org/p> "1" .\n')
     result = run(loaded, "load", "b.nt", "bad.ttl", "--graph", GRAPH)
     assert result.returncode == 1
     assert "bad.ttl:2:" in result.stderr and "Traceback" not in result.stderr
@@ -79,8 +87,9 @@ def test_query_syntax_error_is_one_line_and_exit_1(tmp_path):
 
 
 def test_unreachable_store_exit_3(tmp_path):
-    result = run(tmp_path, "query", "ASK {}",
-                 env={"REGIOGRAPH_STORE_QUERY_URL": "http://127.0.0.1:9/query"})
+    result = run(
+        tmp_path, "query", "ASK {}", env={"REGIOGRAPH_STORE_QUERY_URL": "http://127.0.0.1:9/query"}
+    )
     assert result.returncode == 3
     assert "http://127.0.0.1:9/query is not reachable" in result.stderr
 
@@ -96,8 +105,9 @@ def test_commands_attach_to_a_running_store(tmp_path):
     cfg = make_config(tmp_path)
     with open_store(cfg) as (_, store):
         store.replace_graph(GRAPH, b'<http://example.org/x> <http://example.org/p> "live" .\n')
-        result = run(tmp_path, "query", "SELECT ?o WHERE { ?s <http://example.org/p> ?o }",
-                     "--format", "csv")
+        result = run(
+            tmp_path, "query", "SELECT ?o WHERE { ?s <http://example.org/p> ?o }", "--format", "csv"
+        )
     assert result.stdout == "o\nlive\n", result.stderr
 
 

@@ -17,22 +17,27 @@ def test_defaults_need_no_file(tmp_path, monkeypatch):
 
 def test_file_then_environment(tmp_path):
     file = tmp_path / "regiograph.toml"
-    file.write_text('[site]\nbase_iri = "https://region.example/"\n[store]\n'
-                    'query_timeout_s = 10\n[[sources]]\nid = "a"\nkind = "rdf"\n')
+    file.write_text(
+        '[site]\nbase_iri = "https://region.example/"\n[store]\n'
+        'query_timeout_s = 10\n[[sources]]\nid = "a"\nkind = "rdf"\n'
+    )
     cfg = configuration.load(file, environ={"REGIOGRAPH_STORE_QUERY_TIMEOUT_S": "2.5"})
     assert cfg.base_iri == "https://region.example/"
     assert cfg["store.query_timeout_s"] == 2.5
     assert cfg.sources == [{"id": "a", "kind": "rdf"}]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[store]\nquery_url_typo = "x"\n', "unknown setting 'store.query_url_typo'"),
-    ("[server]\nport = \"eighty\"\n", "server.port: expected int"),
-    ("[site]\ntrust_proxy = 1\n", "site.trust_proxy: expected bool"),
-    ("[site\n", "not valid TOML"),
-    ('[site]\nbase_iri = "https://no-slash.example"\n', "must end with '/'"),
-    ("sources = 3\n", "array of tables"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[store]\nquery_url_typo = "x"\n', "unknown setting 'store.query_url_typo'"),
+        ('[server]\nport = "eighty"\n', "server.port: expected int"),
+        ("[site]\ntrust_proxy = 1\n", "site.trust_proxy: expected bool"),
+        ("[site\n", "not valid TOML"),
+        ('[site]\nbase_iri = "https://no-slash.example"\n', "must end with '/'"),
+        ("sources = 3\n", "array of tables"),
+    ],
+)
 def test_bad_file_names_the_key(tmp_path, text, message):
     file = tmp_path / "bad.toml"
     file.write_text(text)
@@ -40,11 +45,14 @@ def test_bad_file_names_the_key(tmp_path, text, message):
         configuration.load(file, environ={})
 
 
-@pytest.mark.parametrize(("environ", "message"), [
-    ({"REGIOGRAPH_SERVER_PORT": "x"}, "REGIOGRAPH_SERVER_PORT: expected int"),
-    ({"REGIOGRAPH_SITE_TRUST_PROXY": "maybe"}, "expected true or false"),
-    ({"REGIOGRAPH_NO_SUCH_THING": "1"}, "unknown environment variable REGIOGRAPH_NO_SUCH"),
-])
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"REGIOGRAPH_SERVER_PORT": "x"}, "REGIOGRAPH_SERVER_PORT: expected int"),
+        ({"REGIOGRAPH_SITE_TRUST_PROXY": "maybe"}, "expected true or false"),
+        ({"REGIOGRAPH_NO_SUCH_THING": "1"}, "unknown environment variable REGIOGRAPH_NO_SUCH"),
+    ],
+)
 def test_bad_environment_names_the_variable(tmp_path, monkeypatch, environ, message):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=message):

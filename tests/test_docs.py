@@ -9,7 +9,8 @@ from regiograph import config as configuration
 def test_configuration_reference_is_current():
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert documented == configuration.markdown_reference(), (
-        "docs/configuration.md is out of date: run `make docs`")
+        "docs/configuration.md is out of date: run `make docs`"
+    )
 
 
 def test_every_setting_is_documented():

@@ -19,12 +19,21 @@ def running_demo(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
-    env.update(REGIOGRAPH_DATA_DIR=str(data_dir), REGIOGRAPH_SERVER_PORT=str(port),
-               REGIOGRAPH_SERVER_WORKERS="1", REGIOGRAPH_SITE_BASE_IRI=f"http://127.0.0.1:{port}/")
+    env.update(
+        REGIOGRAPH_DATA_DIR=str(data_dir),
+        REGIOGRAPH_SERVER_PORT=str(port),
+        REGIOGRAPH_SERVER_WORKERS="1",
+        REGIOGRAPH_SITE_BASE_IRI=f"http://127.0.0.1:{port}/",
+    )
     log = data_dir / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "regiograph", "demo"], env=env,
-                                   cwd=data_dir, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "regiograph", "demo"],
+            env=env,
+            cwd=data_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url + "/healthz", process, log)
@@ -53,24 +62,42 @@ def test_healthz_reports_the_demo_and_query_attaches(running_demo):
     url, _, data_dir, env = running_demo
     health = requests.get(url + "/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["triples"] > 1000
-    result = subprocess.run([sys.executable, "-m", "regiograph", "query", "--format", "csv",
-                             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"], env=env, cwd=data_dir,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regiograph",
+            "query",
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        ],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) == health["triples"]
 
 
 def test_second_serve_on_the_same_directory_is_refused(running_demo):
     _, _, data_dir, env = running_demo
-    second = subprocess.run([sys.executable, "-m", "regiograph", "serve"],
-                            env={**env, "REGIOGRAPH_SERVER_PORT": str(free_port())},
-                            cwd=data_dir, capture_output=True, text=True, timeout=60)
+    second = subprocess.run(
+        [sys.executable, "-m", "regiograph", "serve"],
+        env={**env, "REGIOGRAPH_SERVER_PORT": str(free_port())},
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert second.returncode == 3
     assert "in use by another regiograph process" in second.stderr
 
 
 def test_sigterm_stops_app_and_store(running_demo):
-    url, process, data_dir, _ = running_demo
+    _, process, data_dir, _ = running_demo
     lock = (data_dir / "regiograph-store.lock").read_text()
     store_url = lock.split('"query_url": "')[1].split('"')[0]
     process.send_signal(signal.SIGTERM)

@@ -23,8 +23,7 @@ from regiograph.store import (
     StoreError,
     StoreUnavailable,
 )
-from regiograph.store.supervisor import answers
-from regiograph.store.supervisor import free_port
+from regiograph.store.supervisor import answers, free_port
 
 EX = "http://example.org/"
 TRIPLE = f'<{EX}a> <{EX}name> "Mannheim"@de .\n'.encode()
@@ -35,12 +34,25 @@ def external_oxigraph(tmp_path_factory, oxigraph_binary):
     """An Oxigraph server we did not start through the supervisor: only its URL is known."""
     port = free_port()
     process = subprocess.Popen(
-        [oxigraph_binary, "serve", "--location", str(tmp_path_factory.mktemp("ext")),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            oxigraph_binary,
+            "serve",
+            "--location",
+            str(tmp_path_factory.mktemp("ext")),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
-    cfg = make_config(tmp_path_factory.mktemp("ext-data"), store__query_url=base + "/query",
-                      store__update_url=base + "/update", store__graph_store_url=base + "/store")
+    cfg = make_config(
+        tmp_path_factory.mktemp("ext-data"),
+        store__query_url=base + "/query",
+        store__update_url=base + "/update",
+        store__graph_store_url=base + "/store",
+    )
     try:
         _wait_until_answering(base)
         with open_store(cfg) as (_, store):
@@ -53,8 +65,10 @@ def external_oxigraph(tmp_path_factory, oxigraph_binary):
 @pytest.fixture(scope="module")
 def virtuoso_store(tmp_path_factory):
     if not virtuoso.available():
-        pytest.skip("Debian's virtuoso-opensource is not installed (the README's test command "
-                    "installs it when run as root)")
+        pytest.skip(
+            "Debian's virtuoso-opensource is not installed (the README's test command "
+            "installs it when run as root)"
+        )
     server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
     cfg = make_config(tmp_path_factory.mktemp("virt-data"), **server.store_overrides())
     try:
@@ -71,8 +85,9 @@ def _wait_until_answering(base: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture(params=["embedded", "external-oxigraph", pytest.param("virtuoso",
-                                                                      marks=pytest.mark.virtuoso)])
+@pytest.fixture(
+    params=["embedded", "external-oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)]
+)
 def store(request) -> Store:
     if request.param == "embedded":
         return request.getfixturevalue("scratch_store")
@@ -96,7 +111,7 @@ def test_failed_replace_keeps_the_old_graph(store, graph_iri):
 
 
 def test_graphs_lists_counts_and_drop_removes(store, graph_iri):
-    store.replace_graph(graph_iri, TRIPLE + f"<{EX}a> <{EX}key> \"08222000\" .\n".encode())
+    store.replace_graph(graph_iri, TRIPLE + f'<{EX}a> <{EX}key> "08222000" .\n'.encode())
     assert store.graphs()[graph_iri] == 2
     store.drop_graph(graph_iri)
     assert graph_iri not in store.graphs()
@@ -108,16 +123,18 @@ def test_values_are_bound_as_terms_not_text(store, graph_iri):
     query = f"SELECT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s <{EX}name> ?name }} }}"
     assert store.select(query, {"name": hostile}) == []
     assert store.select(query, {"name": Literal("Mannheim", language="de")}) == [
-        {"s": NamedNode(f"{EX}a")}]
+        {"s": NamedNode(f"{EX}a")}
+    ]
     assert store.graphs()[graph_iri] == 1  # nothing was dropped
 
 
 def test_ask_construct_and_update(store, graph_iri):
     store.replace_graph(graph_iri, TRIPLE)
     assert store.ask(f"ASK WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
-    store.update(f"INSERT DATA {{ GRAPH <{graph_iri}> {{ <{EX}b> <{EX}name> \"Worms\" }} }}")
+    store.update(f'INSERT DATA {{ GRAPH <{graph_iri}> {{ <{EX}b> <{EX}name> "Worms" }} }}')
     triples = store.construct(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
     assert {t.object.value for t in triples} == {"Mannheim", "Worms"}
 
 
@@ -151,8 +168,14 @@ def test_unreachable_store_is_named(tmp_path):
 @pytest.mark.virtuoso
 def test_virtuoso_refuses_writes_without_credentials(virtuoso_store, graph_iri):
     endpoints = virtuoso_store.endpoints
-    anonymous = Store(type(endpoints)(query=endpoints.query, update=endpoints.update,
-                                      graph_store=endpoints.graph_store, dialect="virtuoso"),
-                      meta_graph=virtuoso_store.meta_graph)
+    anonymous = Store(
+        type(endpoints)(
+            query=endpoints.query,
+            update=endpoints.update,
+            graph_store=endpoints.graph_store,
+            dialect="virtuoso",
+        ),
+        meta_graph=virtuoso_store.meta_graph,
+    )
     with pytest.raises(NotAllowed):
         anonymous.replace_graph(graph_iri, TRIPLE)

@@ -29,9 +29,18 @@ def test_second_process_on_the_same_directory_is_told_where_the_first_is(tmp_pat
 
 def test_directory_held_by_a_foreign_oxigraph_is_a_clear_error(tmp_path, oxigraph_binary):
     (tmp_path / "store").mkdir()
-    foreign = subprocess.Popen([oxigraph_binary, "serve", "--location", str(tmp_path / "store"),
-                                "--bind", f"127.0.0.1:{free_port()}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    foreign = subprocess.Popen(
+        [
+            oxigraph_binary,
+            "serve",
+            "--location",
+            str(tmp_path / "store"),
+            "--bind",
+            f"127.0.0.1:{free_port()}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(1.0)
         with pytest.raises(StoreLocked, match="another process holds the store directory"):

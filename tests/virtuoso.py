@@ -6,6 +6,7 @@ private directory and loopback ports, started in the foreground under our contro
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -32,22 +33,29 @@ class Virtuoso:
     def store_overrides(self) -> dict[str, str]:
         """Configuration that points regiograph at this Virtuoso (writes with digest auth)."""
         base = f"http://127.0.0.1:{self.http_port}"
-        return {"store__query_url": base + "/sparql", "store__update_url": base + "/sparql-auth",
-                "store__graph_store_url": base + "/sparql-graph-crud-auth",
-                "store__username": "dba", "store__password": "dba", "store__auth": "digest",
-                "store__dialect": "virtuoso"}
+        return {
+            "store__query_url": base + "/sparql",
+            "store__update_url": base + "/sparql-auth",
+            "store__graph_store_url": base + "/sparql-graph-crud-auth",
+            "store__username": "dba",
+            "store__password": "dba",
+            "store__auth": "digest",
+            "store__dialect": "virtuoso",
+        }
 
     def isql(self, command: str) -> str:
-        result = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba",
-                                 f"exec={command}"], capture_output=True, text=True, timeout=600,
-                                check=True)
+        result = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={command}"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
         return result.stdout
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
             self.isql("checkpoint; shutdown;")
-        except (subprocess.SubprocessError, OSError):
-            pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -59,8 +67,15 @@ def available() -> bool:
     return bool(shutil.which("virtuoso-t") and shutil.which("isql-vt") and TEMPLATE_INI.exists())
 
 
-def start(directory: Path, sql_port: int, http_port: int, *, data_dir: Path | None = None,
-          buffers: int = 170000, timeout_s: float = 120) -> Virtuoso:
+def start(
+    directory: Path,
+    sql_port: int,
+    http_port: int,
+    *,
+    data_dir: Path | None = None,
+    buffers: int = 170000,
+    timeout_s: float = 120,
+) -> Virtuoso:
     (directory / "db").mkdir(parents=True, exist_ok=True)
     ini = TEMPLATE_INI.read_text()
     allowed = f"., /usr/share/virtuoso-opensource-7/vad, {data_dir or directory}"
@@ -77,9 +92,12 @@ def start(directory: Path, sql_port: int, http_port: int, *, data_dir: Path | No
         ini = re.sub(pattern, replacement, ini)
     (directory / "virtuoso.ini").write_text(ini)
     with (directory / "stdout.log").open("wb") as log:
-        process = subprocess.Popen(["virtuoso-t", "+configfile", str(directory / "virtuoso.ini"),
-                                    "+foreground"], cwd=directory, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["virtuoso-t", "+configfile", str(directory / "virtuoso.ini"), "+foreground"],
+            cwd=directory,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = Virtuoso(directory, sql_port, http_port, process)
     _wait(server, timeout_s)
     return server

@@ -36,10 +36,14 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
         else:
             datadir.ensure_compatible(config.data_path)  # refuse a store we cannot read safely
             server = OxigraphServer(
-                config.data_path / "store", timeout_s=config["store.query_timeout_s"],
-                port=config["store.port"], binary=config["store.oxigraph_binary"]).start()
-            config = config.with_overrides(**{k.replace(".", "__"): v
-                                              for k, v in server.endpoints.items()})
+                config.data_path / "store",
+                timeout_s=config["store.query_timeout_s"],
+                port=config["store.port"],
+                binary=config["store.oxigraph_binary"],
+            ).start()
+            config = config.with_overrides(
+                **{k.replace(".", "__"): v for k, v in server.endpoints.items()}
+            )
     try:
         store = Store.from_config(config)
         check_reachable(store)
@@ -54,11 +58,13 @@ def check_reachable(store: Store) -> None:
     try:
         store.ping()
     except StoreUnavailable as exc:
-        raise StoreUnavailable(exc.url, "check store.query_url and that the store is running"
-                               ) from None
+        raise StoreUnavailable(
+            exc.url, "check store.query_url and that the store is running"
+        ) from None
     except StoreError as exc:
-        raise StoreError(f"the store at {store.endpoints.query} does not answer SPARQL: {exc}"
-                         ) from None
+        raise StoreError(
+            f"the store at {store.endpoints.query} does not answer SPARQL: {exc}"
+        ) from None
 
 
 def _running_store(data_path: Path) -> str | None:
@@ -73,5 +79,9 @@ def _running_store(data_path: Path) -> str | None:
 
 def _endpoint_overrides(query_url: str) -> dict[str, str]:
     base = query_url.removesuffix("/query")
-    return {"store__query_url": query_url, "store__update_url": base + "/update",
-            "store__graph_store_url": base + "/store", "store__dialect": "oxigraph"}
+    return {
+        "store__query_url": query_url,
+        "store__update_url": base + "/update",
+        "store__graph_store_url": base + "/store",
+        "store__dialect": "oxigraph",
+    }

@@ -67,8 +67,10 @@ def respond(status: int, title: str, message: str):
         else:
             response = Response(f"{title}: {message}\n", mimetype="text/plain")
     else:
-        response = Response(render_template("error.html", status=status, title=title,
-                                            message=message), mimetype="text/html")
+        response = Response(
+            render_template("error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
     response.status_code = status
     return response
 

@@ -12,8 +12,12 @@ blueprint = Blueprint("home", __name__)
 @blueprint.get("/")
 def index():
     graphs = store().graphs()
-    return render_template("home.html", graphs=sorted(graphs.items()),
-                           total=sum(graphs.values()), base=config().base_iri)
+    return render_template(
+        "home.html",
+        graphs=sorted(graphs.items()),
+        total=sum(graphs.values()),
+        base=config().base_iri,
+    )
 
 
 @blueprint.get("/healthz")
@@ -23,10 +27,17 @@ def healthz():
         graphs = store().graphs()
         data_version = store().data_version()
     except StoreError as exc:
-        response = jsonify(status="unavailable", store="unreachable", message=str(exc),
-                           version=__version__)
+        response = jsonify(
+            status="unavailable", store="unreachable", message=str(exc), version=__version__
+        )
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
-    return jsonify(status="ok", store="reachable", triples=sum(graphs.values()),
-                   graphs=len(graphs), data_version=data_version, version=__version__)
+    return jsonify(
+        status="ok",
+        store="reachable",
+        triples=sum(graphs.values()),
+        graphs=len(graphs),
+        data_version=data_version,
+        version=__version__,
+    )

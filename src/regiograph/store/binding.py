@@ -42,4 +42,4 @@ def bind(query: str, bindings: dict[str, Term | None]) -> str:
     match = _WHERE.search(query)
     if match is None:
         raise ValueError("a query with bound values needs an explicit 'WHERE {'")
-    return f"{query[: match.end()]}\n  {values_block(bindings)}\n{query[match.end():]}"
+    return f"{query[: match.end()]}\n  {values_block(bindings)}\n{query[match.end() :]}"

@@ -74,9 +74,16 @@ class Endpoints:
 class Store:
     """SPARQL 1.1 Query, Update and Graph Store Protocol against one store."""
 
-    def __init__(self, endpoints: Endpoints, *, meta_graph: str, query_timeout_s: float = 30.0,
-                 connect_timeout_s: float = 5.0, upload_timeout_s: float = 600.0,
-                 version_ttl_s: float = 1.0):
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        meta_graph: str,
+        query_timeout_s: float = 30.0,
+        connect_timeout_s: float = 5.0,
+        upload_timeout_s: float = 600.0,
+        version_ttl_s: float = 1.0,
+    ):
         self.endpoints = endpoints
         self.meta_graph = meta_graph
         self.query_timeout_s = query_timeout_s
@@ -124,8 +131,14 @@ class Store:
 
     describe = construct
 
-    def query_raw(self, query: str, accept: str, *, default_graphs: Iterable[str] = (),
-                  named_graphs: Iterable[str] = ()) -> requests.Response:
+    def query_raw(
+        self,
+        query: str,
+        accept: str,
+        *,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+    ) -> requests.Response:
         """The store's streamed response, for proxying. The caller closes it."""
         return self._post_query(query, accept, default_graphs, named_graphs, stream=True)
 
@@ -145,34 +158,73 @@ class Store:
         except SyntaxError as exc:
             raise StoreError(f"the store sent results that do not parse: {exc}") from None
 
-    def _post_query(self, query: str, accept: str, default_graphs: Iterable[str] = (),
-                    named_graphs: Iterable[str] = (), *, stream: bool = False):
+    def _post_query(
+        self,
+        query: str,
+        accept: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+        *,
+        stream: bool = False,
+    ):
         data = [("query", query)]
         data += [("default-graph-uri", g) for g in default_graphs]
         data += [("named-graph-uri", g) for g in named_graphs]
         data += dialects.query_parameters(self.endpoints, self.query_timeout_s)
-        return self._request("POST", self.endpoints.query, data=data, stream=stream,
-                             headers={"Accept": accept})
+        return self._request(
+            "POST", self.endpoints.query, data=data, stream=stream, headers={"Accept": accept}
+        )
 
     # --- SPARQL 1.1 Update ------------------------------------------------------------
 
     def update(self, update: str, bindings: dict[str, Term | None] | None = None) -> None:
         """Run an update and move the data version on, in one request (one transaction)."""
         text = f"{bind(update, bindings or {})} ;\n{self._version_update()}"
-        self._request("POST", self.endpoints.update, data=text.encode("utf-8"),
-                      headers={"Content-Type": "application/sparql-update"}, bulk=True)
+        self._request(
+            "POST",
+            self.endpoints.update,
+            data=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+            bulk=True,
+        )
         self._version = None
+
+    def update_raw(
+        self,
+        update: str,
+        *,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+    ) -> None:
+        """A client's SPARQL Update as written (the endpoint's write path), then a new data
+        version. With ``using-graph-uri`` / ``using-named-graph-uri`` the version moves in a
+        second request, since those parameters would also scope the version update."""
+        using_graphs, using_named_graphs = list(using_graphs), list(using_named_graphs)
+        if not using_graphs and not using_named_graphs:
+            self.update(update)
+            return
+        data = [("update", update)]
+        data += [("using-graph-uri", g) for g in using_graphs]
+        data += [("using-named-graph-uri", g) for g in using_named_graphs]
+        self._request("POST", self.endpoints.update, data=data)
+        self.bump_version()
 
     # --- Graph Store Protocol ---------------------------------------------------------
 
-    def replace_graph(self, graph: str, data: bytes | IO[bytes] | Iterator[bytes],
-                      content_type: str = N_TRIPLES) -> None:
+    def replace_graph(
+        self, graph: str, data: bytes | IO[bytes] | Iterator[bytes], content_type: str = N_TRIPLES
+    ) -> None:
         """Replace one named graph with ``data`` in one step: old or new, never a mix."""
         NamedNode(graph)  # refuses a malformed IRI before anything is sent
         if self.endpoints.graph_store:
-            self._request("PUT", self.endpoints.graph_store,
-                          params=dialects.graph_parameter(self.endpoints, graph), data=data,
-                          headers={"Content-Type": content_type}, bulk=True)
+            self._request(
+                "PUT",
+                self.endpoints.graph_store,
+                params=dialects.graph_parameter(self.endpoints, graph),
+                data=data,
+                headers={"Content-Type": content_type},
+                bulk=True,
+            )
             self.bump_version()
         else:
             self._replace_by_update(graph, data, content_type)
@@ -180,9 +232,14 @@ class Store:
     def add_to_graph(self, graph: str, data: bytes | IO[bytes], content_type: str = N_TRIPLES):
         NamedNode(graph)
         if self.endpoints.graph_store:
-            self._request("POST", self.endpoints.graph_store,
-                          params=dialects.graph_parameter(self.endpoints, graph), data=data,
-                          headers={"Content-Type": content_type}, bulk=True)
+            self._request(
+                "POST",
+                self.endpoints.graph_store,
+                params=dialects.graph_parameter(self.endpoints, graph),
+                data=data,
+                headers={"Content-Type": content_type},
+                bulk=True,
+            )
             self.bump_version()
         else:
             self.update(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}")
@@ -201,19 +258,24 @@ class Store:
     def dump(self, graph: str | None = None) -> Iterator[bytes]:
         """N-Quads of one named graph or of all of them, streamed graph by graph."""
         for name in [graph] if graph else list(self.graphs()):
-            quad_graph = NamedNode(name)
+            g = NamedNode(name)
             for triple in parse(self.read_graph(name), format=RdfFormat.N_TRIPLES):
-                yield f"{triple.subject} {triple.predicate} {triple.object} {quad_graph} .\n".encode()
+                yield f"{triple.subject} {triple.predicate} {triple.object} {g} .\n".encode()
 
     def read_graph(self, graph: str) -> bytes:
         """One named graph as N-Triples."""
         if self.endpoints.graph_store:
-            return self._request("GET", self.endpoints.graph_store,
-                                 params=dialects.graph_parameter(self.endpoints, graph),
-                                 headers={"Accept": N_TRIPLES}, bulk=True).content
+            return self._request(
+                "GET",
+                self.endpoints.graph_store,
+                params=dialects.graph_parameter(self.endpoints, graph),
+                headers={"Accept": N_TRIPLES},
+                bulk=True,
+            ).content
         body = self._post_query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} }}",
-            N_TRIPLES).content
+            N_TRIPLES,
+        ).content
         _raise_if_cancelled(body)
         return body
 
@@ -221,8 +283,9 @@ class Store:
         if content_type != N_TRIPLES:
             raise StoreError("without a Graph Store endpoint, graphs are replaced from N-Triples")
         name = NamedNode(graph)
-        self.update(f"DROP SILENT GRAPH {name} ;\n"
-                    f"INSERT DATA {{ GRAPH {name} {{ {_as_ntriples(data)} }} }}")
+        self.update(
+            f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{ {_as_ntriples(data)} }} }}"
+        )
 
     # --- Data version -----------------------------------------------------------------
 
@@ -244,16 +307,21 @@ class Store:
         return value
 
     def bump_version(self) -> None:
-        self._request("POST", self.endpoints.update,
-                      data=self._version_update().encode("utf-8"),
-                      headers={"Content-Type": "application/sparql-update"})
+        self._request(
+            "POST",
+            self.endpoints.update,
+            data=self._version_update().encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
         self._version = None
 
     def _version_update(self) -> str:
         meta = NamedNode(self.meta_graph)
         version = Literal(f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}")
-        return (f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v }} }} ;\n"
-                f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> {version} }} }}")
+        return (
+            f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> {version} }} }}"
+        )
 
     # --- Health -----------------------------------------------------------------------
 
@@ -266,14 +334,16 @@ class Store:
 
     # --- HTTP -------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, *, stream: bool = False, bulk: bool = False,
-                 **kwargs):
+    def _request(
+        self, method: str, url: str, *, stream: bool = False, bulk: bool = False, **kwargs
+    ):
         # Graph uploads and dumps (bulk) may take far longer than a query is allowed to.
         read_s = self.upload_timeout_s if bulk else self.query_timeout_s + 5
         timeout = (self.connect_timeout_s, read_s)
         try:
-            response = self.session.request(method, url, timeout=timeout, stream=stream,
-                                            allow_redirects=False, **kwargs)
+            response = self.session.request(
+                method, url, timeout=timeout, stream=stream, allow_redirects=False, **kwargs
+            )
         except requests.ConnectionError as exc:
             raise StoreUnavailable(url, _reason(exc)) from None
         except requests.Timeout:

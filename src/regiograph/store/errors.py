@@ -10,7 +10,8 @@ class StoreUnavailable(StoreError):
 
     def __init__(self, url: str, reason: str = ""):
         self.url = url
-        super().__init__(f"the triple store at {url} is not reachable" + (f": {reason}" if reason else ""))
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"the triple store at {url} is not reachable{detail}")
 
 
 class QuerySyntaxError(StoreError):

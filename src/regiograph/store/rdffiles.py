@@ -26,8 +26,10 @@ def rdf_format(path: Path) -> RdfFormat:
     aliases = {"json": "jsonld", "xml": "rdf", "owl": "rdf", "n3": "ttl"}
     found = RdfFormat.from_extension(aliases.get(extension, extension))
     if found is None:
-        raise RdfFileError(f"{path}: unknown RDF file extension '.{extension}' (use .ttl, .nt, "
-                           ".nq, .trig, .rdf, .jsonld, optionally with .gz)")
+        raise RdfFileError(
+            f"{path}: unknown RDF file extension '.{extension}' (use .ttl, .nt, "
+            ".nq, .trig, .rdf, .jsonld, optionally with .gz)"
+        )
     return found
 
 
@@ -44,8 +46,9 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_graphs(paths: Iterable[Path], graph: str | None,
-                base_iri: str | None = None) -> dict[str, bytes]:
+def read_graphs(
+    paths: Iterable[Path], graph: str | None, base_iri: str | None = None
+) -> dict[str, bytes]:
     """Every file parsed in full, as N-Triples per named graph (the default graph → ``graph``).
 
     Raises RdfFileError on the first file that does not parse, before anything is loaded.

@@ -34,8 +34,11 @@ _PORT_ATTEMPTS = 5
 
 def find_binary(configured: str = "") -> str:
     """The `oxigraph` server binary: configured, installed beside Python, or on PATH."""
-    candidates = [configured] if configured else [
-        str(Path(sys.executable).parent / "oxigraph"), shutil.which("oxigraph") or ""]
+    candidates = (
+        [configured]
+        if configured
+        else [str(Path(sys.executable).parent / "oxigraph"), shutil.which("oxigraph") or ""]
+    )
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -55,8 +58,15 @@ def free_port() -> int:
 class OxigraphServer:
     """Start, watch, restart and stop `oxigraph serve` on one data directory."""
 
-    def __init__(self, location: Path, *, timeout_s: float = 30.0, port: int = 0,
-                 binary: str = "", startup_timeout_s: float = 90.0):
+    def __init__(
+        self,
+        location: Path,
+        *,
+        timeout_s: float = 30.0,
+        port: int = 0,
+        binary: str = "",
+        startup_timeout_s: float = 90.0,
+    ):
         self.location = Path(location)
         self.timeout_s = timeout_s
         self.port = port
@@ -79,8 +89,12 @@ class OxigraphServer:
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {"store.query_url": self.url + "/query", "store.update_url": self.url + "/update",
-                "store.graph_store_url": self.url + "/store", "store.dialect": "oxigraph"}
+        return {
+            "store.query_url": self.url + "/query",
+            "store.update_url": self.url + "/update",
+            "store.graph_store_url": self.url + "/store",
+            "store.dialect": "oxigraph",
+        }
 
     def start(self) -> OxigraphServer:
         self.location.mkdir(parents=True, exist_ok=True)
@@ -127,17 +141,32 @@ class OxigraphServer:
                 return
             except _PortTaken:
                 log.info("port %s was taken meanwhile; trying another", self.port)
-        raise StoreError(f"port {self.port} on 127.0.0.1 is in use; set store.port to a free "
-                         "port or to 0 for any free port")
+        raise StoreError(
+            f"port {self.port} on 127.0.0.1 is in use; set store.port to a free "
+            "port or to 0 for any free port"
+        )
 
     def _launch(self) -> None:
-        argv = [self.binary, "serve", "--location", str(self.location),
-                "--bind", f"127.0.0.1:{self.port}", "--union-default-graph",
-                "--timeout-s", str(max(1, round(self.timeout_s)))]
+        argv = [
+            self.binary,
+            "serve",
+            "--location",
+            str(self.location),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--union-default-graph",
+            "--timeout-s",
+            str(max(1, round(self.timeout_s))),
+        ]
         # stderr goes to a file: a pipe nobody reads would block the server once full.
+        # preexec_fn only makes one prctl call, which takes no locks, so threads are no hazard.
         with self.log_path.open("wb") as log_file:
-            self._process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log_file,
-                                             preexec_fn=_die_with_parent)
+            self._process = subprocess.Popen(
+                argv,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509
+            )
         self._wait_until_answering()
 
     def _wait_until_answering(self) -> None:
@@ -156,8 +185,10 @@ class OxigraphServer:
         if "Address already in use" in stderr:
             raise _PortTaken()
         if "LOCK" in stderr and "unavailable" in stderr:
-            raise StoreLocked(f"another process holds the store directory {self.location} "
-                              f"({first}); stop it, or set store.query_url to its SPARQL endpoint")
+            raise StoreLocked(
+                f"another process holds the store directory {self.location} "
+                f"({first}); stop it, or set store.query_url to its SPARQL endpoint"
+            )
         raise StoreError(f"the Oxigraph server stopped at start-up: {first}")
 
     def _watch(self) -> None:
@@ -167,8 +198,9 @@ class OxigraphServer:
             if self._stopping.is_set():
                 return
             self.restarts += 1
-            log.error("the Oxigraph server exited with code %s; restarting (%d)", code,
-                      self.restarts)
+            log.error(
+                "the Oxigraph server exited with code %s; restarting (%d)", code, self.restarts
+            )
             self._restart_with_backoff()
 
     def _restart_with_backoff(self) -> None:
@@ -222,8 +254,12 @@ class _PortTaken(Exception):
 
 def answers(url: str) -> bool:
     try:
-        response = requests.post(url + "/query", data={"query": "ASK {}"}, timeout=2,
-                                 headers={"Accept": "application/sparql-results+json"})
+        response = requests.post(
+            url + "/query",
+            data={"query": "ASK {}"},
+            timeout=2,
+            headers={"Accept": "application/sparql-results+json"},
+        )
     except requests.RequestException:
         return False
     return response.status_code == 200

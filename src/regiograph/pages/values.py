@@ -1,0 +1,90 @@
+"""Literals formatted for a reader (numbers, money and dates in German or English) and
+the rule for which IRIs may become links (http, https and mailto only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from pyoxigraph import Literal
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
+_DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+LINK_SCHEMES = {"http", "https", "mailto"}
+_BOOLEANS = {"de": ("ja", "nein"), "en": ("yes", "no")}
+
+
+def safe_href(text: str) -> str | None:
+    """``text`` if it is an http(s) or mailto URL that may be a link target, else None."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in LINK_SCHEMES:
+        return None
+    if parts.scheme.lower() != "mailto" and not parts.netloc:
+        return None
+    return text.strip()
+
+
+def format_literal(literal: Literal, language: str) -> str:
+    """The literal's text as a reader of ``language`` expects it; the lexical form when the
+    value does not parse as its datatype (bad data stays visible, it does not break a page)."""
+    datatype = literal.datatype.value if literal.datatype else ""
+    try:
+        return _format(literal.value, datatype, language)
+    except (ValueError, InvalidOperation, ArithmeticError):
+        return literal.value
+
+
+def _format(text: str, datatype: str, language: str) -> str:
+    if datatype in _INTEGERS:
+        return format_decimal(int(text), locale=language)
+    if datatype in _DECIMALS:
+        return format_decimal(Decimal(text), locale=language, decimal_quantization=False)
+    if datatype == XSD + "date":
+        return format_date(dt.date.fromisoformat(text[:10]), format="long", locale=language)
+    if datatype == XSD + "dateTime":
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return format_datetime(value, format="medium", locale=language)
+    if datatype == XSD + "boolean":
+        yes, no = _BOOLEANS.get(language, _BOOLEANS["en"])
+        return yes if text.strip() in {"true", "1"} else no
+    return text
+
+
+def format_money(amount: str, currency: str, language: str) -> str:
+    """``1.250.000,00 €`` for de, ``€1,250,000.00`` for en."""
+    try:
+        return format_currency(Decimal(amount), currency or "EUR", locale=language)
+    except (InvalidOperation, ValueError):
+        return f"{amount} {currency}".strip()
+
+
+def format_number(value: float | int | Decimal, language: str) -> str:
+    return format_decimal(value, locale=language)
+
+
+def number(literal) -> float | None:
+    """The literal as a float, or None when it is not a number."""
+    try:
+        return float(literal.value)
+    except (AttributeError, ValueError):
+        return None

@@ -1,0 +1,44 @@
+"""Views by type: what a page shows on top of the generic description.
+
+A view names its template, the properties and incoming links it shows itself (so the
+generic lists do not repeat them) and loads its extra data with its own ``.rq`` files.
+The first class in a resource's lineage (the class, then its superclasses) that has a view
+chooses it; everything else gets the generic view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from regiograph.pages.ontology import Ontology
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    template: str = "page.html"
+    handled: frozenset[str] = field(default_factory=frozenset)
+    incoming_handled: frozenset[str] = field(default_factory=frozenset)
+
+    def load(self, store, iri, description, presenter) -> dict:
+        from regiograph.pages import typed
+
+        loader = getattr(typed, f"load_{self.name}", None)
+        return loader(store, iri, description, presenter) if loader else {}
+
+
+GENERIC = View("generic")
+_REGISTRY: dict[str, View] = {}
+
+
+def register(classes: list[str], view: View) -> None:
+    for iri in classes:
+        _REGISTRY[iri] = view
+
+
+def view_for(types: list[str], ontology: Ontology) -> View:
+    for type_iri in sorted(types, key=ontology.order):
+        for ancestor in ontology.ancestors(type_iri):
+            if ancestor in _REGISTRY:
+                return _REGISTRY[ancestor]
+    return GENERIC

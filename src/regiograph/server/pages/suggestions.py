@@ -1,0 +1,21 @@
+"""The app's search index (one per app, in the data folder) and 404 suggestions."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from regiograph.search_index import Hit, SearchIndex
+from regiograph.server.context import config, store
+
+
+def search_index() -> SearchIndex:
+    """The app's index, brought up to date with the store's data version."""
+    index = current_app.extensions.get("regiograph.search_index")
+    if index is None:
+        index = SearchIndex(config().data_path / "search", store())
+        current_app.extensions["regiograph.search_index"] = index
+    return index.fresh()
+
+
+def similar(name: str, limit: int = 5) -> list[Hit]:
+    return search_index().suggest(name, limit=limit) if name else []

@@ -1,0 +1,90 @@
+"""/search (full text with type filters) and /search/suggest (JSON for the search box)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+
+from regiograph.pages.ontology import ontology
+from regiograph.pages.present import Presenter
+from regiograph.server.context import config
+from regiograph.server.pages import headers, i18n
+from regiograph.server.pages.render import link_for
+from regiograph.server.pages.suggestions import search_index
+
+blueprint = Blueprint("search", __name__)
+blueprint.record_once(lambda state: i18n.init_app(state.app))
+blueprint.after_request(headers.secure)
+blueprint.after_request(i18n.remember)
+PAGE_SIZE = 20
+MAX_QUERY = 200
+
+
+@blueprint.get("/search")
+def search():
+    text = request.args.get("q", "").strip()[:MAX_QUERY]
+    type_iri = request.args.get("type") or None
+    page = _page_number()
+    language = i18n.language()
+    total, hits, facets = (0, [], {})
+    if text:
+        total, hits, facets = search_index().search(
+            text, type_iri=type_iri, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    presenter = Presenter(ontology(), language, link_for, config().base_iri)
+    results = [_result(hit, language, presenter) for hit in hits]
+    facet_list = sorted(
+        ((presenter.term_label(t), t, n) for t, n in facets.items()), key=lambda f: (-f[2], f[0])
+    )
+    return render_template(
+        "search.html",
+        q=text,
+        type_iri=type_iri,
+        results=results,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        facets=facet_list,
+        type_label=presenter.term_label(type_iri) if type_iri else None,
+    )
+
+
+@blueprint.get("/search/suggest")
+def suggest():
+    text = request.args.get("q", "").strip()[:MAX_QUERY]
+    language = i18n.language()
+    presenter = Presenter(ontology(), language, link_for, config().base_iri)
+    hits = search_index().suggest(text) if text else []
+    return jsonify(
+        query=text,
+        suggestions=[
+            {
+                "label": hit.label(language),
+                "iri": hit.iri,
+                "url": link_for(hit.iri),
+                "types": [presenter.term_label(t) for t in hit.types],
+            }
+            for hit in hits
+        ],
+    )
+
+
+def _result(hit, language: str, presenter: Presenter) -> dict:
+    description = hit.description(language) or ""
+    return {
+        "label": hit.label(language),
+        "url": link_for(hit.iri),
+        "iri": hit.iri,
+        "description": description[:280] + ("…" if len(description) > 280 else ""),
+        "keys": hit.keys,
+        "types": [presenter.link(t) for t in hit.types],
+    }
+
+
+def _page_number() -> int:
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, description="page must be a whole number")
+    if not 1 <= number <= 10_000:
+        abort(400, description="page must be between 1 and 10000")
+    return number

@@ -1,0 +1,218 @@
+"""The Docker deployment without a Docker engine: the compose file's own command lines run
+here as processes (the store as Oxigraph's server given by URL, the app with the compose
+file's environment), and the compose file and Dockerfile agree with the settings."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from regiograph.config import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
+ENV_NAMES = {s.env for s in SETTINGS}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def interpolate(value: str) -> str:
+    """Compose's ${NAME:-default} with nothing set in the environment."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
+# --- static agreement ---------------------------------------------------------------------
+
+
+def test_every_environment_variable_is_a_setting():
+    for name, service in COMPOSE["services"].items():
+        for key in service.get("environment", {}):
+            assert key in ENV_NAMES, f"{name}: {key} is not in regiograph.config.SETTINGS"
+    for key in re.findall(r"\b(REGIOGRAPH_[A-Z_]+)=", DOCKERFILE):
+        assert key in ENV_NAMES, f"Dockerfile: {key}"
+
+
+def test_store_is_pinned_internal_and_never_published():
+    store = COMPOSE["services"]["store"]
+    assert store["image"] == "ghcr.io/oxigraph/oxigraph:0.5.13"
+    assert "ports" not in store
+    assert all(COMPOSE["networks"][n].get("internal") for n in store["networks"])
+    assert store["command"][:6] == [
+        "serve",
+        "--location",
+        "/data",
+        "--bind",
+        "0.0.0.0:7878",
+        "--union-default-graph",
+    ]
+    assert "store-data:/data" in store["volumes"] and "store-data" in COMPOSE["volumes"]
+    app_env = COMPOSE["services"]["app"]["environment"]
+    assert app_env["REGIOGRAPH_STORE_QUERY_URL"] == "http://store:7878/query"
+
+
+def test_app_port_healthcheck_user_and_volume_agree():
+    app = COMPOSE["services"]["app"]
+    port = re.search(r"REGIOGRAPH_SERVER_PORT=(\d+)", DOCKERFILE).group(1)
+    assert app["ports"] == [f"{port}:{port}"]
+    assert f"EXPOSE {port}" in DOCKERFILE
+    assert "REGIOGRAPH_DATA_DIR=/data" in DOCKERFILE and 'VOLUME ["/data"]' in DOCKERFILE
+    assert any(v.endswith(":/data") for v in app["volumes"])
+    assert re.search(
+        r"HEALTHCHECK .*\n\s+CMD \[\"python\", \"-m\", \"regiograph.ops.healthcheck\"\]", DOCKERFILE
+    )
+    users = re.findall(r"^USER (\S+)", DOCKERFILE, re.MULTILINE)
+    assert users and users[-1] not in {"root", "0"}
+    assert "npm ci" in DOCKERFILE and "node scripts/copy-assets.mjs" in DOCKERFILE
+    assert len(re.findall(r"^FROM ", DOCKERFILE, re.MULTILINE)) >= 3  # multi-stage
+    assert "docker/regiograph.toml" in DOCKERFILE
+    assert COMPOSE["services"]["harvester"]["profiles"] == ["harvester"]
+
+
+def test_image_config_file_is_valid(tmp_path):
+    from regiograph import config as configuration
+
+    cfg = configuration.load(ROOT / "docker" / "regiograph.toml", environ={})
+    assert cfg["log.json"] is True
+
+
+# --- the same command lines, as processes --------------------------------------------------
+
+
+def translate(command: list[str], mapping: dict[str, str]) -> list[str]:
+    return [mapping.get(part, part) for part in command]
+
+
+@pytest.fixture
+def topology(tmp_path, oxigraph_binary):
+    """The compose services as processes: (app URL, environment, processes)."""
+    store_port, app_port = free_port(), free_port()
+    store_dir, app_dir = tmp_path / "store-data", tmp_path / "app-data"
+    store_cmd = translate(
+        COMPOSE["services"]["store"]["command"],
+        {"/data": str(store_dir), "0.0.0.0:7878": f"127.0.0.1:{store_port}"},
+    )
+    processes = [
+        subprocess.Popen(
+            [oxigraph_binary, *store_cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    for key, value in COMPOSE["services"]["app"]["environment"].items():
+        env[key] = interpolate(value).replace("store:7878", f"127.0.0.1:{store_port}")
+    env.update(
+        REGIOGRAPH_DATA_DIR=str(app_dir),
+        REGIOGRAPH_SERVER_HOST="127.0.0.1",
+        REGIOGRAPH_SERVER_PORT=str(app_port),
+    )
+    entry = [
+        sys.executable,
+        "-m",
+        "regiograph",
+        "--config",
+        str(ROOT / "docker" / "regiograph.toml"),
+    ]
+    log = (tmp_path / "app.log").open("wb")
+    processes.append(
+        subprocess.Popen(
+            [*entry, *COMPOSE["services"]["app"]["command"]],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    )
+    try:
+        yield f"http://127.0.0.1:{app_port}", env, entry, tmp_path / "app.log"
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+def wait_healthy(url: str, log_path: Path) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url + "/healthz", timeout=2)
+            if response.status_code == 200:
+                return response.json()
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    pytest.fail("the app never became healthy:\n" + log_path.read_text(errors="replace")[-3000:])
+
+
+def test_compose_topology_serves_the_demo_region(topology):
+    url, env, entry, log_path = topology
+    health = wait_healthy(url, log_path)
+    assert health["status"] == "ok" and health["triples"] > 1000
+
+    # the container's HEALTHCHECK command, with the same environment
+    check = subprocess.run(
+        [sys.executable, "-m", "regiograph.ops.healthcheck"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout
+
+    # a query through the platform's store configuration (the app's environment)
+    query = subprocess.run(
+        [*entry, "query", "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert query.returncode == 0, query.stderr
+    assert int(query.stdout.split()[1]) == health["triples"]
+
+    # two gunicorn workers, one set of counters (prometheus multiprocess mode)
+    for _ in range(8):
+        assert requests.get(url + "/healthz", timeout=5).headers["X-Request-Id"]
+    text = requests.get(url + "/metrics", timeout=10).text
+    served = re.search(
+        r'regiograph_http_requests_total\{method="GET",route="/healthz",'
+        r'status="200"\} (\S+)',
+        text,
+    )
+    assert served and float(served.group(1)) >= 9
+    assert "regiograph_graph_triples{" in text
+
+    # logs are JSON lines (log.json in the image's config file)
+    lines = [line for line in log_path.read_text().splitlines() if line.startswith("{")]
+    assert any('"logger": "regiograph.access"' in line for line in lines)
+
+    # the harvester profile's command, once instead of in a loop
+    harvester = COMPOSE["services"]["harvester"]["command"]
+    assert harvester[:2] == ["schedule", "run-due"]
+    once = subprocess.run(
+        [*entry, *harvester[:2]], env=env, capture_output=True, text=True, check=False
+    )
+    assert once.returncode == 0, once.stderr
+
+
+def test_dockerignore_keeps_the_context_small():
+    ignore = (ROOT / ".dockerignore").read_text().splitlines()
+    assert ignore[1] == "**" or "**" in ignore
+    for needed in ("pyproject.toml", "src/**", "package-lock.json", "docker/regiograph.toml"):
+        assert f"!{needed}" in ignore

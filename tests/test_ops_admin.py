@@ -1,0 +1,111 @@
+"""The admin API: bearer token only (401 without, 403 wrong or off, nothing runs), 409 while
+the source is harvested by another process, 202 and a status with the last report."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from regiograph import config as configuration
+from regiograph.ops import harvests
+from regiograph.server import create_app
+from test_ops_schedule import hold_lock_in_another_process, source
+
+TOKEN = "s3cret-admin-token"
+
+
+@pytest.fixture
+def admin(tmp_path, scratch_store):
+    def make(token: str = TOKEN):
+        path = tmp_path / "regiograph.toml"
+        path.write_text(
+            f'data_dir = "{tmp_path / "data"}"\n[server]\nwrite_token = "{token}"\n'
+            + source("stats", "every 6h"),
+            encoding="utf-8",
+        )
+        cfg = configuration.load(path, environ={})
+        app = create_app(cfg, scratch_store)
+        app.testing = True
+        return cfg, app.test_client()
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Basic YWRtaW46YWRtaW4="}, 401),
+        (bearer("wrong"), 403),
+        (bearer(TOKEN + "x"), 403),
+    ],
+)
+def test_without_the_right_token_nothing_runs(admin, headers, status):
+    cfg, client = admin()
+    response = client.post("/api/admin/harvests/stats", headers=headers)
+    assert response.status_code == status
+    assert response.get_json()["status"] == status
+    assert response.get_json()["request_id"] == response.headers["X-Request-Id"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/api/admin/harvests/stats", headers=headers).status_code == status
+    assert harvests.read_state(cfg, "stats") is None
+
+
+def test_without_a_configured_token_the_admin_api_is_off(admin):
+    cfg, client = admin(token="")
+    response = client.post("/api/admin/harvests/stats", headers=bearer(""))
+    assert response.status_code == 403 and "off" in response.get_json()["message"]
+    assert harvests.read_state(cfg, "stats") is None
+
+
+def test_cookies_do_not_authenticate(admin):
+    _cfg, client = admin()
+    client.set_cookie("Authorization", f"Bearer {TOKEN}")
+    assert client.post("/api/admin/harvests/stats").status_code == 401
+
+
+def test_trigger_while_running_elsewhere_is_409_and_starts_nothing(admin):
+    cfg, client = admin()
+    holder = hold_lock_in_another_process(cfg, "stats")
+    try:
+        response = client.post("/api/admin/harvests/stats", headers=bearer(TOKEN))
+        assert response.status_code == 409
+        assert "being harvested" in response.get_json()["message"]
+        status = client.get("/api/admin/harvests/stats", headers=bearer(TOKEN)).get_json()
+        assert status["running"] is True and status["state"] == "never run"
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert harvests.read_state(cfg, "stats") is None
+
+
+def test_trigger_runs_and_reports(admin):
+    _cfg, client = admin()
+    response = client.post("/api/admin/harvests/stats", headers=bearer(TOKEN))
+    assert response.status_code == 202
+    assert response.headers["Location"] == "/api/admin/harvests/stats"
+    deadline = time.monotonic() + 30
+    while True:
+        status = client.get("/api/admin/harvests/stats", headers=bearer(TOKEN)).get_json()
+        if status.get("state") == "finished" and not status["running"]:
+            break
+        assert time.monotonic() < deadline, status
+        time.sleep(0.05)
+    assert status["trigger"] == "admin"
+    assert status["outcome"] in {"ok", "rejected", "failed"}
+    assert "report" in status
+    listing = client.get("/api/admin/harvests", headers=bearer(TOKEN)).get_json()
+    assert [s["source"] for s in listing["sources"]] == ["stats"]
+
+
+def test_unknown_source_is_404(admin):
+    _, client = admin()
+    response = client.post("/api/admin/harvests/nope", headers=bearer(TOKEN))
+    assert response.status_code == 404 and "nope" in response.get_json()["message"]

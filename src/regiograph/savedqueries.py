@@ -37,6 +37,7 @@ ENGINES = ("store", "cube")
 MAX_STRING = 500
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _HEADER_LINE = re.compile(r"#\+ ?(.*)\Z")
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _ASK_CLASS = "ASK WHERE { ?value a ?class }"
@@ -198,7 +199,7 @@ def _texts(header: dict, key: str, where: str, *, required: bool = False) -> dic
 
 
 def _chart(value, where: str) -> dict:
-    chart = {"type": value} if isinstance(value, str) or value is None else value
+    chart = {} if value is None else {"type": value} if isinstance(value, str) else value
     if not isinstance(chart, dict):
         raise HeaderError(f"{where}: chart is a type or a mapping with 'type'")
     chart = {"type": "table", **chart}
@@ -248,6 +249,9 @@ def convert(parameter: Parameter, raw: str, base_iri: str) -> Term:
 
 
 def _iri(raw: str, base_iri: str) -> NamedNode:
+    # urljoin silently drops tabs and newlines; refuse them (and all else IRIs forbid) first
+    if _NOT_IN_IRI.search(raw):
+        raise ValueError("characters that IRIs do not allow")
     iri = urljoin(base_iri, raw)
     if not iri.startswith(("http://", "https://")):
         raise ValueError("only http and https IRIs")

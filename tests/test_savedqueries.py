@@ -1,0 +1,366 @@
+"""Saved queries: header parsing, typed parameters, safe binding, and every query on the demo."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+
+from conftest import BASE_IRI, make_config
+from regiograph import savedqueries
+from regiograph.resources import data_dir
+from regiograph.savedqueries import HeaderError, Parameter, ParameterError, convert
+from regiograph.server import create_app
+
+MINE = ("stats-", "funding-", "projects-", "services-", "datasets-", "harvest-")
+INJECTIONS = [
+    '"> } ; DROP ALL #',
+    "<",
+    "a\nb",
+    "\\u003E } DROP ALL",
+    "x> } ; CLEAR ALL #",
+    "http://x/> } ; DROP ALL ; INSERT DATA { <a> <b> <c> } #",
+]
+
+
+def catalog():
+    return savedqueries.load_catalog(data_dir("queries"))
+
+
+def rows(client, name: str, **params) -> list[dict]:
+    response = client.get(f"/api/queries/{name}", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+# --- Files --------------------------------------------------------------------------------
+
+
+def test_bundled_queries_parse_and_there_are_at_least_15():
+    found = catalog()
+    assert found.errors == {}
+    assert len(found.queries) >= 14
+    mine = [q for q in found.queries.values() if q.name.startswith(MINE)]
+    assert len(mine) >= 14
+    for query in mine:
+        assert query.title["de"] and query.title["en"], query.name
+        assert query.description["de"] and query.description["en"], query.name
+
+
+@pytest.mark.parametrize(
+    ("header", "complaint"),
+    [
+        ("#+ title: [unclosed\n", "not valid YAML"),
+        ("", "no '#\\+ ' header"),
+        ("#+ title: {de: T}\n#+ chart: pie\n", "chart must be one of"),
+        ("#+ title: {de: T}\n#+ parameters:\n#+   x: {type: colour}\n", "needs a type"),
+        ("#+ title: {de: T}\n#+ parameters:\n#+   x: {type: concept}\n", "needs a scheme"),
+        ("#+ title: {de: T}\n#+ parameters:\n#+   x-y: {type: string}\n", "not a SPARQL variable"),
+        ("#+ title: {de: T}\n#+ engine: cube\n", "SQL twin"),
+        ("#+ description: {de: no title}\n", "title needs texts"),
+    ],
+)
+def test_malformed_headers_name_the_problem(tmp_path, header, complaint):
+    path = tmp_path / "bad.rq"
+    path.write_text(header + "SELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(HeaderError, match=complaint) as caught:
+        savedqueries.parse(path)
+    assert "bad.rq" in str(caught.value)
+
+
+def test_a_malformed_file_is_reported_and_the_app_still_starts(tmp_path, demo_platform):
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    (folder / "good.rq").write_text(
+        "#+ title: {de: Gut, en: Good}\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n"
+    )
+    (folder / "broken.rq").write_text("#+ title: {de: [kaputt\nSELECT * WHERE { ?s ?p ?o }\n")
+    cfg = make_config(tmp_path / "data", queries__dir=str(folder))
+    app = create_app(cfg, demo_platform[1])
+    client = app.test_client()
+    page = client.get("/queries").get_data(as_text=True)
+    assert "broken.rq" in page and "not valid YAML" in page
+    assert client.get("/api/queries/good").status_code == 200
+    assert client.get("/api/queries/broken").status_code == 404
+    assert "/api/queries/good" in client.get("/api/openapi.json").get_json()["paths"]
+
+
+# --- Parameter types ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        ("iri", "id/municipality/08222000", NamedNode(BASE_IRI + "id/municipality/08222000")),
+        ("iri", "https://example.org/x", NamedNode("https://example.org/x")),
+        ("ags", "08222000", Literal("08222000")),
+        ("year", "2019", Literal("2019", datatype=NamedNode(savedqueries.XSD + "gYear"))),
+        ("integer", "-42", Literal("-42", datatype=NamedNode(savedqueries.XSD + "integer"))),
+        ("number", "12.50", Literal("12.50", datatype=NamedNode(savedqueries.XSD + "decimal"))),
+        (
+            "date",
+            "2026-10-01",
+            Literal("2026-10-01", datatype=NamedNode(savedqueries.XSD + "date")),
+        ),
+        ("string", INJECTIONS[0], Literal(INJECTIONS[0])),
+    ],
+)
+def test_values_become_terms(kind, raw, expected):
+    assert convert(Parameter("p", kind), raw, BASE_IRI) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [("iri", value) for value in INJECTIONS]
+    + [
+        ("iri", "file:///etc/passwd"),
+        ("ags", "0822200"),
+        ("ags", "0822200x"),
+        ("year", "19"),
+        ("year", "2019-01"),
+        ("integer", "1.5"),
+        ("integer", "1e9"),
+        ("number", "NaN"),
+        ("number", "1e400"),
+        ("date", "2026-13-01"),
+        ("date", "2026-1-1"),
+        ("string", "x" * 501),
+        ("concept", "> }"),
+    ]
+    + [
+        (kind, value)
+        for kind in ("ags", "year", "integer", "number", "date")
+        for value in INJECTIONS
+    ],
+)
+def test_wrong_values_are_refused_with_the_parameter_name(kind, raw):
+    with pytest.raises(ParameterError, match="'p'") as caught:
+        convert(Parameter("p", kind), raw, BASE_IRI)
+    assert caught.value.parameter == "p"
+
+
+def test_concept_and_class_membership_are_checked(demo_store):
+    query = catalog().get("stats-district-aggregate")
+    with pytest.raises(ParameterError, match="indicator"):
+        savedqueries.bindings(
+            query,
+            {"indicator": "https://w3id.org/regiograph/concepts/theme/mobility"},
+            demo_store,
+            BASE_IRI,
+        )
+    query = catalog().get("services-online")
+    with pytest.raises(ParameterError, match="municipality"):
+        savedqueries.bindings(query, {"municipality": "id/district/08226"}, demo_store, BASE_IRI)
+    bound = savedqueries.bindings(query, {}, demo_store, BASE_IRI)
+    assert bound == {"municipality": NamedNode(BASE_IRI + "id/municipality/08222000")}
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_through_the_api_changes_nothing(client, demo_store, value):
+    before = demo_store.triple_count()
+    for name, parameter in [
+        ("services-online", "municipality"),
+        ("stats-municipality-profile", "ags"),
+        ("funding-finder", "day"),
+        ("stats-population-development", "fromYear"),
+    ]:
+        response = client.get(f"/api/queries/{name}", query_string={parameter: value})
+        assert response.status_code == 400, (name, value)
+        assert response.get_json()["parameter"] == parameter
+    assert demo_store.triple_count() == before
+
+
+def test_a_string_value_is_bound_as_one_literal(demo_store, tmp_path):
+    path = tmp_path / "echo.rq"
+    path.write_text(
+        "#+ title: {de: Echo}\n#+ parameters:\n#+   text: {type: string}\nSELECT ?text WHERE { }\n"
+    )
+    query = savedqueries.parse(path)
+    for value in INJECTIONS:
+        values = savedqueries.bindings(query, {"text": value}, demo_store, BASE_IRI)
+        result = savedqueries.run(query, demo_store, values)
+        assert [r["text"].value for r in result.rows] == [value]
+
+
+# --- Every saved query on the demo region -------------------------------------------------
+
+
+def test_population_development(client):
+    found = rows(client, "stats-population-development", district="id/district/08226")
+    assert len(found) == 13 * 10  # 13 municipalities of the Rhein-Neckar-Kreis, 2015 to 2024
+    years = {r["year"] for r in found}
+    assert min(years) == 2015 and max(years) == 2024
+    narrow = rows(
+        client,
+        "stats-population-development",
+        district="id/district/08222",
+        fromYear="2019",
+        toYear="2019",
+    )
+    assert narrow == [
+        {
+            "municipality": BASE_IRI + "id/municipality/08222000",
+            "ags": "08222000",
+            "name": "Mannheim",
+            "year": 2019,
+            "population": 310658.0,
+        }
+    ]
+
+
+def test_district_aggregate(client):
+    found = {r["districtName"]: r for r in rows(client, "stats-district-aggregate", year="2019")}
+    assert found["Stadtkreis Mannheim"]["total"] == 310658
+    assert found["Landkreis Bergstraße"]["municipalities"] == 12
+    bergstrasse = found["Landkreis Bergstraße"]
+    assert bergstrasse["minimum"] <= bergstrasse["mean"] <= bergstrasse["maximum"]
+
+
+def test_indicator_averages_and_profile(client):
+    averages = rows(client, "stats-indicator-averages")
+    assert len(averages) == 5 and all(r["observations"] == 530 for r in averages)
+    profile = rows(client, "stats-municipality-profile", ags="08222000", year="2019")
+    population = next(r for r in profile if r["indicator"].endswith("/population"))
+    assert population["value"] == 310658 and population["unit"].endswith("/unit/person")
+
+
+def test_size_class_comparison(client):
+    found = rows(client, "stats-size-class-comparison")
+    assert {r["year"] for r in found} == set(range(2015, 2025))
+    assert len({r["sizeClass"] for r in found}) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("stats-population-development", {"district": "id/district/08226", "fromYear": "2016"}),
+        ("stats-district-aggregate", {"year": "2019"}),
+        ("stats-indicator-averages", {}),
+        ("stats-municipality-profile", {"ags": "08221000", "year": "2020"}),
+        ("stats-size-class-comparison", {}),
+    ],
+)
+def test_sql_twins_answer_like_the_sparql_text(app, demo_store, name, params):
+    """The mirror's answer equals the store's answer to the query's own SPARQL."""
+    query = catalog().get(name)
+    values = savedqueries.bindings(query, params, demo_store, BASE_IRI)
+    cube = savedqueries.run(query, demo_store, values, app.extensions["regiograph.statistics"])
+    live = savedqueries.run_sparql(query.text, demo_store, values)
+    assert cube.engine == "cube" and cube.columns == live.columns
+    assert len(cube.rows) == len(live.rows) > 0
+
+    def key(row):
+        return tuple(_comparable(row.get(c)) for c in live.columns)
+
+    for mirrored, stored in zip(
+        sorted(cube.rows, key=key), sorted(live.rows, key=key), strict=True
+    ):
+        for column in live.columns:
+            a, b = _comparable(mirrored.get(column)), _comparable(stored.get(column))
+            assert a == b or math.isclose(a, b, rel_tol=1e-9), (column, a, b)
+
+
+def _comparable(term):
+    if term is None:
+        return ""
+    try:
+        return float(term.value)
+    except ValueError:
+        return term.value
+
+
+def test_funding_per_district(client):
+    found = {r["districtName"]: r for r in rows(client, "funding-per-district")}
+    assert found["Stadtkreis Mannheim"]["total"] == 15_000_000
+    assert found["Stadtkreis Mannheim"]["perInhabitant"] == pytest.approx(48.28)
+    federal = rows(
+        client,
+        "funding-per-district",
+        level="https://w3id.org/regiograph/concepts/programme-level/federal",
+    )
+    assert [r["districtName"] for r in federal] == ["Stadtkreis Mannheim"]
+
+
+def test_funding_finder(client):
+    found = rows(
+        client,
+        "funding-finder",
+        municipality="id/municipality/06431009",
+        theme="https://w3id.org/regiograph/concepts/theme/telemedicine",
+        day="2026-10-01",
+    )
+    assert [r["programme"] for r in found] == [BASE_IRI + "id/programme/leader-2023-2027"]
+    assert found[0]["recipients"]
+    closed = rows(
+        client,
+        "funding-finder",
+        municipality="id/municipality/06431009",
+        theme="https://w3id.org/regiograph/concepts/theme/telemedicine",
+        day="2026-05-15",
+    )
+    assert closed == []
+    urban = rows(
+        client,
+        "funding-finder",
+        municipality="id/municipality/08222000",
+        theme="https://w3id.org/regiograph/concepts/theme/telemedicine",
+        day="2026-10-01",
+    )
+    assert urban == []  # Mannheim is urban and too large for LEADER
+
+
+def test_funding_recipients(client):
+    found = rows(client, "funding-recipients")
+    assert [r["recipientName"] for r in found][:1] == ["Mannheim"]
+    assert found[0]["amount"] == 15_000_000
+
+
+def test_projects_services_transfers_datasets_harvest(client):
+    projects = rows(
+        client,
+        "projects-by-theme-size-class",
+        sizeClass="https://w3id.org/regiograph/concepts/size-class/100000-plus",
+    )
+    assert projects and all(r["sizeClass"].endswith("100000-plus") for r in projects)
+    services = rows(client, "services-online")
+    assert {r["serviceName"] for r in services} == {
+        "Bewohnerparkausweis beantragen (Mannheim)",
+        "Wohnsitz anmelden (Mannheim)",
+    }
+    transfers = rows(client, "projects-solution-transfers")
+    assert len(transfers) == 7
+    assert {"fromName": "Mudau", "toName": "Eberbach"}.items() <= transfers[0].items()
+    datasets = rows(client, "datasets-by-theme-licence")
+    assert len(datasets) == 6
+    mobility = rows(
+        client,
+        "datasets-by-theme-licence",
+        theme="https://w3id.org/regiograph/concepts/theme/mobility",
+    )
+    assert 0 < len(mobility) < 6
+    licences = rows(client, "datasets-licence-counts")
+    assert sum(r["distributions"] for r in licences) >= 6
+    harvest = rows(client, "harvest-quality", graph="graph/demo")
+    assert harvest == [
+        {
+            "graph": BASE_IRI + "graph/demo",
+            "datasets": 6,
+            "withoutDescription": 0,
+            "withoutLicence": 0,
+            "withoutDistribution": 0,
+            "withoutFormat": 1,
+            "completeness": 96.0,
+        }
+    ]
+
+
+def test_every_bundled_query_answers_on_the_demo(client):
+    """Including the competency queries written by others: no query fails with its defaults."""
+    required = {"stats-municipality-profile": {"ags": "08222000"}}
+    for name, query in catalog().queries.items():
+        missing = [p.name for p in query.parameters if p.required and p.default is None]
+        params = required.get(name, {})
+        if set(missing) - set(params):
+            continue
+        assert client.get(f"/api/queries/{name}", query_string=params).status_code == 200, name

@@ -1,0 +1,172 @@
+"""The statistics mirror (DuckDB, kept in step with the store) and the /statistics explorer."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from regiograph.statistics import Mirror, cubes, explorer
+
+POPULATION = "https://w3id.org/regiograph/concepts/indicator/population"
+PREFIXES = """@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix rg: <https://w3id.org/regiograph/ontology#> .
+@prefix d: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix m: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def _cube(dataset: str, values: dict[int, float]) -> bytes:
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    lines = [f"<{dataset}> a qb:DataSet ; qb:structure rg:indicatorStructure ."]
+    for year, value in values.items():
+        lines.append(
+            f"<{dataset}/{year}> qb:dataSet <{dataset}> ; d:refArea <urn:x:area> ; "
+            f'rg:indicator <{POPULATION}> ; rg:refPeriod "{year}"^^xsd:gYear ; '
+            f"m:obsValue {value} ."
+        )
+    triples = parse((PREFIXES + "\n".join(lines)).encode(), format=RdfFormat.TURTLE)
+    return serialize(triples, format=RdfFormat.N_TRIPLES)
+
+
+def _values(mirror: Mirror, dataset: str) -> dict[int, float]:
+    _, rows = mirror.sql(
+        "SELECT period, value FROM observations WHERE dataset = $d", {"d": dataset}
+    )
+    return dict(rows)
+
+
+def test_mirror_follows_the_data_version(scratch_store, graph_iri, tmp_path):
+    dataset = graph_iri + "/cube"
+    path = tmp_path / "statistics.duckdb"
+    mirror = Mirror(scratch_store, path)
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 10.5, 2021: 11}))
+    assert _values(mirror, dataset) == {2020: 10.5, 2021: 11.0}
+    first_file = path.stat().st_ino
+    assert mirror.status()["data_version"] == scratch_store.data_version()
+
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 12}))
+    scratch_store._version = None  # do not wait for the client's one-second version cache
+    assert _values(mirror, dataset) == {2020: 12.0}
+    assert path.stat().st_ino != first_file  # a new file swapped in, not edited in place
+    assert not list(tmp_path.glob("*.tmp"))
+
+    scratch_store.drop_graph(graph_iri)
+    scratch_store._version = None
+    assert _values(mirror, dataset) == {}
+
+
+def test_a_second_mirror_reuses_a_current_file(scratch_store, graph_iri, tmp_path):
+    scratch_store.replace_graph(graph_iri, _cube(graph_iri + "/c", {2019: 1}))
+    path = tmp_path / "statistics.duckdb"
+    Mirror(scratch_store, path).status()
+    built = path.stat().st_mtime_ns
+    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.data_version()
+    assert path.stat().st_mtime_ns == built
+
+
+def test_a_damaged_mirror_file_is_rebuilt(scratch_store, tmp_path):
+    path = tmp_path / "statistics.duckdb"
+    path.write_bytes(b"not a database")
+    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.data_version()
+
+
+def test_cubes_are_discovered_with_their_structure(app, demo_store):
+    found = cubes.cubes(demo_store, app.extensions["regiograph.statistics"])
+    (cube,) = [c for c in found if c.iri.endswith("gemeindeindikatoren-rhein-neckar")]
+    assert cube.observations == 2650 and (cube.first, cube.last) == (2015, 2024)
+    assert len(cube.components["dimension"]) == 3 and len(cube.components["measure"]) == 1
+    assert len(cube.units) >= 4  # person, km², per km², percent
+
+
+def test_selection_by_district_size_class_and_list(app):
+    mirror = app.extensions["regiograph.statistics"]
+    by_district = explorer.tidy(
+        mirror,
+        explorer.Selection(
+            POPULATION,
+            district="http://localhost:8080/id/district/08226",
+            from_year=2019,
+            to_year=2019,
+        ),
+    )
+    assert len(by_district) == 13
+    by_size = explorer.tidy(
+        mirror,
+        explorer.Selection(
+            POPULATION,
+            size_class="https://w3id.org/regiograph/concepts/size-class/100000-plus",
+            from_year=2019,
+            to_year=2019,
+        ),
+    )
+    assert {r[1] for r in by_size} >= {"Mannheim", "Heidelberg"}
+    assert all(r[6] >= 100_000 for r in by_size)
+    by_list = explorer.tidy(mirror, explorer.Selection(POPULATION, ags=("08222000", "08221000")))
+    assert len(by_list) == 20
+
+
+def test_explorer_page_table_chart_and_cubes(client):
+    page = client.get(
+        "/statistics",
+        query_string={
+            "indicator": POPULATION,
+            "district": "http://localhost:8080/id/district/08226",
+            "from": "2018",
+            "to": "2020",
+        },
+    ).get_data(as_text=True)
+    assert page.count("<tr><td>08226") == 13 * 3
+    assert 'data-kind="line"' in page and page.count("<polyline") == 8  # at most 8 series drawn
+    assert "Gemeindeindikatoren Metropolregion Rhein-Neckar" in page
+
+
+def test_tidy_csv_one_row_per_municipality_period_indicator(client):
+    body = client.get(
+        "/statistics/data.csv",
+        query_string={
+            "indicator": POPULATION,
+            "ags": "08222000, 08221000",
+            "from": "2019",
+            "to": "2020",
+        },
+    ).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert list(rows[0]) == explorer.TIDY_COLUMNS
+    assert {(r["ags"], r["period"]) for r in rows} == {
+        ("08222000", "2019"),
+        ("08222000", "2020"),
+        ("08221000", "2019"),
+        ("08221000", "2020"),
+    }
+    mannheim = next(r for r in rows if r["ags"] == "08222000" and r["period"] == "2019")
+    assert float(mannheim["value"]) == 310658 and mannheim["name"] == "Mannheim"
+    assert mannheim["unit_label"]
+
+
+def test_a_whole_cube_downloads(client):
+    body = client.get(
+        "/statistics/data.csv",
+        query_string={"dataset": "http://localhost:8080/id/cube/gemeindeindikatoren-rhein-neckar"},
+    ).get_data(as_text=True)
+    assert len(body.strip().splitlines()) == 2650 + 1
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"ags": "0822200"}, "ags"),
+        ({"from": "neunzehn"}, "from"),
+        ({"indicator": '"> } ; DROP ALL #'}, "indicator"),
+        ({"district": "<"}, "district"),
+        ({"ags": ",".join(["08222000"] * 501)}, "ags"),
+    ],
+)
+def test_explorer_bad_input(client, query, parameter):
+    for path in ("/statistics", "/statistics/data.csv"):
+        response = client.get(path, query_string=query)
+        assert response.status_code == 400
+        assert parameter in response.get_data(as_text=True)

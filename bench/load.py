@@ -41,7 +41,7 @@ def write_ntriples(path: Path, triples: int) -> None:
             )
 
 
-def time_regiograph_load(workdir: Path, data: Path) -> float:
+def time_regiograph_load(workdir: Path, data: Path, *flags: str) -> float:
     """Seconds for `regiograph load` to put the file into a running embedded store."""
     data_dir = workdir / f"rg-{time.monotonic_ns()}"
     with OxigraphServer(data_dir / "store"):
@@ -86,12 +86,20 @@ def main() -> None:
         workdir = Path(tmp)
         data = workdir / "data.nt"
         write_ntriples(data, args.triples)
-        ours = statistics.median(time_regiograph_load(workdir, data) for _ in range(args.runs))
-        peer = statistics.median(time_oxigraph_load(workdir, data) for _ in range(args.runs))
+        runs = range(args.runs)
+        times = {
+            "regiograph load (running store)": [time_regiograph_load(workdir, data) for _ in runs],
+            "regiograph load --bulk": [time_regiograph_load(workdir, data, "--bulk") for _ in runs],
+            "oxigraph load (empty directory)": [time_oxigraph_load(workdir, data) for _ in runs],
+        }
+    peer = statistics.median(times["oxigraph load (empty directory)"])
     print(f"triples: {args.triples:,}  runs: {args.runs} (median)")
-    print(f"regiograph load (running store): {ours:6.2f} s  {args.triples / ours:10,.0f} triples/s")
-    print(f"oxigraph load (empty directory): {peer:6.2f} s  {args.triples / peer:10,.0f} triples/s")
-    print(f"time ratio regiograph / oxigraph load: {ours / peer:.2f}")
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        print(
+            f"{name:34} {median:7.2f} s {args.triples / median:10,.0f} triples/s "
+            f"  time vs oxigraph load {median / peer:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -115,3 +115,18 @@ def test_commands_attach_to_a_running_store(tmp_path):
 def test_every_command_has_help(tmp_path, command):
     result = run(tmp_path, command, "--help")
     assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_bulk_load_adds_and_refuses_to_replace(loaded):
+    (loaded / "more.nt").write_text('<http://example.org/x> <http://example.org/p> "bulk" .\n')
+    assert run(loaded, "load", "more.nt", "--graph", GRAPH, "--bulk").returncode == 0
+    count = run(
+        loaded,
+        "query",
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}",
+        "--format",
+        "csv",
+    )
+    assert count.stdout.splitlines()[1] == "3"
+    refused = run(loaded, "load", "more.nt", "--graph", GRAPH, "--bulk", "--replace")
+    assert refused.returncode == 2 and "--bulk cannot replace" in refused.stderr

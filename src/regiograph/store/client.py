@@ -229,13 +229,28 @@ class Store:
         else:
             self._replace_by_update(graph, data, content_type)
 
-    def add_to_graph(self, graph: str, data: bytes | IO[bytes], content_type: str = N_TRIPLES):
+    def add_to_graph(
+        self,
+        graph: str,
+        data: bytes | IO[bytes],
+        content_type: str = N_TRIPLES,
+        *,
+        unsafe_bulk: bool = False,
+    ):
+        """Add triples to a named graph in one transaction.
+
+        ``unsafe_bulk`` uses the store's bulk path where it has one (Oxigraph's
+        ``no_transaction``): faster, but a store that dies midway keeps part of the data.
+        """
         NamedNode(graph)
         if self.endpoints.graph_store:
+            params = dialects.graph_parameter(self.endpoints, graph)
+            if unsafe_bulk:
+                params |= dialects.bulk_parameters(self.endpoints)
             self._request(
                 "POST",
                 self.endpoints.graph_store,
-                params=dialects.graph_parameter(self.endpoints, graph),
+                params=params,
                 data=data,
                 headers={"Content-Type": content_type},
                 bulk=True,

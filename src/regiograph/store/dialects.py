@@ -52,6 +52,13 @@ def graph_parameter(endpoints, graph: str) -> dict[str, str]:
     return {"graph": graph}
 
 
+def bulk_parameters(endpoints) -> dict[str, str]:
+    """Graph Store parameters for a fast, non-transactional load, where the store has one."""
+    if endpoints.dialect == "oxigraph":
+        return {"no_transaction": ""}
+    return {}
+
+
 def query_parameters(endpoints, timeout_s: float) -> list[tuple[str, str]]:
     if endpoints.dialect == "virtuoso":
         return [("timeout", str(int(timeout_s * 1000)))]

@@ -1,6 +1,6 @@
 """Running one source's harvest for the scheduler and the admin API, never twice at once.
 
-The guard is an exclusive ``flock`` on ``{data_dir}/locks/{source}.lock``, the same file the
+The guard is an exclusive ``flock`` on ``{data_dir}/locks/harvest-{source}.lock``, the same file the
 loader locks, so a harvest from ``regiograph harvest``, the scheduler of ``serve``, a cron job
 and the admin API exclude each other across processes; the kernel drops the lock when a
 process dies, so a crash never leaves a source blocked. The last run of each source is kept in
@@ -43,7 +43,7 @@ def check_known(config: Config, source_id: str) -> None:
 
 
 def lock_path(config: Config, source_id: str) -> Path:
-    return config.data_path / "locks" / f"{source_id}.lock"
+    return config.data_path / "locks" / f"harvest-{source_id}.lock"  # loader.locks names it so
 
 
 def take_lock(config: Config, source_id: str):

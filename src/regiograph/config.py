@@ -93,6 +93,22 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of saved queries (*.rq with a '#+' header). Empty: the bundled queries/."),
     Setting("queries.max_limit", int, 10000,
             "Largest page of rows /api/queries/… returns (its 'limit' parameter)."),
+    Setting("catalog.page_size", int, 100,
+            "Datasets per page of /catalog (hydra paging)."),
+    Setting("catalog.publisher_name", str, "",
+            "Publisher (foaf:name) of the catalogue and the platform's own datasets. "
+            "Empty: site.title."),
+    Setting("catalog.publisher_iri", str, "",
+            "IRI of that publisher. Empty: {base}id/organisation/operator."),
+    Setting("catalog.contact_email", str, "opendata@example.org",
+            "Functional mailbox of the catalogue's contact point (vcard:hasEmail); set it."),
+    Setting("catalog.contributor_id", str,
+            "http://dcat-ap.de/def/contributors/metropolregionRheinNeckar",
+            "dcatde:contributorID of the own datasets: an IRI from the dcat-ap.de "
+            "contributor list (the demo region's by default). Empty: none."),
+    Setting("catalog.licence", str, "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+            "Licence of the platform's own datasets and dumps: an IRI from the dcat-ap.de "
+            "licence list."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -31,6 +31,7 @@ BLUEPRINTS = [
     ("regiograph.server.api", "blueprint"),
     ("regiograph.server.queries", "blueprint"),
     ("regiograph.server.statistics", "blueprint"),
+    ("regiograph.server.catalog", "blueprint"),
 ]
 
 

@@ -1,0 +1,15 @@
+"""The region's DCAT-AP.de catalogue, built as RDF from the store; no HTTP here.
+
+- :mod:`.pages`: :class:`Catalogue` — pages of the catalogue with Hydra paging links.
+- :mod:`.index`: the ordered dataset keys behind stable, equally fast pages.
+- :mod:`.own`: the platform's own datasets and the catalogue's description (Turtle templates).
+- :mod:`.harvested`: harvested datasets re-published, completed or left out.
+- :mod:`.dumps`: gzipped N-Quads/Turtle dumps and cube CSVs with size and checksum.
+- :mod:`.formats`: Turtle, RDF/XML, JSON-LD, N-Triples.
+
+SPARQL lives in ``queries/*.rq`` beside this package; templates are the ``*.ttl`` files.
+"""
+
+from regiograph.catalog.pages import Catalogue, Page, PageNotFound
+
+__all__ = ["Catalogue", "Page", "PageNotFound"]

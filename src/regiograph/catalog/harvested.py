@@ -1,0 +1,152 @@
+"""Harvested datasets re-published: fetched for one page, then made to fit DCAT-AP.de.
+
+The CONSTRUCT (``queries/harvested-page.rq``) keeps only allowed properties and value kinds.
+Here the gaps are filled: a missing publisher from the source's ``default_publisher``, a
+missing or unusable contact point by the catalogue's own, a distribution without licence
+from the source's ``default_licence``; a distribution that still lacks a licence or an access
+URL is left out (noted). Properties DCAT-AP allows once keep one value, chosen stably.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from regiograph.catalog.index import Entry
+from regiograph.catalog.sparql import query, values_table
+from regiograph.catalog.template import fill
+from regiograph.store import Store
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# properties DCAT-AP and DCAT-AP.de allow at most once on the nodes we re-publish
+SINGLE = {
+    DCT + "modified",
+    DCT + "issued",
+    DCT + "accrualPeriodicity",
+    DCT + "accessRights",
+    DCAT + "byteSize",
+    DCT + "format",
+    DCAT + "mediaType",
+    DCT + "license",
+    VCARD + "fn",
+    "http://dcat-ap.de/def/dcatde/politicalGeocodingLevelURI",
+}
+
+
+def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
+    if not entries:
+        return []
+    rows = [(NamedNode(e.iri), NamedNode(e.graph)) for e in entries]
+    return store.construct(values_table(query("harvested-page"), ("ds", "g"), rows))
+
+
+def complete(
+    triples: list[Triple],
+    entries: list[Entry],
+    sources: dict[str, dict],
+    base: str,
+    notes: list[str],
+) -> list[Triple]:
+    """The page's harvested triples with gaps filled and unpublishable parts left out."""
+    by_subject: dict = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        by_subject[t.subject][t.predicate.value].append(t.object)
+    contact = NamedNode(base + "catalog#contact")
+    out: list[Triple] = []
+    for entry in entries:
+        source = sources.get(entry.graph or "", {})
+        ds = NamedNode(entry.iri)
+        props = by_subject[ds]
+        if entry.needs_publisher:
+            props[DCT + "publisher"] = [_default_publisher(source, entry, by_subject)]
+        contacts = [c for c in props.get(DCAT + "contactPoint", []) if _usable(by_subject[c])]
+        props[DCAT + "contactPoint"] = contacts or [contact]
+        kept = []
+        for dist in props.get(DCAT + "distribution", []):
+            if _fix_distribution(by_subject[dist], source):
+                kept.append(dist)
+            else:
+                notes.append(
+                    f"{entry.iri}: distribution {dist} left out (no licence or "
+                    "access URL, and no default_licence for its source)"
+                )
+        props[DCAT + "distribution"] = kept
+        nodes = [ds, *kept, *props[DCT + "publisher"], *contacts]
+        out += [t for node in dict.fromkeys(nodes) for t in _triples(node, by_subject[node])]
+    return out
+
+
+def records(
+    entries: list[Entry], sources: dict[str, dict], base: str, fallback: Literal
+) -> tuple[list[Triple], list[NamedNode]]:
+    """A dcat:CatalogRecord per harvested dataset (dct:source → the origin's record)."""
+    out: list[Triple] = []
+    nodes = []
+    for entry in entries:
+        key = hashlib.sha1(entry.iri.encode(), usedforsecurity=False).hexdigest()
+        record = NamedNode(f"{base}catalog/record/{key}")
+        location = sources.get(entry.graph or "", {}).get("location", "")
+        harvested = _datetime(entry.harvested)
+        out += fill(
+            "record.ttl",
+            base,
+            {
+                "record": record,
+                "dataset": NamedNode(entry.iri),
+                "modified": harvested or _datetime(entry.modified_text) or fallback,
+                "harvested": harvested,
+                "origin": NamedNode(f"{record.value}#origin"),
+                "source_location": NamedNode(location) if location.startswith("http") else None,
+            },
+        )
+        nodes.append(record)
+    return out, nodes
+
+
+def _default_publisher(source: dict, entry: Entry, by_subject) -> NamedNode:
+    value = source["default_publisher"]
+    agent = (
+        NamedNode(value)
+        if value.startswith(("http://", "https://"))
+        else NamedNode(f"{entry.graph}#publisher")
+    )
+    name = value if agent.value != value else source.get("title") or source.get("id") or value
+    by_subject[agent][RDF_TYPE.value] = [NamedNode(FOAF + "Agent")]
+    by_subject[agent].setdefault(FOAF + "name", [Literal(name)])
+    return agent
+
+
+def _usable(contact: dict) -> bool:
+    return any(contact.get(VCARD + p) for p in ("hasEmail", "hasURL"))
+
+
+def _fix_distribution(props: dict, source: dict) -> bool:
+    if not props.get(DCAT + "accessURL") and props.get(DCAT + "downloadURL"):
+        props[DCAT + "accessURL"] = props[DCAT + "downloadURL"][:1]
+    licence = source.get("default_licence", "")
+    if not props.get(DCT + "license") and licence.startswith("http://dcat-ap.de/def/licenses/"):
+        props[DCT + "license"] = [NamedNode(licence)]
+    return bool(props.get(DCAT + "accessURL")) and bool(props.get(DCT + "license"))
+
+
+def _triples(node, props: dict) -> list[Triple]:
+    out = []
+    for predicate, objects in props.items():
+        unique = sorted(set(objects), key=str)
+        if predicate in SINGLE:
+            unique = unique[-1:]  # stable; for dates the latest
+        out += [Triple(node, NamedNode(predicate), o) for o in unique]
+    return out
+
+
+def _datetime(text: str | None) -> Literal | None:
+    if not text:
+        return None
+    kind = "dateTime" if "T" in text else "date"
+    return Literal(text, datatype=NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}"))

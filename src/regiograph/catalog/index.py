@@ -1,0 +1,96 @@
+"""Which datasets the catalogue lists, in which order: the key list behind stable paging.
+
+The catalogue is ordered by dataset IRI, own datasets first. The ordered keys are computed
+once per data version (one SELECT) and kept in memory; page *n* is then the slice
+``keys[(n-1)*size : n*size]`` and its descriptions are fetched for exactly those IRIs
+(``VALUES``), so the last page costs what the first does — no OFFSET over a sort per request.
+
+Harvested datasets that miss a mandatory property are completed from their source's
+``default_publisher`` or left out; every one left out is kept in ``excluded`` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from pyoxigraph import NamedNode
+
+from regiograph.catalog.sparql import query
+from regiograph.store import Store
+
+
+@dataclass(frozen=True)
+class Entry:
+    iri: str
+    graph: str | None  # None: one of the platform's own datasets
+    modified: datetime | None
+    harvested: str | None = None  # xsd:dateTime text of the last harvest
+    modified_text: str | None = None
+    needs_publisher: bool = False  # complete from the source's default_publisher
+
+
+@dataclass
+class Index:
+    version: str
+    entries: list[Entry]
+    excluded: list[tuple[str, str]] = field(default_factory=list)  # (dataset, reason)
+
+    def select(self, since: datetime | None) -> list[Entry]:
+        if since is None:
+            return self.entries
+        return [e for e in self.entries if e.modified is not None and e.modified >= since]
+
+
+def build(
+    store: Store, version: str, own: dict[str, datetime | None], sources: dict[str, dict]
+) -> Index:
+    """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table."""
+    entries = [Entry(iri, None, modified) for iri, modified in sorted(own.items())]
+    excluded: list[tuple[str, str]] = []
+    rows = store.select(query("harvested-index"), {"meta": NamedNode(store.meta_graph)})
+    harvested = []
+    for row in rows:
+        iri = row["ds"].value
+        if iri in own:
+            continue
+        entry, reason = _entry(row, sources)
+        if entry is None:
+            excluded.append((iri, reason))
+        else:
+            harvested.append(entry)
+    entries += sorted(harvested, key=lambda e: e.iri)
+    return Index(version, entries, sorted(excluded))
+
+
+def _entry(row: dict, sources: dict[str, dict]) -> tuple[Entry | None, str]:
+    graph = row["graph"].value
+    source = sources.get(graph, {})
+    if int(row["title"].value) == 0:
+        return None, f"no dct:title (source graph {graph})"
+    if int(row["description"].value) == 0:
+        return None, f"no dct:description (source graph {graph})"
+    needs_publisher = int(row["publisher"].value) == 0
+    if needs_publisher and not source.get("default_publisher"):
+        return None, (
+            f"no dct:publisher with a foaf:name, and source graph {graph} has no default_publisher"
+        )
+    modified_text = row["modified"].value if "modified" in row else None
+    harvested = row["harvested"].value if "harvested" in row else None
+    modified = parse_time(modified_text) or parse_time(harvested)
+    return Entry(row["ds"].value, graph, modified, harvested, modified_text, needs_publisher), ""
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An xsd:date or xsd:dateTime as an aware datetime (UTC when no zone is given)."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+        value = datetime(day.year, day.month, day.day)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

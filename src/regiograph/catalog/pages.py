@@ -1,0 +1,141 @@
+"""Catalogue pages: the catalogue node, one page of datasets, their records and Hydra links."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import Store as MemoryStore
+
+from regiograph.catalog import dumps, harvested, own
+from regiograph.catalog.index import Entry, Index, build, parse_time
+from regiograph.catalog.sparql import query
+from regiograph.catalog.template import fill
+from regiograph.store import Store
+
+DCAT = "http://www.w3.org/ns/dcat#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class PageNotFound(LookupError):
+    """A page number past the end of the catalogue."""
+
+
+@dataclass
+class State:
+    """Everything that changes only with the data version."""
+
+    version: str
+    manifest: dumps.Manifest | None
+    modified: Literal
+    catalogue: list[Triple]
+    own: dict[str, list[Triple]]
+    index: Index
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    last: int
+    total: int
+    entries: list[Entry]
+    triples: list[Triple]
+
+
+class Catalogue:
+    """The catalogue of one deployment; cheap to ask, rebuilt when the data version moves."""
+
+    def __init__(self, config, store: Store):
+        self.config = config
+        self.store = store
+        self.settings = own.Settings.from_config(config)
+        self.sources = {f"{config.base_iri}graph/{s.get('id')}": s for s in config.sources}
+        self._state: State | None = None
+        self._lock = threading.Lock()
+
+    def state(self) -> State:
+        version = self.store.data_version()
+        state = self._state
+        if state is not None and state.version == version:
+            return state
+        with self._lock:
+            if self._state is None or self._state.version != version:
+                self._state = self._build(version)
+            return self._state
+
+    def _build(self, version: str) -> State:
+        manifest = dumps.current(self.config, self.store, own.selections())
+        stamp = (
+            manifest.generated if manifest else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        )
+        modified = Literal(stamp, datatype=NamedNode(XSD + "dateTime"))
+        spatial = own.regional_keys(self.store)
+        own_triples = own.own_datasets(self.settings, self.store, manifest, modified)
+        when = parse_time(stamp)
+        index = build(self.store, version, dict.fromkeys(own_triples, when), self.sources)
+        catalogue = own.catalogue_triples(self.settings, modified, spatial)
+        return State(version, manifest, modified, catalogue, own_triples, index)
+
+    def page(self, number: int, since: datetime | None = None) -> Page:
+        state = self.state()
+        entries = state.index.select(since)
+        size = self.settings.page_size
+        last = max(1, math.ceil(len(entries) / size))
+        if not 1 <= number <= last:
+            raise PageNotFound(f"page {number} is past the end: the catalogue has {last}")
+        chosen = entries[(number - 1) * size : number * size]
+        triples = list(state.catalogue) + self._datasets(state, chosen)
+        triples += self._hydra(number, last, len(entries), since)
+        return Page(number, last, len(entries), chosen, _with_types(triples))
+
+    def _datasets(self, state: State, chosen: list[Entry]) -> list[Triple]:
+        catalog = NamedNode(self.settings.base + "catalog")
+        foreign = [e for e in chosen if e.graph is not None]
+        out = [Triple(catalog, NamedNode(DCAT + "dataset"), NamedNode(e.iri)) for e in chosen]
+        for entry in chosen:
+            out += state.own.get(entry.iri, [])
+        fetched = harvested.fetch(self.store, foreign)
+        out += harvested.complete(fetched, foreign, self.sources, self.settings.base, state.notes)
+        record_triples, records = harvested.records(
+            foreign, self.sources, self.settings.base, state.modified
+        )
+        out += record_triples
+        out += [Triple(catalog, NamedNode(DCAT + "record"), r) for r in records]
+        return out
+
+    def _hydra(self, number: int, last: int, total: int, since: datetime | None) -> list[Triple]:
+        def link(n: int | None) -> NamedNode | None:
+            if n is None:
+                return None
+            params = {"page": n} | ({"modified_since": since.isoformat()} if since else {})
+            return NamedNode(f"{self.settings.base}catalog?{urlencode(params)}")
+
+        integer = NamedNode(XSD + "integer")
+        return fill(
+            "hydra.ttl",
+            self.settings.base,
+            {
+                "catalog": NamedNode(self.settings.base + "catalog"),
+                "page": link(number),
+                "total": Literal(str(total), datatype=integer),
+                "per_page": Literal(str(self.settings.page_size), datatype=integer),
+                "first": link(1),
+                "last": link(last),
+                "next": link(number + 1 if number < last else None),
+                "previous": link(number - 1 if number > 1 else None),
+            },
+        )
+
+
+def _with_types(triples: list[Triple]) -> list[Triple]:
+    """The page plus the classes its range shapes expect (``queries/typing.rq``), deduplicated."""
+    memory = MemoryStore()
+    memory.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    extra = list(memory.query(query("typing")))
+    return list(dict.fromkeys([*triples, *extra]))

@@ -352,9 +352,13 @@ class Store:
     def _request(
         self, method: str, url: str, *, stream: bool = False, bulk: bool = False, **kwargs
     ):
-        # Graph uploads and dumps (bulk) may take far longer than a query is allowed to.
-        read_s = self.upload_timeout_s if bulk else self.query_timeout_s + 5
-        timeout = (self.connect_timeout_s, read_s)
+        # Graph uploads and dumps (bulk) may take far longer than a query is allowed to. The
+        # body is sent under the *connect* timeout (urllib3), and a store that parses while it
+        # reads pauses for seconds now and then, so bulk transfers get the long limit for both.
+        if bulk:
+            timeout = (self.upload_timeout_s, self.upload_timeout_s)
+        else:
+            timeout = (self.connect_timeout_s, self.query_timeout_s + 5)
         try:
             response = self.session.request(
                 method, url, timeout=timeout, stream=stream, allow_redirects=False, **kwargs

@@ -78,6 +78,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.write_token", str, "",
             "Credential for writes (SPARQL Update, Graph Store, admin API), sent as "
             "'Authorization: Bearer …'. Empty: writes are off.", secret=True),
+    Setting("sparql.timeout_s", float, 30.0,
+            "Time limit of one query on the public endpoint /sparql, in seconds. With the "
+            "embedded store the query's worker process is killed then (CPU freed at once) and "
+            "the client gets 503; an external store is asked to stop at this limit."),
+    Setting("sparql.engine", str, "auto",
+            "Who answers /sparql: pool (killable worker processes with read-only handles on "
+            "the embedded store's directory), proxy (the store's own endpoint), or auto (pool "
+            "for the embedded store, proxy for an external one)."),
+    Setting("sparql.workers", int, 2,
+            "Query worker processes per web server process (engine pool)."),
+    Setting("sparql.max_query_bytes", int, 100000,
+            "Longest query or update text /sparql accepts, in bytes (longer: 413)."),
+    Setting("sparql.max_result_bytes", int, 50000000,
+            "Largest result /sparql sends, in bytes; a larger one is refused whole with a "
+            "message, never cut off. 0: no limit."),
+    Setting("sparql.max_result_rows", int, 100000,
+            "Most rows of a SELECT result /sparql sends; more are refused whole with a message "
+            "(use LIMIT/OFFSET). 0: no limit."),
+    Setting("sparql.max_concurrent_per_client", int, 4,
+            "Queries one client address may run at once in one web server process (more: 429)."),
+    Setting("sparql.service_allow", str, "",
+            "SPARQL endpoints that SERVICE may federate to, separated by spaces or commas; "
+            "every other target is refused. Loopback, link-local and private addresses only "
+            "when written literally here (e.g. http://127.0.0.1:8081/sparql)."),
+    Setting("sparql.cache_max_age_s", int, 60,
+            "Cache-Control max-age of /sparql results, the service description and VoID, in "
+            "seconds (they also carry ETag and Last-Modified from the data version)."),
     Setting("pages.tile_url", str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "Map tile URL template for the maps on resource pages (Leaflet). Empty: maps "
             "show the shapes and markers without a background."),

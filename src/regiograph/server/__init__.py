@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 BLUEPRINTS = [
     ("regiograph.server.observability", "blueprint"),  # first: request ids for all others
     ("regiograph.server.home", "blueprint"),
+    ("regiograph.server.sparql", "blueprint"),
     ("regiograph.server.pages", "blueprint"),
     ("regiograph.server.search", "blueprint"),
     ("regiograph.server.browse", "blueprint"),

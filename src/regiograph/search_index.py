@@ -148,6 +148,20 @@ class SearchIndex:
                 ids = _fuzzy(db, folded)
         return ids
 
+    def labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
+        """Labels by language of the given IRIs that the index knows."""
+        found: dict[str, dict[str, str]] = {}
+        with self._connect() as db:
+            for chunk in range(0, len(iris), 500):
+                part = iris[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                for iri, labels in db.execute(
+                    f"SELECT iri, labels FROM resources WHERE iri IN ({marks})",  # noqa: S608
+                    part,
+                ):
+                    found[iri] = json.loads(labels)
+        return found
+
     def suggest(self, text: str, limit: int = 8) -> list[Hit]:
         return self.search(text, limit=limit)[1]
 

@@ -61,6 +61,16 @@ class Presenter:
     link_for: Callable[[str], str]
     base_iri: str
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    current: str = ""  # the IRI the page is about
+    # labels of IRIs a view found, from somewhere cheaper than the store (the search index)
+    lookup: Callable[[list[str]], dict[str, dict[str, str]]] | None = None
+
+    def learn(self, iris: list[str]) -> None:
+        """Fetch labels for IRIs not known yet, in one go."""
+        missing = [i for i in dict.fromkeys(iris) if i and i not in self.labels]
+        if missing and self.lookup:
+            for iri, texts in self.lookup(missing).items():
+                self.labels.setdefault(iri, texts)
 
     def label(self, iri: str) -> str | None:
         found = lang.pick(self.labels.get(iri, {}), self.language)
@@ -76,6 +86,14 @@ class Presenter:
     def comment(self, iri: str) -> str | None:
         term = self.ontology.term(iri)
         return lang.pick(term.comments, self.language) if term else None
+
+    def gist(self, iri: str) -> str | None:
+        """The first sentence of a term's comment: the "what is this" line of a page."""
+        text = self.comment(iri)
+        if not text:
+            return None
+        end = text.find(". ")
+        return text[: end + 1] if end > 0 else text
 
     def link(self, iri: str, graph: str | None = None) -> Value:
         label = self.label(iri)

@@ -1,6 +1,309 @@
-"""Data for the type-specific views (municipality, project, programme, district, dataset).
-
-Each ``load_<view>`` runs the view's ``.rq`` files and returns what its template shows.
-"""
+"""Data for the type-specific views: municipality, project, programme, district/region and
+dataset. Each ``load_<view>`` runs its ``.rq`` files (one or two queries) and returns what
+its template shows; labels of what they find come from ``presenter.learn``."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode
+
+from regiograph.pages import charts, geo
+from regiograph.pages import values as fmt
+from regiograph.pages.describe import query
+from regiograph.pages.ontology import RG
+
+GEO = "http://www.opengis.net/ont/geosparql#"
+INDEXED = {"https://w3id.org/regiograph/concepts/indicator/population"}  # shown as 2015 = 100
+
+
+def _rows(store, name: str, iri: str) -> list[dict]:
+    return store.select(query(name), {"this": NamedNode(iri)})
+
+
+def _v(row: dict, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _place(presenter, iri: str, wkt: str | None, kind: str = "") -> dict | None:
+    found = geo.point(wkt or "")
+    if not found:
+        return None
+    return {
+        "lat": found[0],
+        "lon": found[1],
+        "label": presenter.label(iri) or iri,
+        "url": presenter.link_for(iri),
+        "kind": kind,
+    }
+
+
+def _own_point(presenter, iri: str, description) -> list[dict]:
+    for node in description.values(GEO + "hasGeometry"):
+        for predicate, obj in description.blank.get(node.value, []):
+            if predicate.endswith("asWKT"):
+                place = _place(presenter, iri, obj.value, "self")
+                if place:
+                    place["label"] = presenter.label(iri) or place["label"]
+                    return [place]
+    return []
+
+
+# --- municipality ---------------------------------------------------------------------
+
+
+def load_municipality(store, iri, description, presenter) -> dict:
+    presenter.labels.setdefault(iri, description.own_labels)
+    points = _own_point(presenter, iri, description)
+    return {
+        "facts": _facts(presenter, description),
+        "points": points,
+        "charts": _statistics(store, iri, presenter),
+    }
+
+
+def _facts(presenter, description) -> list[tuple[str, str]]:
+    facts = []
+    for name in ("population", "area"):
+        for obj in description.values(RG + name):
+            if isinstance(obj, Literal):
+                facts.append(
+                    (presenter.term_label(RG + name), fmt.format_literal(obj, presenter.language))
+                )
+    population = fmt.number(next(iter(description.values(RG + "population")), None))
+    area = fmt.number(next(iter(description.values(RG + "area")), None))
+    if population and area:
+        label = "Einwohner je km²" if presenter.language == "de" else "inhabitants per km²"
+        facts.append((label, fmt.format_number(round(population / area), presenter.language)))
+    return facts
+
+
+def _statistics(store, iri, presenter) -> list:
+    by_indicator: dict[str, list[dict]] = defaultdict(list)
+    for row in _rows(store, "statistics", iri):
+        if int(row["own"].value):
+            by_indicator[row["indicator"].value].append(row)
+    presenter.learn(list(by_indicator))
+    result = []
+    for indicator, rows in sorted(
+        by_indicator.items(), key=lambda kv: presenter.ontology.order(kv[0])
+    ):
+        result.append(_chart(presenter, indicator, rows))
+    return [c for c in result if c]
+
+
+def _chart(presenter, indicator: str, rows: list[dict]):
+    own = [(r["year"].value, float(r["value"].value)) for r in rows]
+    mean = [(r["year"].value, float(r["mean"].value)) for r in rows]
+    title = presenter.label(indicator) or indicator.rsplit("/", 1)[-1]
+    n = int(rows[0]["n"].value)
+    if indicator in INDEXED and own and own[0][1] and mean[0][1]:
+        own = [(y, 100 * v / own[0][1]) for y, v in own]
+        mean = [(y, 100 * v / mean[0][1]) for y, v in mean]
+        title += f" ({own[0][0]} = 100)"
+    de = presenter.language == "de"
+    series = [charts.Series(presenter.label(presenter.current) or "", own)]
+    if n > 1:
+        name = f"Ø Kreis ({n} Gemeinden)" if de else f"district mean ({n} municipalities)"
+        series.append(charts.Series(name, mean))
+    return charts.line_chart(title, series)
+
+
+# --- project --------------------------------------------------------------------------
+
+
+def load_project(store, iri, description, presenter) -> dict:
+    partners = _rows(store, "partners", iri)
+    grants = _rows(store, "grants", iri)
+    related = _rows(store, "related", iri)
+    transfers = _rows(store, "transfers", iri)
+    presenter.learn(
+        [
+            _v(r, k)
+            for r in partners + grants + related + transfers
+            for k in (
+                "org",
+                "grant",
+                "recipient",
+                "programme",
+                "other",
+                "lead",
+                "solution",
+                "from",
+                "to",
+                "transfer",
+            )
+            if _v(r, k)
+        ]
+    )
+    points = {}
+    for row in partners:
+        place = _place(
+            presenter,
+            row["org"].value,
+            _v(row, "wkt"),
+            "lead" if row["rel"].value == RG + "lead" else "participant",
+        )
+        if place:
+            points.setdefault(row["org"].value, place)
+    return {
+        "points": list(points.values()),
+        "grants": _grants(presenter, grants),
+        "related": _related(presenter, related),
+        "transfers": [
+            {
+                "transfer": presenter.link(r["transfer"].value),
+                "solution": presenter.link(_v(r, "solution")) if "solution" in r else None,
+                "from": presenter.link(_v(r, "from")) if "from" in r else None,
+                "to": presenter.link(_v(r, "to")) if "to" in r else None,
+                "date": fmt.format_literal(r["date"], presenter.language) if "date" in r else "",
+            }
+            for r in transfers
+        ],
+    }
+
+
+def _related(presenter, rows) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for row in rows:
+        entry = seen.setdefault(
+            row["other"].value,
+            {
+                "project": presenter.link(row["other"].value),
+                "solutions": int(row["solutions"].value),
+                "themes": int(row["themes"].value),
+                "leads": [],
+            },
+        )
+        if "lead" in row:
+            entry["leads"].append(presenter.link(row["lead"].value))
+    return sorted(seen.values(), key=lambda e: (-e["solutions"], -e["themes"], e["project"].text))
+
+
+# --- funding --------------------------------------------------------------------------
+
+
+def _grants(presenter, rows) -> dict:
+    grants: dict[str, dict] = {}
+    for row in rows:
+        amount = fmt.number(row.get("amount"))
+        entry = grants.setdefault(
+            row["grant"].value,
+            {
+                "grant": presenter.link(row["grant"].value),
+                "amount": amount or 0.0,
+                "amount_text": fmt.format_money(
+                    _v(row, "amount"), _v(row, "currency") or "EUR", presenter.language
+                )
+                if amount is not None
+                else "",
+                "recipient": presenter.link(_v(row, "recipient")) if "recipient" in row else None,
+                "item": presenter.link(_v(row, "item")) if "item" in row else None,
+                "programme": presenter.link(_v(row, "programme")) if "programme" in row else None,
+                "district": _v(row, "district") or _v(row, "recipient"),
+                "period": " \u2013 ".join(
+                    fmt.format_literal(row[k], presenter.language)
+                    for k in ("start", "end")
+                    if k in row
+                ),
+            },
+        )
+        entry.setdefault("district", None)
+    total = sum(g["amount"] for g in grants.values())
+    by_district: dict[str, float] = defaultdict(float)
+    for g in grants.values():
+        by_district[g["district"] or ""] += g["amount"]
+    presenter.learn([d for d in by_district if d])
+    return {
+        "rows": sorted(grants.values(), key=lambda g: -g["amount"]),
+        "total": fmt.format_money(str(total), "EUR", presenter.language) if grants else "",
+        "by_district": [
+            (presenter.link(d) if d else None, fmt.format_money(str(a), "EUR", presenter.language))
+            for d, a in sorted(by_district.items(), key=lambda da: -da[1])
+        ],
+    }
+
+
+def load_programme(store, iri, description, presenter) -> dict:
+    grants = _rows(store, "grants", iri)
+    windows = _rows(store, "windows", iri)
+    presenter.learn(
+        [
+            _v(r, k)
+            for r in grants + windows
+            for k in ("grant", "recipient", "item", "window")
+            if _v(r, k)
+        ]
+    )
+    return {
+        "grants": _grants(presenter, grants),
+        "windows": [
+            {
+                "window": presenter.link(r["window"].value),
+                "start": fmt.format_literal(r["start"], presenter.language) if "start" in r else "",
+                "end": fmt.format_literal(r["end"], presenter.language) if "end" in r else "",
+            }
+            for r in windows
+        ],
+    }
+
+
+# --- district and region ----------------------------------------------------------------
+
+
+def load_area(store, iri, description, presenter) -> dict:
+    rows = _rows(store, "members", iri)
+    presenter.learn([r["m"].value for r in rows])
+    members, points = {}, []
+    for row in rows:
+        m = row["m"].value
+        if m in members:
+            continue
+        population, area = fmt.number(row.get("population")), fmt.number(row.get("area"))
+        members[m] = {
+            "link": presenter.link(m),
+            "ags": _v(row, "ags") or "",
+            "population": population,
+            "area": area,
+        }
+        place = _place(presenter, m, _v(row, "wkt"), "member")
+        if place:
+            points.append(place)
+    table = sorted(members.values(), key=lambda r: -(r["population"] or 0))
+    total_pop = sum(r["population"] or 0 for r in table)
+    total_area = sum(r["area"] or 0 for r in table)
+    lang = presenter.language
+    for row in table:
+        row["population_text"] = (
+            fmt.format_number(int(row["population"]), lang) if row["population"] else ""
+        )
+        row["area_text"] = fmt.format_number(row["area"], lang) if row["area"] else ""
+    return {
+        "members": table,
+        "points": points,
+        "totals": {
+            "count": len(table),
+            "population": fmt.format_number(int(total_pop), lang),
+            "area": fmt.format_number(round(total_area, 2), lang),
+            "density": fmt.format_number(round(total_pop / total_area), lang) if total_area else "",
+        },
+    }
+
+
+# --- dataset --------------------------------------------------------------------------
+
+
+def load_dataset(store, iri, description, presenter) -> dict:
+    rows = _rows(store, "distributions", iri)
+    presenter.learn([_v(r, k) for r in rows for k in ("d", "format", "license") if _v(r, k)])
+    distributions: dict[str, dict] = {}
+    for row in rows:
+        entry = distributions.setdefault(row["d"].value, {"link": presenter.link(row["d"].value)})
+        for key in ("format", "license"):
+            if key in row:
+                entry[key] = presenter.link(row[key].value)
+        for key in ("download", "access", "media"):
+            if key in row:
+                entry[key] = fmt.safe_href(row[key].value)
+    return {"distributions": list(distributions.values())}

@@ -42,3 +42,49 @@ def view_for(types: list[str], ontology: Ontology) -> View:
             if ancestor in _REGISTRY:
                 return _REGISTRY[ancestor]
     return GENERIC
+
+
+_RG = "https://w3id.org/regiograph/ontology#"
+_GEO = "http://www.opengis.net/ont/geosparql#hasGeometry"
+_REF_AREA = "http://purl.org/linked-data/sdmx/2009/dimension#refArea"
+_SCHEMA = "https://schema.org/"
+
+register(
+    [_RG + "Municipality"],
+    View(
+        "municipality",
+        "page_municipality.html",
+        handled=frozenset({_GEO}),
+        incoming_handled=frozenset({_REF_AREA}),
+    ),
+)
+register(
+    [_RG + "Project"],
+    View("project", "page_project.html", incoming_handled=frozenset({_SCHEMA + "fundedItem"})),
+)
+register(
+    [_RG + "FundingProgramme"],
+    View(
+        "programme",
+        "page_programme.html",
+        handled=frozenset({_RG + "applicationWindow"}),
+        incoming_handled=frozenset({_RG + "programme"}),
+    ),
+)
+register(
+    [_RG + "District", _RG + "Region"],
+    View(
+        "area",
+        "page_area.html",
+        handled=frozenset({_GEO}),
+        incoming_handled=frozenset({_RG + "district", _RG + "region", _REF_AREA}),
+    ),
+)
+register(
+    ["http://www.w3.org/ns/dcat#Dataset"],
+    View(
+        "dataset",
+        "page_dataset.html",
+        handled=frozenset({"http://www.w3.org/ns/dcat#distribution"}),
+    ),
+)

@@ -26,7 +26,13 @@ def resource_page(iri: str) -> Response:
     description = describe.describe(counted, iri)
     types = [o.value for o in description.values(RDF_TYPE) if hasattr(o, "value")]
     presenter = present.Presenter(
-        ontology(), language, link_for, config().base_iri, dict(description.labels)
+        ontology(),
+        language,
+        link_for,
+        config().base_iri,
+        dict(description.labels),
+        current=iri,
+        lookup=suggestions.search_index().labels,
     )
     view = views.view_for(types, ontology())
     extra = view.load(counted, iri, description, presenter) if description.exists else {}
@@ -55,7 +61,7 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
         "description": labels.pick(description.own_descriptions, language),
         "description_lang": _lang_of(description.own_descriptions, language),
         "types": type_badges,
-        "what_is_this": presenter.comment(specific) if specific else None,
+        "what_is_this": presenter.gist(specific) if specific else None,
         "what_is_this_class": presenter.term_label(specific) if specific else None,
         "keys": present.keys(presenter, description),
         "groups": present.groups(presenter, description, types, view.handled),

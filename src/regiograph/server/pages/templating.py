@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     app.add_template_global(_page_link, "page_link")
     app.add_template_global(_page_link, "prop_link")
     app.add_template_global({ext: fmt.media_type for ext, fmt in FORMATS.items()}, "media_types")
+    settings = app.config["REGIOGRAPH"]
+    app.add_template_global(settings["pages.tile_url"], "tile_url")
+    app.add_template_global(settings["pages.tile_attribution"], "tile_attribution")
 
 
 def _number(value) -> str:

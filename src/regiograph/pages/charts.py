@@ -1,0 +1,68 @@
+"""Line charts as server-side SVG geometry: they draw without JavaScript or internet.
+
+The template turns a :class:`Chart` into an ``<svg>``; numbers on the axis are formatted
+for the reader's language by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
+
+
+@dataclass
+class Series:
+    name: str
+    points: list[tuple[str, float]]  # (x label, value)
+
+
+@dataclass
+class Chart:
+    title: str
+    series: list[Series]
+    width: int = WIDTH
+    height: int = HEIGHT
+    lines: list[dict] = field(default_factory=list)  # per series: polyline points, dots
+    y_ticks: list[tuple[float, float]] = field(default_factory=list)  # (y pixel, value)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x pixel, label)
+    table: list[tuple[str, list[float | None]]] = field(default_factory=list)  # for readers
+
+
+def line_chart(title: str, series: list[Series]) -> Chart | None:
+    """Geometry for a line chart of ``series`` sharing x labels; None when nothing to draw."""
+    labels = sorted({x for s in series for x, _ in s.points})
+    values = [v for s in series for _, v in s.points]
+    if not labels or not values:
+        return None
+    low, high = _nice_range(min(values), max(values))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def x(label: str) -> float:
+        return round(LEFT + labels.index(label) * step, 1)
+
+    def y(value: float) -> float:
+        return round(TOP + plot_h * (1 - (value - low) / (high - low)), 1)
+
+    chart = Chart(title, series)
+    for s in series:
+        dots = [(x(lbl), y(v), lbl, v) for lbl, v in sorted(s.points)]
+        chart.lines.append(
+            {"name": s.name, "points": " ".join(f"{a},{b}" for a, b, *_ in dots), "dots": dots}
+        )
+    chart.y_ticks = [(y(low + (high - low) * i / 4), low + (high - low) * i / 4) for i in range(5)]
+    values_at = [dict(s.points) for s in series]
+    chart.table = [(lbl, [v.get(lbl) for v in values_at]) for lbl in labels]
+    every = max(1, len(labels) // 6)
+    chart.x_ticks = [(x(lbl), lbl) for i, lbl in enumerate(labels) if i % every == 0]
+    return chart
+
+
+def _nice_range(low: float, high: float) -> tuple[float, float]:
+    if low == high:
+        pad = abs(low) * 0.1 or 1.0
+        return low - pad, high + pad
+    pad = (high - low) * 0.1
+    return low - pad, high + pad

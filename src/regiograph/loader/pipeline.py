@@ -1,0 +1,236 @@
+"""harvest → map → validate → publish for each source, and the record of every run.
+
+Each source runs under its lock; any failure of one source is caught, recorded and reported,
+and the next source runs. Published data is only ever replaced by :func:`publish.publish`,
+after the policy has accepted the candidate.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyoxigraph import Store as MemoryStore
+
+from regiograph.config import Config
+from regiograph.loader import http, locks, provenance, publish, validate
+from regiograph.loader import source as sources
+from regiograph.loader.errors import LoaderError, NotModified, SourceBusy
+from regiograph.loader.source import Source
+from regiograph.loader.sources import Context, Harvested, Progress, module
+from regiograph.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+STEPS = ("harvest", "map", "validate", "publish")
+
+
+@dataclass
+class RunResult:
+    source: Source
+    outcome: str = "failed"  # published | rejected | failed | unchanged | busy
+    step: str = ""
+    message: str = ""
+    run: str = ""
+    started: datetime | None = None
+    ended: datetime | None = None
+    fetched: int | None = None
+    published: int | None = None
+    pages: int | None = None
+    records: int | None = None
+    report: validate.Report | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("published", "unchanged")
+
+    def summary(self) -> dict:
+        """Plain values for JSON (the scheduler, the admin API)."""
+        report = self.report
+        return {
+            "source": self.source.id,
+            "outcome": self.outcome,
+            "accepted": self.ok,
+            "step": self.step,
+            "message": self.message,
+            "run": self.run,
+            "triples_fetched": self.fetched,
+            "triples_published": self.published,
+            "pages": self.pages,
+            "records": self.records,
+            "violations": report.count("Violation") if report else None,
+            "warnings": report.count("Warning") if report else None,
+            "seconds": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def harvest(
+    config: Config,
+    store: Store,
+    source_id: str | Source,
+    *,
+    lock: bool = True,
+    wait_s: float = 0.0,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """One source's run; never raises for the source's own failures."""
+    if isinstance(source_id, Source):
+        source = source_id
+    else:
+        (source,) = sources.select(sources.from_config(config), [source_id])
+    progress = progress or Progress()
+    if not lock:
+        return _run(config, store, source, force, progress)
+    try:
+        with locks.source_lock(config.data_path, source.id, wait_s):
+            return _run(config, store, source, force, progress)
+    except SourceBusy as exc:
+        log.warning("%s", exc)
+        return RunResult(source, outcome="busy", step="harvest", message=str(exc))
+
+
+def harvest_all(
+    config: Config,
+    store: Store,
+    ids: tuple[str, ...] | list[str] = (),
+    *,
+    wait_s: float = 0.0,
+    force: bool = False,
+    progress: Progress | None = None,
+    all_sources: list[Source] | None = None,
+) -> list[RunResult]:
+    """The sources with these ids (all when none), one after the other."""
+    configured = all_sources if all_sources is not None else sources.from_config(config)
+    chosen = sources.select(configured, ids)
+    return [
+        harvest(config, store, s, wait_s=wait_s, force=force, progress=progress) for s in chosen
+    ]
+
+
+def _run(
+    config: Config, store: Store, source: Source, force: bool, progress: Progress
+) -> RunResult:
+    result = RunResult(source, started=provenance.now())
+    result.run = provenance.run_iri(config.base_iri, source.id, result.started)
+    harvested = None
+    try:
+        harvested = _steps(config, store, source, force, progress, result)
+    except NotModified:
+        result.outcome, result.step = "unchanged", ""
+        result.message = "not modified since the last published run (HTTP 304); skipped"
+    except LoaderError as exc:
+        result.outcome, result.message = "failed", str(exc)
+        result.step = result.step or exc.step
+    except StoreError as exc:
+        result.outcome, result.message = "failed", f"the store failed: {exc}"
+    except Exception as exc:  # one source's bug must not stop the others
+        log.exception("harvest of %s failed unexpectedly", source.id)
+        result.outcome, result.message = "failed", f"internal error: {type(exc).__name__}: {exc}"
+    result.ended = provenance.now()
+    _record(config, store, result, harvested)
+    log.info(
+        "%s: %s%s", source.id, result.outcome, f" ({result.message})" if result.message else ""
+    )
+    return result
+
+
+def _steps(config, store, source, force, progress, result):
+    kind = module(source.kind)
+    limits = http.Limits.of(source)
+    with http.Fetcher(limits) as fetcher:
+        validators = (
+            None
+            if force or not source.is_url
+            else provenance.previous_validators(store, source.id, source.location)
+        )
+        ctx = Context(config.base_iri, fetcher, validators, progress)
+        harvested = _timed(result, "harvest", progress, lambda: kind.harvest(source, ctx))
+    result.pages = len(harvested.urls)
+    result.records = harvested.records or None
+    if harvested.store is not None:
+        result.fetched = len(harvested.store)
+    candidate = _timed(result, "map", progress, lambda: kind.to_graph(source, harvested, ctx))
+    result.published = None
+    triples = len(candidate)
+    result.fetched = result.fetched if result.fetched is not None else triples
+    progress.counted(source, triples=triples)
+    result.report = _timed(
+        result, "validate", progress, lambda: _validate(store, config, source, candidate)
+    )
+    graph = source.graph(config.base_iri)
+    previous = provenance.graph_size(store, graph)
+    refusal = publish.decide(source.policy, result.report, triples, previous)
+    if refusal:
+        result.outcome, result.step, result.message = "rejected", "validate", refusal
+        return harvested
+    _timed(
+        result,
+        "publish",
+        progress,
+        lambda: publish.publish(store, graph, candidate, lambda n: progress.uploaded(source, n)),
+    )
+    result.outcome, result.published = "published", triples
+    return harvested
+
+
+def _timed(result: RunResult, step: str, progress: Progress, work):
+    progress.step(result.source, step)
+    result.step = step
+    began = time.perf_counter()
+    value = work()
+    result.timings[step] = time.perf_counter() - began
+    result.step = ""
+    return value
+
+
+def _validate(
+    store: Store, config: Config, source: Source, candidate: MemoryStore
+) -> validate.Report | None:
+    if not source.shapes:
+        return None
+    shapes = validate.load_shapes([source.resolve(s, bundled="shapes") for s in source.shapes])
+    reference = [store.read_graph(f"{config.base_iri}graph/{ref}") for ref in source.reference]
+    report = validate.validate(candidate, shapes, reference)
+    report.shapes = list(source.shapes)
+    return report
+
+
+def _record(config: Config, store: Store, result: RunResult, harvested: Harvested | None) -> None:
+    """The run in the metadata graph; a store that is gone is logged, not raised."""
+    if result.outcome == "busy":
+        return
+    source = result.source
+    record = provenance.RunRecord(
+        run=result.run,
+        source_id=source.id,
+        location=source.location,
+        started=result.started,
+        ended=result.ended,
+        outcome=result.outcome,
+        step=result.step,
+        message=result.message,
+        fetched=result.fetched,
+        published=result.published,
+        pages=result.pages,
+        records=result.records,
+        validators=harvested.validators if harvested and result.outcome == "published" else None,
+        report=result.report,
+        graph=source.graph(config.base_iri),
+        title=source.title,
+        licence=source.licence,
+    )
+    try:
+        provenance.record(store, record, config.base_iri)
+    except StoreError as exc:
+        log.error("%s: could not record the run in the metadata graph: %s", source.id, exc)
+        result.message = (result.message + "; " if result.message else "") + (
+            f"the run could not be recorded: {exc}"
+        )
+
+
+def exit_code(results: list[RunResult]) -> int:
+    """0 when every source published or was unchanged, else 1."""
+    return 0 if all(r.ok for r in results) else 1

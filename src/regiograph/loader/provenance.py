@@ -1,0 +1,219 @@
+"""Provenance in the metadata graph ``{base}graph/meta``: one PROV-O activity per run
+(``hv:HarvestRun``, terms in ``harvest-vocabulary.ttl``) with its SHACL report, and one
+``dcat:CatalogRecord`` per published source graph. Written with SPARQL Update templates
+(``sparql/*.ru``) whose values are bound as RDF terms; read back for conditional GET, the
+shrink check, ``regiograph sources`` and ``/harvests``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+
+from regiograph.loader import validate
+from regiograph.loader.mapping import text
+from regiograph.store import Store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+MAX_STORED_RESULTS = 500  # per run; the counts are always complete
+KEEP_RUNS = 20  # per source
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What :func:`record` writes: the outcome of one run of one source."""
+
+    run: str
+    source_id: str
+    location: str
+    started: datetime
+    ended: datetime
+    outcome: str  # published | rejected | failed | unchanged
+    step: str = ""
+    message: str = ""
+    fetched: int | None = None
+    published: int | None = None
+    pages: int | None = None
+    records: int | None = None
+    validators: tuple[str, str] | None = None
+    report: validate.Report | None = None
+    graph: str = ""  # the source's graph, when this run published it
+    title: str = ""
+    licence: str = ""
+
+
+def run_iri(base_iri: str, source_id: str, started: datetime) -> str:
+    return f"{base_iri}id/harvest/{source_id}/{started.strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def record_iri(base_iri: str, source_id: str) -> str:
+    return f"{base_iri}id/catalog-record/{source_id}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def location_term(location: str) -> NamedNode | Literal:
+    """A URL as an IRI; an operator's file path as a plain literal."""
+    if location.startswith(("http://", "https://")):
+        try:
+            return NamedNode(location)
+        except ValueError:
+            pass
+    return Literal(location)
+
+
+def previous_validators(store: Store, source_id: str, location: str) -> tuple[str, str] | None:
+    rows = store.select(
+        text("last-published.rq"),
+        {
+            "meta": NamedNode(store.meta_graph),
+            "sourceId": Literal(source_id),
+            "location": location_term(location),
+        },
+    )
+    if not rows:
+        return None
+    etag, modified = rows[0].get("etag"), rows[0].get("lastModified")
+    if not etag and not modified:
+        return None
+    return (etag.value if etag else "", modified.value if modified else "")
+
+
+def graph_size(store: Store, graph: str) -> int:
+    return store.count(text("graph-size.rq"), {"graph": NamedNode(graph)})
+
+
+def record(store: Store, run: RunRecord, base_iri: str) -> None:
+    """Write the run (and its report, and the catalogue record when it published)."""
+    meta = NamedNode(store.meta_graph)
+    report_iri = NamedNode(run.run + "/report") if run.report else None
+    if run.report is not None:
+        quads = validate.report_quads(run.report, report_iri, meta, MAX_STORED_RESULTS)
+        data = serialize(
+            [Triple(q.subject, q.predicate, q.object) for q in quads], format=RdfFormat.N_TRIPLES
+        )
+        store.add_to_graph(store.meta_graph, data)
+    store.update(text("record-run.ru"), _run_bindings(run, meta, report_iri))
+    if run.outcome == "published":
+        store.update(
+            text("record-catalog.ru"),
+            {
+                "meta": meta,
+                "record": NamedNode(record_iri(base_iri, run.source_id)),
+                "graph": NamedNode(run.graph),
+                "title": Literal(run.title or run.source_id),
+                "location": location_term(run.location),
+                "ended": _time(run.ended),
+                "run": NamedNode(run.run),
+                "licence": NamedNode(run.licence) if run.licence else None,
+            },
+        )
+    prune(store, run.source_id)
+
+
+def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None) -> dict:
+    report = run.report
+    etag, modified = run.validators or ("", "")
+    return {
+        "meta": meta,
+        "run": NamedNode(run.run),
+        "sourceId": Literal(run.source_id),
+        "location": location_term(run.location),
+        "started": _time(run.started),
+        "ended": _time(run.ended),
+        "outcome": Literal(run.outcome),
+        "step": Literal(run.step) if run.step else None,
+        "message": Literal(run.message) if run.message else None,
+        "fetched": _integer(run.fetched),
+        "published": _integer(run.published),
+        "pages": _integer(run.pages),
+        "records": _integer(run.records),
+        "violations": _integer(report.count("Violation") if report else None),
+        "warnings": _integer(report.count("Warning") if report else None),
+        "infos": _integer(report.count("Info") if report else None),
+        "etag": Literal(etag) if etag else None,
+        "lastModified": Literal(modified) if modified else None,
+        "seconds": Literal(
+            str(Decimal(str(round((run.ended - run.started).total_seconds(), 3)))),
+            datatype=NamedNode(XSD + "decimal"),
+        ),
+        "report": report_iri,
+        "graph": NamedNode(run.graph) if run.outcome == "published" else None,
+    }
+
+
+def _time(moment: datetime) -> Literal:
+    return Literal(moment.isoformat().replace("+00:00", "Z"), datatype=NamedNode(XSD + "dateTime"))
+
+
+def _integer(value: int | None) -> Literal | None:
+    return None if value is None else Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def runs(store: Store, source_id: str | None = None) -> list[dict]:
+    """Runs newest first, as dicts of plain Python values."""
+    rows = store.select(
+        text("runs.rq"),
+        {
+            "meta": NamedNode(store.meta_graph),
+            "sourceId": Literal(source_id) if source_id else None,
+        },
+    )
+    return [{name: _plain(term) for name, term in row.items()} for row in rows]
+
+
+def last_runs(store: Store) -> dict[str, dict]:
+    """The newest run of every source that has one."""
+    latest: dict[str, dict] = {}
+    for run in runs(store):
+        latest.setdefault(run["sourceId"], run)
+    return latest
+
+
+def report_results(store: Store, report: str) -> list[dict]:
+    rows = store.select(
+        text("report-results.rq"),
+        {"meta": NamedNode(store.meta_graph), "report": NamedNode(report)},
+    )
+    merged: dict[str, dict] = {}
+    for row in rows:
+        key = str(row["result"])
+        entry = merged.setdefault(
+            key,
+            {
+                name: row.get(name)
+                for name in ("focus", "path", "value", "shape", "component", "severity")
+            },
+        )
+        entry.setdefault("messages", [])
+        if "message" in row and row["message"] not in entry["messages"]:
+            entry["messages"].append(row["message"])
+    return list(merged.values())
+
+
+def prune(store: Store, source_id: str) -> None:
+    """Keep the newest KEEP_RUNS runs of a source."""
+    old = runs(store, source_id)[KEEP_RUNS:]
+    for run in old:
+        store.update(
+            text("prune-run.ru"),
+            {"meta": NamedNode(store.meta_graph), "run": NamedNode(run["run"])},
+        )
+
+
+def _plain(term):
+    if isinstance(term, Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype == XSD + "integer":
+            return int(term.value)
+        if datatype == XSD + "decimal":
+            return float(term.value)
+        if datatype == XSD + "dateTime":
+            return datetime.fromisoformat(term.value.replace("Z", "+00:00"))
+        return term.value
+    return term.value

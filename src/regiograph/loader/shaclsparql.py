@@ -1,0 +1,259 @@
+"""The big, simple SHACL constraints as SPARQL on the in-memory candidate (fast path).
+
+pyshacl needs the data as an rdflib graph and checks node by node in Python (about 31 s per
+million triples here); the same checks as SPARQL on a pyoxigraph store run many times faster
+with identical results (``tests/test_loader_validate.py`` compares the two). Compiled are
+the property shapes with a plain predicate path that hang directly off a targeted node shape
+(``sh:targetClass`` with subclasses, ``sh:targetNode``, ``sh:targetSubjectsOf``,
+``sh:targetObjectsOf``, implicit class targets) and are used nowhere else, for these
+components: minCount, maxCount, datatype, class, nodeKind, in, hasValue, pattern, minLength,
+maxLength. Everything else (nested shapes, sh:or/sh:and/sh:not, complex paths, SPARQL
+constraints …) stays in the shapes graph that :mod:`.validate` hands to pyshacl.
+
+The query text is generated here from the shapes: every term in it is a pyoxigraph term
+serialised by pyoxigraph (``str(term)`` is its N-Triples form), never text from the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Store
+
+from regiograph.loader.mapping import text
+
+SH = "http://www.w3.org/ns/shacl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+COMPONENTS = {
+    "minCount": "MinCountConstraintComponent",
+    "maxCount": "MaxCountConstraintComponent",
+    "datatype": "DatatypeConstraintComponent",
+    "class": "ClassConstraintComponent",
+    "nodeKind": "NodeKindConstraintComponent",
+    "in": "InConstraintComponent",
+    "hasValue": "HasValueConstraintComponent",
+    "pattern": "PatternConstraintComponent",
+    "minLength": "MinLengthConstraintComponent",
+    "maxLength": "MaxLengthConstraintComponent",
+}
+# Properties a compiled property shape may have besides its constraints.
+HARMLESS = {
+    "path",
+    "severity",
+    "message",
+    "name",
+    "description",
+    "order",
+    "group",
+    "flags",
+    "defaultValue",
+}
+CASTABLE = {
+    "integer",
+    "decimal",
+    "double",
+    "float",
+    "boolean",
+    "date",
+    "dateTime",
+    "time",
+    "gYear",
+    "gYearMonth",
+    "duration",
+    "dayTimeDuration",
+    "yearMonthDuration",
+}
+NODE_KINDS = {
+    "IRI": "isIRI(?v)",
+    "BlankNode": "isBlank(?v)",
+    "Literal": "isLiteral(?v)",
+    "BlankNodeOrIRI": "(isIRI(?v) || isBlank(?v))",
+    "BlankNodeOrLiteral": "(isBlank(?v) || isLiteral(?v))",
+    "IRIOrLiteral": "(isIRI(?v) || isLiteral(?v))",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: its query selects ?focus (and ?v where there is a value)."""
+
+    shape: NamedNode | BlankNode  # the property shape (sh:sourceShape)
+    path: NamedNode
+    component: str  # e.g. "minCount"
+    severity: NamedNode
+    query: str
+
+    @property
+    def component_iri(self) -> NamedNode:
+        return NamedNode(SH + COMPONENTS[self.component])
+
+
+@dataclass
+class Plan:
+    checks: list[Check] = field(default_factory=list)
+    compiled: set[tuple] = field(default_factory=set)  # (property shape, constraint predicate)
+
+
+def compile_shapes(shapes: Store) -> Plan:
+    """The SPARQL checks for every compilable property shape of ``shapes``."""
+    targets = _targets(shapes)
+    used_elsewhere = _used_elsewhere(shapes, set(targets))
+    by_property: dict = defaultdict(list)
+    for row in shapes.query(text("shacl-property-shapes.rq")):
+        by_property[(row["shape"], row["property"])].append(row)
+    plan = Plan()
+    for (shape, prop), rows in by_property.items():
+        if shape not in targets or shape in used_elsewhere or prop in used_elsewhere:
+            continue
+        if not _compilable(rows):
+            continue
+        focus = _focus_pattern(targets[shape])
+        severity = rows[0]["severity"] or NamedNode(SH + "Violation")
+        for row in rows:
+            name = row["component"].value.removeprefix(SH)
+            if name not in COMPONENTS:
+                continue
+            body = _constraint(name, row["value"], prop, shapes)
+            if body is None:
+                continue
+            plan.checks.append(
+                Check(
+                    prop,
+                    row["path"],
+                    name,
+                    severity,
+                    PREFIXES + body.replace("{FOCUS}", focus).replace("{PATH}", str(row["path"])),
+                )
+            )
+            plan.compiled.add((prop, row["component"]))
+    return plan
+
+
+def _targets(shapes: Store) -> dict:
+    targets: dict = defaultdict(list)
+    for row in shapes.query(text("shacl-targets.rq")):
+        targets[row["shape"]].append((row["kind"].value, row["target"]))
+    return targets
+
+
+def _used_elsewhere(shapes: Store, targeted: set) -> set:
+    """Nodes pointed at other than by sh:property from a targeted shape (or by rdf:type)."""
+    used = set()
+    for row in shapes.query(text("shacl-referenced.rq")):
+        via = row["via"].value
+        if via == RDF + "type" or (via == SH + "property" and row["from"] in targeted):
+            continue
+        if via.startswith(SH + "target"):
+            continue
+        used.add(row["node"])
+    return used
+
+
+def _compilable(rows) -> bool:
+    """Only shapes whose every statement is a known constraint or harmless annotation."""
+    for row in rows:
+        iri = row["component"].value
+        if iri == RDF + "type":
+            continue
+        name = iri.removeprefix(SH)
+        if not iri.startswith(SH):
+            continue  # annotations in other vocabularies (labels, comments)
+        if name not in COMPONENTS and name not in HARMLESS:
+            return False
+    return True
+
+
+def _focus_pattern(targets: list[tuple[str, object]]) -> str:
+    branches = []
+    for kind, target in targets:
+        if kind == "class":
+            branches.append(f"{{ ?focus rdf:type/rdfs:subClassOf* {target} }}")
+        elif kind == "node":
+            branches.append(f"{{ BIND({target} AS ?focus) }}")
+        elif kind == "subjectsOf":
+            branches.append(f"{{ ?focus {target} ?targetValue }}")
+        else:
+            branches.append(f"{{ ?targetValue {target} ?focus }}")
+    return "{ SELECT DISTINCT ?focus WHERE { " + " UNION ".join(branches) + " } }"
+
+
+def _constraint(name: str, value, prop, shapes: Store) -> str | None:  # noqa: PLR0911
+    """The query for one constraint; None where the value is not one we can compile."""
+    if name == "minCount":
+        return _min_count(int(value.value))
+    if name == "maxCount":
+        return (
+            "SELECT ?focus WHERE { {FOCUS} ?focus {PATH} ?v } GROUP BY ?focus "
+            f"HAVING (COUNT(DISTINCT ?v) > {int(value.value)})"
+        )
+    if name == "datatype":
+        return _datatype(value)
+    if name == "class":
+        return _values(f"EXISTS {{ ?v rdf:type/rdfs:subClassOf* {value} }}")
+    if name == "nodeKind":
+        kind = value.value.removeprefix(SH)
+        return _values(NODE_KINDS[kind]) if kind in NODE_KINDS else None
+    if name == "in":
+        members = " ".join(str(m) for m in _list(shapes, value))
+        return _values(
+            f"EXISTS {{ VALUES ?allowed {{ {members} }} FILTER(sameTerm(?v, ?allowed)) }}"
+        )
+    if name == "hasValue":
+        return (
+            "SELECT ?focus WHERE { {FOCUS} FILTER NOT EXISTS { ?focus {PATH} " + str(value) + " } }"
+        )
+    if name == "pattern":
+        flags = next(shapes.quads_for_pattern(prop, NamedNode(SH + "flags"), None), None)
+        flag = f", {Literal(flags.object.value)}" if flags else ""
+        return _values(f"(!isBlank(?v) && REGEX(STR(?v), {Literal(value.value)}{flag}))")
+    if name in ("minLength", "maxLength"):
+        op = ">=" if name == "minLength" else "<="
+        return _values(f"(!isBlank(?v) && STRLEN(STR(?v)) {op} {int(value.value)})")
+    return None
+
+
+def _min_count(n: int) -> str:
+    if n <= 0:
+        return "SELECT ?focus WHERE { {FOCUS} FILTER(false) }"
+    if n == 1:
+        return "SELECT ?focus WHERE { {FOCUS} FILTER NOT EXISTS { ?focus {PATH} ?v } }"
+    return (
+        "SELECT ?focus WHERE { {FOCUS} OPTIONAL { ?focus {PATH} ?v } } GROUP BY ?focus "
+        f"HAVING (COUNT(DISTINCT ?v) < {n})"
+    )
+
+
+def _values(condition: str, prelude: str = "") -> str:
+    """Each value node of the path that does not meet ``condition``."""
+    return (
+        "SELECT ?focus ?v WHERE { {FOCUS} ?focus {PATH} ?v "
+        + prelude
+        + " FILTER(!("
+        + condition
+        + ")) }"
+    )
+
+
+def _datatype(datatype: NamedNode) -> str:
+    ok = f"isLiteral(?v) && datatype(?v) = {datatype}"
+    local = datatype.value.removeprefix(XSD)
+    if datatype.value.startswith(XSD) and local in CASTABLE:
+        # An ill-typed literal ("abc"^^xsd:integer) fails the cast, as in SHACL.
+        return _values(ok + " && BOUND(?wellFormed)", f"BIND({datatype}(?v) AS ?wellFormed)")
+    return _values(ok)
+
+
+def _list(shapes: Store, head) -> list:
+    members = []
+    nil = NamedNode(RDF + "nil")
+    while head != nil and len(members) < 10000:
+        first = next(shapes.quads_for_pattern(head, NamedNode(RDF + "first"), None), None)
+        rest = next(shapes.quads_for_pattern(head, NamedNode(RDF + "rest"), None), None)
+        if first is None or rest is None:
+            break
+        members.append(first.object)
+        head = rest.object
+    return members

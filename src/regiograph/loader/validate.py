@@ -1,0 +1,343 @@
+"""SHACL validation of a candidate graph: the only module that imports pyshacl.
+
+Two engines, one report. :mod:`.shaclsparql` compiles the big simple constraints to SPARQL
+and runs them on the in-memory candidate; whatever is left of the shapes graph goes to
+pyshacl, which is skipped when nothing is left. Reference data (graphs already published by
+other sources, e.g. municipalities) joins the data for validation only, and results whose
+focus node is not a subject of the candidate are dropped: a source answers for its own data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+)
+
+from regiograph.loader import parse, shaclsparql
+from regiograph.loader.errors import ParseError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+SH = shaclsparql.SH
+REFERENCE = NamedNode("urn:x-regiograph:reference")
+SEVERITIES = ("Violation", "Warning", "Info")
+# Predicates that make a shape do something; when none is left after compiling, pyshacl
+# has nothing to check and is not started.
+_CONSTRAINTS = [
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "not",
+    "and",
+    "or",
+    "xone",
+    "node",
+    "property",
+    "qualifiedValueShape",
+    "closed",
+    "hasValue",
+    "in",
+    "sparql",
+]
+DEFAULT_MESSAGES = {
+    "minCount": ("Zu wenige Werte (mindestens {v})", "Fewer values than {v}"),
+    "maxCount": ("Zu viele Werte (höchstens {v})", "More values than {v}"),
+    "datatype": ("Wert ist kein gültiges Literal vom Typ {v}", "Value is not a valid {v}"),
+    "class": ("Wert ist keine Instanz von {v}", "Value is not an instance of {v}"),
+    "nodeKind": ("Wert hat nicht die Knotenart {v}", "Value is not of node kind {v}"),
+    "in": ("Wert ist nicht in der erlaubten Liste", "Value is not in the allowed list"),
+    "hasValue": ("Der Wert {v} fehlt", "The value {v} is missing"),
+    "pattern": ("Wert passt nicht zum Muster {v}", "Value does not match the pattern {v}"),
+    "minLength": ("Wert ist kürzer als {v} Zeichen", "Value is shorter than {v} characters"),
+    "maxLength": ("Wert ist länger als {v} Zeichen", "Value is longer than {v} characters"),
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    focus: NamedNode | BlankNode | Literal
+    path: NamedNode | None
+    value: NamedNode | BlankNode | Literal | None
+    shape: NamedNode | BlankNode
+    component: NamedNode
+    severity: NamedNode
+    messages: tuple[Literal, ...] = ()
+
+    @property
+    def severity_name(self) -> str:
+        return self.severity.value.removeprefix(SH)
+
+    def key(self) -> tuple:
+        """What identifies a result across engines (blank nodes compared as blank)."""
+
+        def term(t):
+            return "_" if isinstance(t, BlankNode) else (str(t) if t is not None else "")
+
+        return (
+            term(self.focus),
+            term(self.path),
+            term(self.value),
+            term(self.shape),
+            self.component.value,
+            self.severity.value,
+        )
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    engines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    shapes: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity_name == severity)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.results
+
+
+def load_shapes(paths: list[Path]) -> Store:
+    """The shapes files in one in-memory store; ValidationFailed names a broken file."""
+    shapes = Store()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ValidationFailed(f"shapes file {path}: {exc.strerror}") from None
+        fmt = parse.rdf_format("", path.name)
+        try:
+            parse.load(shapes, data, fmt, where=str(path), base_iri=path.resolve().as_uri())
+        except ParseError as exc:
+            raise ValidationFailed(f"shapes file {exc}") from None
+    return shapes
+
+
+def validate(
+    candidate: Store, shapes: Store, reference: list[bytes] = (), *, engine: str = "auto"
+) -> Report:
+    """Check ``candidate`` (its default graph) against ``shapes``.
+
+    ``engine``: "auto" (SPARQL for what compiles, pyshacl for the rest) or "pyshacl" (all of
+    it by pyshacl, for comparison and as a fallback).
+    """
+    started = time.perf_counter()
+    for data in reference:
+        candidate.load(data, RdfFormat.N_TRIPLES, to_graph=REFERENCE)
+    report = Report()
+    try:
+        plan = shaclsparql.compile_shapes(shapes) if engine == "auto" else shaclsparql.Plan()
+        if plan.checks:
+            report.engines.append("sparql")
+            report.results += _run_checks(candidate, shapes, plan)
+        rest = _remaining(shapes, plan)
+        if rest is not None:
+            report.engines.append("pyshacl")
+            report.results += _run_pyshacl(candidate, rest)
+    finally:
+        candidate.remove_graph(REFERENCE) if reference else None
+    report.results = _own(candidate, report.results)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_checks(candidate: Store, shapes: Store, plan: shaclsparql.Plan) -> list[Result]:
+    results = []
+    for check in plan.checks:
+        messages = _messages(shapes, check)
+        solutions = candidate.query(check.query, use_default_graph_as_union=True)
+        has_value = any(v.value == "v" for v in solutions.variables)
+        for row in solutions:
+            results.append(
+                Result(
+                    row["focus"],
+                    check.path,
+                    row["v"] if has_value else None,
+                    check.shape,
+                    check.component_iri,
+                    check.severity,
+                    messages,
+                )
+            )
+    return results
+
+
+def _messages(shapes: Store, check: shaclsparql.Check) -> tuple[Literal, ...]:
+    own = tuple(
+        q.object
+        for q in shapes.quads_for_pattern(check.shape, NamedNode(SH + "message"), None)
+        if isinstance(q.object, Literal)
+    )
+    if own:
+        return own
+    value = next(shapes.quads_for_pattern(check.shape, NamedNode(SH + check.component), None), None)
+    shown = _short(value.object) if value else ""
+    german, english = DEFAULT_MESSAGES[check.component]
+    return (
+        Literal(german.format(v=shown), language="de"),
+        Literal(english.format(v=shown), language="en"),
+    )
+
+
+def _short(term) -> str:
+    text = term.value
+    for sep in ("#", "/"):
+        if isinstance(term, NamedNode) and sep in text:
+            return text.rsplit(sep, 1)[-1] or text
+    return text
+
+
+def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
+    """The shapes minus what was compiled; None when nothing that checks is left."""
+    rest = Store()
+    rest.extend(q for q in shapes if (q.subject, q.predicate) not in plan.compiled)
+    constraints = " ".join(f"<{SH}{c}>" for c in _CONSTRAINTS)
+    ask = (
+        f"ASK {{ ?s ?p ?o VALUES ?p {{ {constraints} }} "
+        f"FILTER(?p != <{SH}property> || EXISTS {{ ?o ?q ?x VALUES ?q {{ {constraints} }} }}) }}"
+    )
+    if not rest.query(ask):
+        return None
+    return rest
+
+
+def _run_pyshacl(candidate: Store, shapes: Store) -> list[Result]:
+    import pyshacl
+    from rdflib import Graph
+
+    data = Graph()
+    for graph in (DefaultGraph(), REFERENCE):
+        dumped = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
+        data.parse(data=dumped.decode("utf-8"), format="nt")
+    shapes_graph = Graph().parse(
+        data=shapes.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()).decode("utf-8"),
+        format="nt",
+    )
+    try:
+        _, results_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_infos=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    except Exception as exc:  # pyshacl raises its own types for broken shapes
+        raise ValidationFailed(f"pyshacl could not run the shapes: {exc}") from None
+    return list(_from_rdflib(results_graph))
+
+
+def _from_rdflib(graph) -> list[Result]:
+    from rdflib import RDF, Namespace
+
+    sh = Namespace(SH)
+    for node in graph.subjects(RDF.type, sh.ValidationResult):
+        path = graph.value(node, sh.resultPath)
+        yield Result(
+            focus=_term(graph.value(node, sh.focusNode)),
+            path=_term(path) if path is not None and not _is_bnode(path) else None,
+            value=_term(graph.value(node, sh.value)),
+            shape=_term(graph.value(node, sh.sourceShape)),
+            component=_term(graph.value(node, sh.sourceConstraintComponent)),
+            severity=_term(graph.value(node, sh.resultSeverity)),
+            messages=tuple(_term(m) for m in graph.objects(node, sh.resultMessage)),
+        )
+
+
+def _is_bnode(term) -> bool:
+    from rdflib import BNode
+
+    return isinstance(term, BNode)
+
+
+def _term(term):
+    from rdflib import BNode, URIRef
+    from rdflib import Literal as RdflibLiteral
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return NamedNode(str(term))
+    if isinstance(term, BNode):
+        return BlankNode(str(term))
+    if isinstance(term, RdflibLiteral):
+        if term.language:
+            return Literal(str(term), language=term.language)
+        if term.datatype:
+            return Literal(str(term), datatype=NamedNode(str(term.datatype)))
+        return Literal(str(term))
+    raise TypeError(type(term))
+
+
+def _own(candidate: Store, results: list[Result]) -> list[Result]:
+    """Results about the candidate's own nodes (not about reference data)."""
+    graph = DefaultGraph()
+    kept = []
+    for result in results:
+        focus = result.focus
+        if (
+            isinstance(focus, Literal)
+            or next(candidate.quads_for_pattern(focus, None, None, graph), None) is not None
+        ):
+            kept.append(result)
+    return kept
+
+
+def report_quads(report: Report, report_iri: NamedNode, graph: NamedNode, limit: int) -> list[Quad]:
+    """The report as SHACL's own vocabulary, with at most ``limit`` results kept."""
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    xsd_boolean = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    quads = [
+        Quad(report_iri, rdf_type, NamedNode(SH + "ValidationReport"), graph),
+        Quad(
+            report_iri,
+            NamedNode(SH + "conforms"),
+            Literal("true" if report.conforms else "false", datatype=xsd_boolean),
+            graph,
+        ),
+    ]
+    order = {f"{SH}{s}": i for i, s in enumerate(SEVERITIES)}
+    ranked = sorted(report.results, key=lambda r: order.get(r.severity.value, 9))
+    for result in ranked[:limit]:
+        node = BlankNode()
+        quads.append(Quad(report_iri, NamedNode(SH + "result"), node, graph))
+        quads.append(Quad(node, rdf_type, NamedNode(SH + "ValidationResult"), graph))
+        for name, term in (
+            ("focusNode", result.focus),
+            ("resultPath", result.path),
+            ("value", result.value),
+            ("sourceShape", result.shape),
+            ("sourceConstraintComponent", result.component),
+            ("resultSeverity", result.severity),
+        ):
+            if term is not None:
+                quads.append(Quad(node, NamedNode(SH + name), term, graph))
+        quads.extend(Quad(node, NamedNode(SH + "resultMessage"), m, graph) for m in result.messages)
+    return quads

@@ -55,8 +55,9 @@ def test_get_post_form_and_post_direct_give_the_same_answer(web):
     ],
 )
 def test_select_negotiates_the_result_format(web, accept, media_type):
-    response = web.get("/sparql", query_string={"query": COUNT_MUNICIPALITIES},
-                       headers={"Accept": accept})
+    response = web.get(
+        "/sparql", query_string={"query": COUNT_MUNICIPALITIES}, headers={"Accept": accept}
+    )
     assert response.status_code == 200
     assert response.mimetype == media_type
     assert response.headers["Vary"] == "Accept"
@@ -75,8 +76,10 @@ def test_select_negotiates_the_result_format(web, accept, media_type):
     ],
 )
 def test_construct_negotiates_the_rdf_format(web, accept, media_type, rdf_format):
-    query = ("PREFIX rg: <https://w3id.org/regiograph/ontology#> "
-             "CONSTRUCT { ?m a rg:Municipality } WHERE { ?m a rg:Municipality } LIMIT 5")
+    query = (
+        "PREFIX rg: <https://w3id.org/regiograph/ontology#> "
+        "CONSTRUCT { ?m a rg:Municipality } WHERE { ?m a rg:Municipality } LIMIT 5"
+    )
     headers = {"Accept": accept} if accept else {}
     response = web.get("/sparql", query_string={"query": query}, headers=headers)
     assert response.status_code == 200, response.data
@@ -92,24 +95,29 @@ def test_ask_in_every_result_format(web):
 
 
 def test_format_parameter_overrides_accept(web):
-    response = web.get("/sparql", query_string={"query": COUNT_MUNICIPALITIES, "format": "csv"},
-                       headers={"Accept": "application/sparql-results+xml"})
+    response = web.get(
+        "/sparql",
+        query_string={"query": COUNT_MUNICIPALITIES, "format": "csv"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert response.mimetype == "text/csv"
     assert response.data.splitlines()[0] == b"n"
 
 
 def test_describe(web):
-    query = ("PREFIX rg: <https://w3id.org/regiograph/ontology#> "
-             "DESCRIBE ?m WHERE { ?m a rg:Municipality } LIMIT 1")
-    response = web.get("/sparql", query_string={"query": query},
-                       headers={"Accept": "application/n-triples"})
+    query = (
+        "PREFIX rg: <https://w3id.org/regiograph/ontology#> "
+        "DESCRIBE ?m WHERE { ?m a rg:Municipality } LIMIT 1"
+    )
+    response = web.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/n-triples"}
+    )
     assert response.status_code == 200
     assert len(list(parse(response.data, format=RdfFormat.N_TRIPLES))) > 3
 
 
 def test_406_when_nothing_acceptable(web):
-    response = web.get("/sparql", query_string={"query": "ASK {}"},
-                       headers={"Accept": "image/png"})
+    response = web.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert b"application/sparql-results+json" in response.data
     wrong_kind = web.get("/sparql", query_string={"query": "ASK {}", "format": "turtle"})
@@ -129,11 +137,13 @@ def test_protocol_errors(web):
     assert web.get("/sparql?query=ASK%20%7B%7D&query=ASK%20%7B%7D").status_code == 400
     assert web.post("/sparql", data="ASK {}", content_type="text/plain").status_code == 415
     assert web.post("/sparql", data="ASK {}").status_code == 415
-    utf16 = web.post("/sparql", data="ASK {}".encode("utf-16"),
-                     content_type="application/sparql-query; charset=UTF-16")
+    utf16 = web.post(
+        "/sparql",
+        data="ASK {}".encode("utf-16"),
+        content_type="application/sparql-query; charset=UTF-16",
+    )
     assert utf16.status_code == 415
-    latin1 = web.post("/sparql", data="ASK { FILTER(\"é\") }".encode("latin-1"),
-                      content_type=QUERY)
+    latin1 = web.post("/sparql", data='ASK { FILTER("é") }'.encode("latin-1"), content_type=QUERY)
     assert latin1.status_code == 400
     assert b"not UTF-8" in latin1.data
     form_latin1 = web.post("/sparql", data=b"query=ASK%20%7B%E9%7D", content_type=FORM)
@@ -161,12 +171,19 @@ def test_protocol_dataset_overrides_from(web, demo_platform):
     query = "SELECT (COUNT(*) AS ?n) FROM <http://example.org/nothing> WHERE { ?s ?p ?o }"
     from_only = json.loads(web.get("/sparql", query_string={"query": query}).data)
     assert from_only["results"]["bindings"][0]["n"]["value"] == "0"
-    overridden = json.loads(web.get("/sparql", query_string={
-        "query": query, "default-graph-uri": demo_graph}).data)
+    overridden = json.loads(
+        web.get("/sparql", query_string={"query": query, "default-graph-uri": demo_graph}).data
+    )
     assert int(overridden["results"]["bindings"][0]["n"]["value"]) > 1000
-    named = json.loads(web.get("/sparql", query_string={
-        "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-        "named-graph-uri": demo_graph}).data)
+    named = json.loads(
+        web.get(
+            "/sparql",
+            query_string={
+                "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "named-graph-uri": demo_graph,
+            },
+        ).data
+    )
     assert [b["g"]["value"] for b in named["results"]["bindings"]] == [demo_graph]
     bad = web.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"})
     assert bad.status_code == 400
@@ -187,15 +204,22 @@ def test_caching_validators_and_304(web):
     assert etag.startswith('W/"')
     assert first.headers["Last-Modified"]
     assert first.headers["Cache-Control"] == "public, max-age=60"
-    again = web.get("/sparql", query_string={"query": COUNT_MUNICIPALITIES},
-                    headers={"If-None-Match": etag})
+    again = web.get(
+        "/sparql", query_string={"query": COUNT_MUNICIPALITIES}, headers={"If-None-Match": etag}
+    )
     assert again.status_code == 304
     assert again.data == b""
-    since = web.get("/sparql", query_string={"query": COUNT_MUNICIPALITIES},
-                    headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    since = web.get(
+        "/sparql",
+        query_string={"query": COUNT_MUNICIPALITIES},
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
     assert since.status_code == 304
-    other_format = web.get("/sparql", query_string={"query": COUNT_MUNICIPALITIES},
-                           headers={"If-None-Match": etag, "Accept": "text/csv"})
+    other_format = web.get(
+        "/sparql",
+        query_string={"query": COUNT_MUNICIPALITIES},
+        headers={"If-None-Match": etag, "Accept": "text/csv"},
+    )
     assert other_format.status_code == 200
 
 
@@ -210,13 +234,19 @@ def test_etag_changes_with_the_data_version(sparql_app, demo_platform):
 
 
 def test_cors_for_queries(web):
-    response = web.get("/sparql", query_string={"query": "ASK {}"},
-                       headers={"Origin": "https://portal.example"})
+    response = web.get(
+        "/sparql", query_string={"query": "ASK {}"}, headers={"Origin": "https://portal.example"}
+    )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
-    preflight = web.options("/sparql", headers={
-        "Origin": "https://portal.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = web.options(
+        "/sparql",
+        headers={
+            "Origin": "https://portal.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 204
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]

@@ -67,6 +67,10 @@ def handle(job: dict, store_path: str | None, state: dict) -> tuple:
         found = services.targets(job["query"], job.get("operation", "query"), job["base"])
         services.check(found, job["allow"])
         if job.get("check_only"):
+            if job.get("operation") == "update" and not found:
+                # The parser's message and position for the client's own text: run it on a
+                # fresh in-memory store (SERVICE is excluded above, LOAD by the endpoint).
+                ox.Store().update(job["query"], base_iri=job["base"])
             return ("ok", "checked", "", b"")
         return run(_store(store_path, job["version"], state), job)
     except services.ServiceRefused as exc:

@@ -7,26 +7,161 @@ import re
 import pytest
 
 MANNHEIM = "/page/municipality/08222000"
+RG = "https://w3id.org/regiograph/ontology#"
+
+
+def html_of(response) -> str:
+    return response.get_data(as_text=True)
 
 
 def text_of(response) -> str:
     """The page's visible text, roughly: tags removed, whitespace collapsed."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html_of(response), flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_municipality_page_shows_label_and_keys_in_german(client):
-    response = client.get(MANNHEIM, headers={"Accept-Language": "de"})
-    assert response.status_code == 200
-    text = text_of(response)
-    assert '<h1 dir="auto" lang="de">Mannheim</h1>' in response.get_data(as_text=True)
-    assert "Gemeinde" in text
-    assert "08222000" in text
-    assert "310.658" in text  # population with German grouping
+def get(client, path, lang="de"):
+    response = client.get(path, headers={"Accept-Language": lang})
+    assert response.status_code == 200, (path, response.status_code)
+    return response
 
 
-@pytest.mark.parametrize("lang, expected", [("de", "Einwohnerzahl"), ("en", "population")])
-def test_property_labels_follow_the_language(client, lang, expected):
-    text = text_of(client.get(MANNHEIM, headers={"Accept-Language": lang}))
-    assert expected in text
+def test_municipality_page_in_german(client):
+    response = get(client, MANNHEIM)
+    html, text = html_of(response), text_of(response)
+    assert '<h1 dir="auto" lang="de">Mannheim</h1>' in html
+    assert "Gemeinde" in text and "08222000" in text
+    assert "310.658" in text  # population, German grouping
+    assert "144,97" in text  # area, German decimal comma
+    assert "31. Dezember 2019" in text  # xsd:date, German long form
+    assert 'class="map"' in html and "data-points=" in html
+    assert html.count('<svg class="chart"') >= 3  # population, density, … over time
+    assert "<polyline" in html
+    assert "Modellprojekt Smart Cities Mannheim" in text  # a project it leads
+    assert "Stadtkreis Mannheim" in text  # its district, by label with a link
+    assert 'href="/page/district/08222"' in html
+    assert "Eckdaten" in text and "Verweise auf diese Ressource" in text  # UI in German
+
+
+def test_municipality_page_in_english(client):
+    text = text_of(get(client, MANNHEIM, lang="en"))
+    assert "310,658" in text
+    assert "December 31, 2019" in text
+    assert "population" in text and "Key facts" in text
+
+
+def test_language_switch_wins_over_the_browser_and_is_remembered(client):
+    response = client.get(MANNHEIM + "?lang=en", headers={"Accept-Language": "de"})
+    assert "Key facts" in text_of(response)
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert "Key facts" in text_of(client.get(MANNHEIM, headers={"Accept-Language": "de"}))
+
+
+def test_label_falls_back_to_german_then_any(client):
+    # Baden-Württemberg has only a German label: an English reader still sees it
+    text = text_of(get(client, "/page/state/08", lang="en"))
+    assert "Baden-Württemberg" in text
+
+
+def test_project_page(client):
+    response = get(client, "/page/project/smarte-region-rhein-neckar")
+    html, text = html_of(response), text_of(response)
+    assert "Modellprojekt Smart Cities Verband Region Rhein-Neckar" in text
+    assert "Heidelberg" in text and "Ludwigshafen am Rhein" in text  # partners
+    assert html.count("data-points=") == 1
+    assert "12.500.000,00 €" in text  # grant amount, German money format
+    assert "Verwandte Projekte" in text
+    assert "Modellprojekt Smart Cities Mannheim" in text  # shares solution and themes
+
+
+def test_related_projects_nearest_first(client):
+    html = html_of(get(client, "/page/project/smart-city-mannheim"))
+    related = html.split('class="related"', 1)[1].split("</ol>", 1)[0]
+    first = re.search(r"<li><a href=\"([^\"]+)\"", related).group(1)
+    assert first == "/page/project/smarte-region-rhein-neckar"  # same solution and 2 themes
+
+
+def test_programme_page(client):
+    text = text_of(get(client, "/page/programme/modellprojekte-smart-cities"))
+    assert "Antragsfenster" in text and "Wettbewerb Staffel 2 (2020)" in text
+    assert "Summen je Kreis" in text
+    assert "Stadtkreis Mannheim" in text
+    assert "15.000.000,00 €" in text
+    assert "65" in text  # funding rate
+
+
+def test_district_page_lists_members_with_totals(client):
+    response = get(client, "/page/district/08226")
+    html, text = html_of(response), text_of(response)
+    assert 'class="members"' in html
+    assert "Schwetzingen" in text or "Weinheim" in text
+    assert "data-points=" in html
+
+
+def test_dataset_page_lists_distributions(client):
+    text = text_of(get(client, "/page/dataset/rufbus-haltepunkte-leiningerland"))
+    assert "Distributionen und Downloads" in text
+    assert "Herunterladen" in text
+
+
+def test_generic_page_for_an_organisation(client):
+    response = get(client, "/page/organisation/verband-region-rhein-neckar")
+    assert "Verband Region Rhein-Neckar" in text_of(response)
+    assert "Verweise auf diese Ressource" in text_of(response)
+
+
+def test_page_has_rdf_links_sparql_link_and_sources(client):
+    html = html_of(get(client, MANNHEIM))
+    for extension in ("ttl", "jsonld", "nt", "rdf"):
+        assert f'href="/data/municipality/08222000.{extension}"' in html
+    assert "/sparql?query=SELECT" in html
+    assert "Herkunft der Angaben" in html and "http://localhost:8080/graph/demo" in html
+
+
+def test_pages_have_a_strict_csp_and_no_inline_code(client):
+    for path in (MANNHEIM, "/page/project/smart-city-mannheim", "/search?q=mann", "/browse"):
+        response = get(client, path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        html = html_of(response)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"<[^>]+\sstyle=", html), path
+        assert not re.search(r"<[^>]+\son[a-z]+=", html), path
+
+
+def test_store_queries_per_page_are_few(client):
+    for path, most in ((MANNHEIM, 6), ("/page/project/smart-city-mannheim", 9)):
+        assert int(get(client, path).headers["X-Store-Queries"]) <= most
+
+
+def test_unknown_iri_is_404_with_suggestions(client):
+    response = client.get("/page/municipality/Heidelberg", headers={"Accept-Language": "de"})
+    assert response.status_code == 404
+    assert "Meinten Sie" in text_of(response)
+    assert 'href="/page/municipality/08221000"' in html_of(response)
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "page=100001"])
+def test_bad_paging_is_400(client, query):
+    assert client.get(f"{MANNHEIM}?{query}").status_code == 400
+
+
+def test_translations_are_compiled_from_the_catalogue():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).parents[1] / "src/regiograph/server/translations/de/LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as po, open(folder / "messages.mo", "rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+
+    def table(catalog):
+        def key(value):
+            return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+        return {key(m.id): key(m.string) for m in catalog if m.id}
+
+    assert table(source) == table(compiled), "stale: pybabel compile -d …/server/translations"
+    assert all(m.string for m in source if m.id), "every UI string has a German translation"

@@ -4,7 +4,7 @@ Aggregates over hundreds of thousands of observations take seconds on Oxigraph; 
 question over one DuckDB column takes milliseconds (see docs/statistics.md and bench/).
 The mirror is a derived file, ``{data_dir}/statistics.duckdb``: whenever the store's data
 version differs from the one recorded in the file, it is rebuilt from one streamed SELECT
-of all observations (plus areas and concept labels) into a new file that then replaces the
+of each observation component (plus areas and concept labels) into a new file that then replaces the
 old one in one ``os.replace``; readers see the old or the new file, never a mix. An
 exclusive file lock makes sure only one process of a deployment builds at a time.
 """
@@ -20,14 +20,15 @@ import time
 from pathlib import Path
 
 import duckdb
+from pyoxigraph import NamedNode
 
 from regiograph.store import QueryTimeout, Store
+from regiograph.store.binding import bind
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 FILE_NAME = "statistics.duckdb"
 _CSV = "text/csv"
-_TABLES = ("observations", "areas", "concepts")
 
 
 class Mirror:
@@ -106,12 +107,31 @@ def rebuild(store: Store, path: Path, version: str) -> None:
         log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
 
 
+# Raw tables: one per observation component (subject, value), plus areas and concepts.
+_COMPONENTS = {
+    "dataset": "http://purl.org/linked-data/cube#dataSet",
+    "area": "http://purl.org/linked-data/sdmx/2009/dimension#refArea",
+    "indicator": "https://w3id.org/regiograph/ontology#indicator",
+    "period": "https://w3id.org/regiograph/ontology#refPeriod",
+    "value": "http://purl.org/linked-data/sdmx/2009/measure#obsValue",
+    "unit": "http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure",
+}
+
+
 def _build(store: Store, target: Path, version: str, started: float) -> int:
+    component = (HERE / "component.rq").read_text()
+    sources = [
+        (f"raw_{name}", component, {"p": NamedNode(iri)}) for name, iri in _COMPONENTS.items()
+    ]
+    sources += [
+        (f"raw_{name}", (HERE / f"{name}.rq").read_text(), {}) for name in ("areas", "concepts")
+    ]
     with tempfile.TemporaryDirectory(dir=target.parent) as work, duckdb.connect(str(target)) as db:
-        for table in _TABLES:
+        for table, query, values in sources:
             csv = Path(work) / f"{table}.csv"
-            _download(store, (HERE / f"{table}.rq").read_text(), csv)
-            db.read_csv(str(csv), header=True, all_varchar=True).create(f"raw_{table}")
+            _download(store, bind(query, values), csv)
+            db.read_csv(str(csv), header=True, all_varchar=True).create(table)
+            csv.unlink()
         db.execute((HERE / "mirror.sql").read_text())
         count = db.execute("SELECT count(*) FROM observations").fetchone()[0]
         db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -124,8 +144,8 @@ def _build(store: Store, target: Path, version: str, started: float) -> int:
                 ("build_seconds", f"{time.monotonic() - started:.2f}"),
             ],
         )
-        for table in _TABLES:
-            db.execute(f"DROP TABLE raw_{table}")
+        for table, _, _ in sources:
+            db.execute(f"DROP TABLE {table}")
         db.execute("CHECKPOINT")
     return count
 

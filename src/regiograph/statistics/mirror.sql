@@ -7,12 +7,16 @@ SELECT concept, any_value(scheme) AS scheme, min(labelDe) AS label_de, min(label
        min(TRY_CAST("max" AS BIGINT)) AS max_population
 FROM raw_concepts GROUP BY concept;
 
+-- Observations: the components joined by subject; only subjects in a qb:DataSet count.
 CREATE TABLE observations AS
-SELECT dataset, area, indicator,
-       TRY_CAST(substr(period, 1, 4) AS INTEGER) AS period,
-       TRY_CAST(value AS DOUBLE) AS value,
-       coalesce(unit, (SELECT c.unit FROM concepts c WHERE c.concept = indicator)) AS unit
-FROM raw_observations;
+SELECT d.o AS dataset, a.o AS area, i.o AS indicator,
+       TRY_CAST(substr(p.o, 1, 4) AS INTEGER) AS period,
+       TRY_CAST(v.o AS DOUBLE) AS value,
+       coalesce(u.o, c.unit) AS unit
+FROM raw_dataset d
+JOIN raw_area a USING (s) JOIN raw_indicator i USING (s) JOIN raw_period p USING (s)
+JOIN raw_value v USING (s) LEFT JOIN raw_unit u USING (s)
+LEFT JOIN concepts c ON c.concept = i.o;
 
 CREATE TABLE areas AS
 WITH facts AS (

@@ -364,3 +364,34 @@ def test_every_bundled_query_answers_on_the_demo(client):
         if set(missing) - set(params):
             continue
         assert client.get(f"/api/queries/{name}", query_string=params).status_code == 200, name
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_gallery_groups_by_tag(client):
+    page = client.get("/queries").get_data(as_text=True)
+    assert 'id="tag-statistics"' in page and 'id="tag-funding"' in page
+    assert "/queries/funding-finder" in page
+
+
+def test_query_page_table_chart_text_and_downloads(client):
+    response = client.get("/queries/funding-per-district")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="/resource?iri=http%3A%2F%2Flocalhost%3A8080%2Fid%2Fdistrict%2F08222"' in page
+    assert "15.000.000" in page  # numbers formatted for the reader (de)
+    assert 'data-kind="bar"' in page
+    assert 'href="/sparql?query=PREFIX' in page
+    for fmt in ("csv", "json", "excel", "sparql"):
+        assert f"/api/queries/funding-per-district?format={fmt}" in page
+
+
+def test_required_parameter_page_waits_for_input_then_answers(client):
+    empty = client.get("/queries/stats-municipality-profile")
+    assert empty.status_code == 200 and 'id="results"' not in empty.get_data(as_text=True)
+    answered = client.get("/queries/stats-municipality-profile", query_string={"ags": "08222000"})
+    assert 'id="results"' in answered.get_data(as_text=True)
+    wrong = client.get("/queries/stats-municipality-profile", query_string={"ags": "x"})
+    assert wrong.status_code == 400 and "&#39;ags&#39;" in wrong.get_data(as_text=True)
+    assert client.get("/queries/no-such-query").status_code == 404

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -348,8 +349,22 @@ def _check_membership(parameter: Parameter, term: Term, store: Store) -> None:
     else:
         return
     target = parameter.scheme if of == "scheme" else parameter.cls
-    if not store.ask(question, {"value": term, of: NamedNode(target)}):
+    if not _member(store, question, of, term, target):
         raise ParameterError(parameter.name, f"{term} is not {what}")
+
+
+_MEMBERS: dict[tuple, bool] = {}
+_MEMBERS_MAX = 4096
+
+
+def _member(store: Store, question: str, of: str, term: Term, target: str) -> bool:
+    """The ASK's answer, remembered per data version: forms repeat the same few values."""
+    key = (store.endpoints.query, store.data_version(), of, term.value, target)
+    if key not in _MEMBERS:
+        if len(_MEMBERS) >= _MEMBERS_MAX:
+            _MEMBERS.clear()
+        _MEMBERS[key] = store.ask(question, {"value": term, of: NamedNode(target)})
+    return _MEMBERS[key]
 
 
 # --- Running ------------------------------------------------------------------------------
@@ -357,9 +372,64 @@ def _check_membership(parameter: Parameter, term: Term, store: Store) -> None:
 
 @dataclass
 class Result:
+    """Rows of a saved query: RDF terms from the store, or plain values from the mirror.
+
+    ``rows`` are dicts of terms (unbound cells absent) either way; the mirror's values are
+    turned into terms only when asked, since the JSON and CSV outputs do not need them.
+    """
+
     columns: list[str]
-    rows: list[dict[str, Term]]  # unbound cells are absent
+    stored: list[dict[str, Term]] | None = None
+    values: list[tuple] | None = None
     engine: str = "store"
+
+    @cached_property
+    def rows(self) -> list[dict[str, Term]]:
+        if self.values is None:
+            return self.stored or []
+        return [_terms(self.columns, row) for row in self.values]
+
+    def __len__(self) -> int:
+        return len(self.values if self.values is not None else self.stored or [])
+
+    def records(self, start: int = 0, stop: int | None = None) -> list[dict]:
+        """Rows as JSON-ready dicts (IRIs and text as strings, numbers as numbers)."""
+        if self.values is None:
+            return [
+                {c: plain(row.get(c)) for c in self.columns}
+                for row in (self.stored or [])[start:stop]
+            ]
+        return [
+            dict(zip(self.columns, map(_jsonable, row), strict=True))
+            for row in self.values[start:stop]
+        ]
+
+
+def plain(term: Term | None):
+    """A term as a JSON value: IRIs and text as strings, numbers as numbers."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value
+    datatype = term.datatype.value.rsplit("#", 1)[-1]
+    if datatype in _INTEGERS:
+        return int(term.value)
+    if datatype in {"decimal", "double", "float"}:
+        return float(term.value)
+    if datatype == "boolean":
+        return term.value in {"true", "1"}
+    return term.value
+
+
+_INTEGERS = {"integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"}
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def run_sparql(text: str, store: Store, values: dict[str, Term | None]) -> Result:
@@ -379,7 +449,7 @@ def run_sparql(text: str, store: Store, values: dict[str, Term | None]) -> Resul
         raise StoreError("saved queries must be SELECT queries")
     columns = [v.value for v in solutions.variables]
     rows = [{c: s[c] for c in columns if s[c] is not None} for s in solutions]
-    return Result(columns, rows)
+    return Result(columns, stored=rows)
 
 
 def run(query: SavedQuery, store: Store, values: dict[str, Term | None], cube=None) -> Result:
@@ -391,7 +461,7 @@ def run(query: SavedQuery, store: Store, values: dict[str, Term | None], cube=No
         used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", query.sql))
         params = {k: sql_value(v) for k, v in values.items() if k in used}
         columns, rows = cube.sql(query.sql, params)
-        return Result(columns, [_terms(columns, row) for row in rows], engine="cube")
+        return Result(columns, values=rows, engine="cube")
     return run_sparql(query.text, store, values)
 
 

@@ -19,7 +19,13 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from regiograph import savedqueries
 from regiograph.resources import data_dir
-from regiograph.savedqueries import Catalog, ParameterError, Result, SavedQuery, UnknownQuery
+from regiograph.savedqueries import (
+    Catalog,
+    ParameterError,
+    Result,
+    SavedQuery,
+    UnknownQuery,
+)
 from regiograph.server import errors
 from regiograph.server.context import config, store
 from regiograph.server.openapi import document
@@ -116,11 +122,10 @@ def run_query(name: str):
     limit, offset = _page_arguments()
     fmt = _format()
     result = execute(query, request.args)
-    page = result.rows[offset : offset + limit]
-    response = _render(fmt, result.columns, page, query.name)
-    response.headers["X-Total-Count"] = str(len(result.rows))
+    response = _render(fmt, result, offset, offset + limit, query.name)
+    response.headers["X-Total-Count"] = str(len(result))
     response.headers["X-Engine"] = result.engine
-    links = _links(name, limit, offset, len(result.rows))
+    links = _links(name, limit, offset, len(result))
     if links:
         response.headers["Link"] = links
     response.headers["Vary"] = "Accept"
@@ -173,39 +178,20 @@ def _links(name: str, limit: int, offset: int, total: int) -> str:
 # --- Output formats -----------------------------------------------------------------------
 
 
-def _render(fmt: str, columns: list[str], rows: list[dict], name: str) -> Response:
+def _render(fmt: str, result: Result, start: int, stop: int, name: str) -> Response:
     if fmt == "json":  # json.dumps keeps the query's column order (jsonify sorts keys)
-        body = json.dumps(
-            [{c: plain(row.get(c)) for c in columns} for row in rows], ensure_ascii=False
-        )
+        body = json.dumps(result.records(start, stop), ensure_ascii=False)
         return Response(body, mimetype="application/json")
     if fmt == "sparql":
-        body = json.dumps(
-            {"head": {"vars": columns}, "results": {"bindings": [sparql_json(row) for row in rows]}}
-        )
+        bindings = [sparql_json(row) for row in result.rows[start:stop]]
+        body = json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}})
         return Response(body, mimetype="application/sparql-results+json")
     excel = fmt == "excel"
-    response = Response(csv_text(columns, rows, excel=excel), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{name}{"-excel" if excel else ""}.csv"'
-    )
+    body = csv_text(result.columns, result.records(start, stop), excel=excel)
+    response = Response(body, mimetype="text/csv")
+    suffix = "-excel" if excel else ""
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
     return response
-
-
-def plain(term):
-    """A term as a JSON value: IRIs and text as strings, numbers as numbers."""
-    if term is None:
-        return None
-    if not hasattr(term, "datatype"):
-        return term.value
-    datatype = term.datatype.value.rsplit("#", 1)[-1]
-    if datatype in {"integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"}:
-        return int(term.value)
-    if datatype in {"decimal", "double", "float"}:
-        return float(term.value)
-    if datatype == "boolean":
-        return term.value in {"true", "1"}
-    return term.value
 
 
 def sparql_json(row: dict) -> dict:
@@ -220,13 +206,13 @@ def sparql_json(row: dict) -> dict:
     return cells
 
 
-def csv_text(columns: list[str], rows: list[dict], *, excel: bool = False) -> str:
+def csv_text(columns: list[str], records: list[dict], *, excel: bool = False) -> str:
     """RFC 4180 CSV; ``excel``: a BOM, semicolons and decimal commas, as German Excel reads."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        cells = [plain(row.get(c)) for c in columns]
+    for record in records:
+        cells = [record.get(c) for c in columns]
         if excel:
             cells = [str(v).replace(".", ",") if isinstance(v, float) else v for v in cells]
         writer.writerow(["" if v is None else v for v in cells])

@@ -13,8 +13,8 @@ from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request
 from pyoxigraph import NamedNode
 
-from regiograph.savedqueries import ParameterError, SavedQuery
-from regiograph.server.api import catalog, execute, plain
+from regiograph.savedqueries import ParameterError, SavedQuery, plain
+from regiograph.server.api import catalog, execute
 from regiograph.server.context import store
 from regiograph.statistics.charts import chart
 
@@ -46,17 +46,15 @@ def page(name: str):
     query = catalog().get(name)
     lang = language()
     result, error, status = None, None, 200
+    waiting = not request.args and any(p.required and p.default is None for p in query.parameters)
     try:
-        result = execute(query, request.args)
+        result = None if waiting else execute(query, request.args)
     except ParameterError as exc:
         error, status = exc, 400
-    table = _table(result, lang) if result else None
-    plain_rows = (
-        [{c: plain(r.get(c)) for c in result.columns} for r in result.rows] if result else []
-    )
-    drawing = (
-        chart(query.chart["type"], result.columns, plain_rows, query.chart) if result else None
-    )
+    table = drawing = None
+    if result is not None:
+        table = _table(result, lang)
+        drawing = chart(query.chart["type"], result.columns, result.records(), query.chart)
     args = {k: v for k, v in request.args.items() if v}
     return render_template(
         "queries_page.html",
@@ -68,7 +66,7 @@ def page(name: str):
         form=_form(query, args),
         download=lambda fmt: _download_url(query, args, fmt),
         editor_url="/sparql?" + urlencode({"query": query.text}),
-        engine=result and result.engine,
+        engine=result.engine if result is not None else None,
     ), status
 
 

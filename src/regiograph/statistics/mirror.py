@@ -22,12 +22,13 @@ from pathlib import Path
 import duckdb
 from pyoxigraph import NamedNode
 
-from regiograph.store import QueryTimeout, Store
+from regiograph.store import QueryTimeout, Store, StoreError
 from regiograph.store.binding import bind
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 FILE_NAME = "statistics.duckdb"
+RETRY_AFTER_FAILURE_S = 60.0
 _CSV = "text/csv"
 
 
@@ -45,6 +46,7 @@ class Mirror:
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._version: str | None = None
+        self._retry_at = 0.0
 
     def sql(self, sql: str, params: dict | list | None = None) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of a SQL query on the current mirror."""
@@ -62,11 +64,22 @@ class Mirror:
         version = self.store.data_version()
         if self._connection is not None and self._version == version:
             return self._connection
+        if self._connection is not None and time.monotonic() < self._retry_at:
+            return self._connection  # the last rebuild failed: serve the previous data a while
         self._close()
         if _file_version(self.path) != version:
-            rebuild(self.store, self.path, version)
+            try:
+                rebuild(self.store, self.path, version)
+            except StoreError:
+                if not self.path.is_file():
+                    raise
+                # keep answering from the previous mirror rather than failing every request
+                log.warning(
+                    "statistics mirror rebuild failed; serving the previous data", exc_info=True
+                )
+                self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
         self._connection = duckdb.connect(str(self.path), read_only=True)
-        self._version = version
+        self._version = version if time.monotonic() >= self._retry_at else None
         return self._connection
 
     def _close(self) -> None:

@@ -1,6 +1,7 @@
 """Harvested datasets re-published: fetched for one page, then made to fit DCAT-AP.de.
 
-The CONSTRUCT (``queries/harvested-page.rq``) keeps only allowed properties and value kinds.
+``queries/harvested-raw.rq`` fetches a page's descriptions by bound lookups;
+``queries/harvested-page.rq``, run in memory, keeps only allowed properties and value kinds.
 Here the gaps are filled: a missing publisher from the source's ``default_publisher``, a
 missing or unusable contact point by the catalogue's own, a distribution without licence
 from the source's ``default_licence``; a distribution that still lacks a licence or an access
@@ -12,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import Store as MemoryStore
 
 from regiograph.catalog.index import Entry
 from regiograph.catalog.sparql import query, values_table
@@ -40,10 +42,15 @@ SINGLE = {
 
 
 def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
+    """The page's harvested descriptions, reduced to what DCAT-AP.de allows."""
     if not entries:
         return []
     rows = [(NamedNode(e.iri), NamedNode(e.graph)) for e in entries]
-    return store.construct(values_table(query("harvested-page"), ("ds", "g"), rows))
+    raw = store.construct(values_table(query("harvested-raw"), ("ds", "g"), rows))
+    names = store.construct(values_table(query("harvested-names"), ("ds", "g"), rows))
+    memory = MemoryStore()
+    memory.extend(Quad(t.subject, t.predicate, t.object) for t in raw)
+    return [*memory.query(query("harvested-page")), *names]
 
 
 def complete(

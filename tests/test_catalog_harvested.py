@@ -1,0 +1,256 @@
+"""The catalogue at scale and with harvested data: 10,000 datasets, completion from the source's
+defaults, datasets left out with a reason, and a harvest round trip between two instances."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+from rdflib import Graph, Namespace, URIRef
+from rdflib import Literal as RdfLiteral
+
+from conftest import BASE_IRI, make_config
+from regiograph import config as configuration
+from regiograph.catalog import Catalogue, PageNotFound
+from regiograph.server import create_app
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")
+
+
+def dataset(iri: str, *, title=True, publisher=True, licence=True, modified="2024-05-01"):
+    ds = NamedNode(iri)
+    dist = NamedNode(iri + "/csv")
+    out = [
+        Triple(ds, RDF_TYPE, NamedNode(DCAT.Dataset)),
+        Triple(ds, NamedNode(DCT.description), Literal("Beschreibung", language="de")),
+        Triple(
+            ds,
+            NamedNode(DCT.modified),
+            Literal(modified, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ),
+        Triple(ds, NamedNode(DCAT.distribution), dist),
+        Triple(dist, RDF_TYPE, NamedNode(DCAT.Distribution)),
+        Triple(dist, NamedNode(DCAT.accessURL), NamedNode("https://example.org/data.csv")),
+    ]
+    if title:
+        out.append(
+            Triple(ds, NamedNode(DCT.title), Literal(f"Datensatz {iri[-6:]}", language="de"))
+        )
+    if publisher:
+        agent = NamedNode("https://example.org/org/stadt")
+        out += [
+            Triple(ds, NamedNode(DCT.publisher), agent),
+            Triple(agent, FOAF_NAME, Literal("Stadt Beispiel")),
+        ]
+    if licence:
+        out.append(
+            Triple(
+                dist, NamedNode(DCT.license), NamedNode("http://dcat-ap.de/def/licenses/cc-by/4.0")
+            )
+        )
+    return out
+
+
+def load(store, graph: str, triples: list[Triple]) -> None:
+    store.replace_graph(graph, serialize(triples, format=RdfFormat.N_TRIPLES))
+
+
+def catalogue_for(tmp_path, store, sources=(), **overrides) -> Catalogue:
+    cfg = make_config(tmp_path, **overrides)
+    cfg = configuration.Config(
+        {k.name: cfg[k.name] for k in configuration.SETTINGS},
+        {"sources": list(sources)},
+        "defaults",
+    )
+    return Catalogue(cfg, store)
+
+
+def walk(cat: Catalogue, since=None) -> list[str]:
+    seen, number = [], 1
+    while True:
+        try:
+            page = cat.page(number, since)
+        except PageNotFound:
+            return seen
+        seen += [e.iri for e in page.entries]
+        number += 1
+
+
+def test_ten_thousand_datasets_page_by_key(tmp_path, scratch_store, graph_iri):
+    triples = []
+    for n in range(10_000):
+        triples += dataset(f"https://example.org/big/{n:06d}")
+    load(scratch_store, graph_iri, triples)
+    cat = catalogue_for(tmp_path, scratch_store)
+    started = time.perf_counter()
+    first = cat.page(1)
+    first_s = time.perf_counter() - started
+    index = cat.state().index
+    started = time.perf_counter()
+    last = cat.page(first.last)
+    last_s = time.perf_counter() - started
+    print(
+        f"\n10,000 datasets: first page {first_s:.2f} s (builds the key list), "
+        f"last page {last_s:.2f} s, {first.last} pages"
+    )
+    assert cat.state().index is index, "the last page reuses the key list, no new sort"
+    assert first.total >= 10_000 and len(first.entries) == 100
+    assert 1 <= len(last.entries) <= 100
+    ours = [iri for iri in walk(cat) if iri.startswith("https://example.org/big/")]
+    assert len(ours) == 10_000 == len(set(ours)), "every dataset exactly once, no repeated page"
+    assert ours == sorted(ours), "a stable order"
+    scratch_store.drop_graph(graph_iri)
+
+
+def test_missing_publisher_and_licence_completed_from_the_source(
+    tmp_path, scratch_store, graph_iri
+):
+    source_id = graph_iri.rsplit("/", 1)[-1]
+    load(
+        scratch_store,
+        graph_iri,
+        dataset("https://example.org/x/complete-me", publisher=False, licence=False)
+        + dataset("https://example.org/x/untitled", title=False),
+    )
+    cat = catalogue_for(
+        tmp_path,
+        scratch_store,
+        [
+            {
+                "id": source_id,
+                "kind": "dcat",
+                "location": "https://portal.example.org/catalog",
+                "default_publisher": "https://example.org/org/landkreis",
+                "default_licence": "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+            }
+        ],
+    )
+    listed = walk(cat)
+    assert "https://example.org/x/complete-me" in listed
+    assert "https://example.org/x/untitled" not in listed
+    reasons = dict(cat.state().index.excluded)
+    assert "dct:title" in reasons["https://example.org/x/untitled"]
+    graph = Graph()
+    for page_number in range(1, cat.page(1).last + 1):
+        for t in cat.page(page_number).triples:
+            graph.add(
+                tuple(
+                    URIRef(x.value) if isinstance(x, NamedNode) else RdfLiteral(x.value) for x in t
+                )
+            )
+    ds = URIRef("https://example.org/x/complete-me")
+    assert graph.value(ds, DCT.publisher) == URIRef("https://example.org/org/landkreis")
+    dist = graph.value(ds, DCAT.distribution)
+    assert graph.value(dist, DCT.license) == URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
+    scratch_store.drop_graph(graph_iri)
+
+
+def test_without_source_defaults_the_dataset_or_distribution_is_left_out(
+    tmp_path, scratch_store, graph_iri
+):
+    load(
+        scratch_store,
+        graph_iri,
+        dataset("https://example.org/y/no-publisher", publisher=False)
+        + dataset("https://example.org/y/no-licence", licence=False),
+    )
+    cat = catalogue_for(tmp_path, scratch_store)
+    listed = walk(cat)
+    assert "https://example.org/y/no-publisher" not in listed
+    assert (
+        "default_publisher"
+        in dict(cat.state().index.excluded)["https://example.org/y/no-publisher"]
+    )
+    page = next(
+        cat.page(n)
+        for n in range(1, cat.page(1).last + 1)
+        if "https://example.org/y/no-licence" in [e.iri for e in cat.page(n).entries]
+    )
+    licences = [
+        t for t in page.triples if t.subject.value == "https://example.org/y/no-licence/csv"
+    ]
+    assert licences == [], "a distribution without licence is not published"
+    assert any("no-licence" in note for note in cat.state().notes)
+    scratch_store.drop_graph(graph_iri)
+
+
+def test_modified_since_filters_and_pages(tmp_path, scratch_store, graph_iri):
+    load(
+        scratch_store,
+        graph_iri,
+        dataset("https://example.org/z/old", modified="2001-01-01")
+        + dataset("https://example.org/z/new", modified="2030-01-01"),
+    )
+    cat = catalogue_for(tmp_path, scratch_store)
+    from regiograph.catalog.index import parse_time
+
+    listed = walk(cat, parse_time("2029-06-01"))
+    assert "https://example.org/z/new" in listed
+    assert "https://example.org/z/old" not in listed
+    scratch_store.drop_graph(graph_iri)
+
+
+@pytest.fixture
+def exporter(demo_platform):
+    """The demo instance served over real HTTP, 4 datasets per page so that paging happens."""
+    from werkzeug.serving import make_server
+
+    cfg, store = demo_platform
+    server = make_server("127.0.0.1", 0, lambda environ, start: [])
+    base = f"http://127.0.0.1:{server.server_port}/"
+    server.app = create_app(cfg.with_overrides(site__base_iri=base, catalog__page_size=4), store)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    thread.join()
+
+
+def test_harvest_round_trip(exporter, tmp_path, scratch_store, graph_iri):
+    from regiograph.loader import http
+    from regiograph.loader.source import parse_sources
+    from regiograph.loader.sources import Context, dcat
+
+    source_id = graph_iri.rsplit("/", 1)[-1]
+    (source,) = parse_sources(
+        [
+            {
+                "id": source_id,
+                "kind": "dcat",
+                "allow_private": True,
+                "location": exporter + "catalog.ttl",
+            }
+        ],
+        tmp_path,
+    )
+    ctx = Context(base_iri=BASE_IRI, fetcher=http.Fetcher(http.Limits.of(source)))
+    harvested = dcat.harvest(source, ctx)
+    assert len(harvested.urls) > 1, "the exporter's catalogue was paged"
+    candidate = dcat.to_graph(source, harvested, ctx)
+    load(scratch_store, graph_iri, [q.triple for q in candidate])
+    published = set(walk(catalogue_for(tmp_path, scratch_store)))
+    exported, number = set(), 1  # the exporter's own list, page by page
+
+    while True:
+        response = requests.get(f"{exporter}catalog.nt?page={number}", timeout=30)
+        if response.status_code == 404:
+            break
+        graph = Graph().parse(data=response.content, format="nt")
+        exported |= {str(d) for d in graph.objects(None, DCAT.dataset)}
+        number += 1
+    assert exported
+    assert exported <= published, exported - published
+    copies = [
+        q.subject.value
+        for q in candidate
+        if q.predicate.value == str(DCAT.Dataset)
+        or (q.predicate == RDF_TYPE and q.object.value == str(DCAT.Dataset))
+    ]
+    assert len(copies) == len(set(copies)) == len(exported), "every dataset exactly once"
+    scratch_store.drop_graph(graph_iri)

@@ -315,7 +315,23 @@ _ISO = {
 }
 
 
+_GERMAN = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+,\d+")
+
+
 def _number(column: Column, cell: str) -> str:
+    try:
+        return _parse_number(column, cell)
+    except ValueError as exc:
+        fmt = column.format if isinstance(column.format, dict) else {}
+        if _GERMAN.fullmatch(cell) and fmt.get("decimalChar", ".") != ",":
+            raise ValueError(
+                f"{exc}; a German number? declare datatype.format "
+                '{"decimalChar": ",", "groupChar": "."}'
+            ) from None
+        raise
+
+
+def _parse_number(column: Column, cell: str) -> str:
     fmt = column.format if isinstance(column.format, dict) else {}
     group, decimal_char = fmt.get("groupChar"), fmt.get("decimalChar", ".")
     text = cell.replace(group, "") if group else cell

@@ -73,10 +73,11 @@ def construct(
     *,
     where: str,
     substitutions: dict[str, NamedNode | Literal] | None = None,
+    base_iri: str | None = None,
 ) -> Store:
     """A new store holding the results of a CONSTRUCT query over ``store``."""
     try:
-        results = store.query(bind(query, substitutions or {}))
+        results = store.query(bind(query, substitutions or {}), base_iri=base_iri)
     except (SyntaxError, ValueError) as exc:
         raise MappingError(f"{where}: not a valid SPARQL query: {exc}") from None
     except OSError as exc:
@@ -93,15 +94,12 @@ def construct(
     return out
 
 
-def construct_all(
-    store: Store,
-    queries: list[tuple[str, str]],
-    substitutions: dict[str, NamedNode | Literal] | None = None,
-) -> Store:
-    """The union of several CONSTRUCT queries' results (``queries``: (where, text) pairs)."""
+def construct_all(store: Store, queries: list[tuple[str, str]], base_iri: str) -> Store:
+    """The union of several CONSTRUCT queries' results (``queries``: (where, text) pairs);
+    relative IRIs in the queries resolve against ``base_iri``."""
     out = Store()
     for where, query in queries:
-        out.extend(construct(store, query, where=where, substitutions=substitutions))
+        out.extend(construct(store, query, where=where, base_iri=base_iri))
     return out
 
 

@@ -72,8 +72,9 @@ def fetch_one(source: Source, ctx: Context, accept: str) -> tuple[http.Fetched, 
     return http.Fetched(url=path.resolve().as_uri(), body=body, media_type=""), str(path)
 
 
-def constructs(source: Source, store: Store) -> Store:
-    """The source's own CONSTRUCT files applied, when it has any."""
+def constructs(source: Source, store: Store, ctx: Context) -> Store:
+    """The source's own CONSTRUCT files applied, when it has any; relative IRIs in them
+    resolve against the source's base IRI (default: the deployment's)."""
     if not source.construct:
         return store
     queries = []
@@ -83,4 +84,5 @@ def constructs(source: Source, store: Store) -> Store:
             queries.append((name, path.read_text(encoding="utf-8")))
         except OSError as exc:
             raise MappingError(f"{name}: cannot read the CONSTRUCT file ({exc.strerror})") from None
-    return mapping.construct_all(store, queries)
+    base = source.base_iri.replace("{base}", ctx.base_iri) if source.base_iri else ctx.base_iri
+    return mapping.construct_all(store, queries, base)

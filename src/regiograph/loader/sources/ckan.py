@@ -79,4 +79,4 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     if harvested.legacy_dcatde:
         mapping.normalise_dcatde(store)
     mapping.complete_dcat(store, source.default_publisher, source.default_licence)
-    return constructs(source, store)
+    return constructs(source, store, ctx)

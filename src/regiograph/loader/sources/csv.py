@@ -38,4 +38,4 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     graph = DefaultGraph()
     store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     ctx.progress.counted(source, records=len(harvested.bodies[0].splitlines()) - 1)
-    return constructs(source, store)
+    return constructs(source, store, ctx)

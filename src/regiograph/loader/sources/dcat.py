@@ -100,7 +100,7 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     except (SyntaxError, ValueError) as exc:
         raise ParseError(f"{source.id}: mapping the catalogue failed: {exc}") from None
     ctx.progress.counted(source, records=datasets(store))
-    return constructs(source, store)
+    return constructs(source, store, ctx)
 
 
 def datasets(store: Store) -> int:

@@ -26,4 +26,4 @@ def harvest(source: Source, ctx: Context) -> Harvested:
 
 
 def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
-    return constructs(source, harvested.store)
+    return constructs(source, harvested.store, ctx)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from regiograph.pages.values import quick_number
+
 WIDTH, HEIGHT = 480, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
 
@@ -25,12 +27,12 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     lines: list[dict] = field(default_factory=list)  # per series: polyline points, dots
-    y_ticks: list[tuple[float, float]] = field(default_factory=list)  # (y pixel, value)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)  # (y pixel, value)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x pixel, label)
-    table: list[tuple[str, list[float | None]]] = field(default_factory=list)  # for readers
+    table: list[tuple[str, list[str]]] = field(default_factory=list)  # for readers
 
 
-def line_chart(title: str, series: list[Series]) -> Chart | None:
+def line_chart(title: str, series: list[Series], language: str = "de") -> Chart | None:
     """Geometry for a line chart of ``series`` sharing x labels; None when nothing to draw."""
     labels = sorted({x for s in series for x, _ in s.points})
     values = [v for s in series for _, v in s.points]
@@ -48,13 +50,16 @@ def line_chart(title: str, series: list[Series]) -> Chart | None:
 
     chart = Chart(title, series)
     for s in series:
-        dots = [(x(lbl), y(v), lbl, v) for lbl, v in sorted(s.points)]
+        dots = [(x(lbl), y(v), lbl, quick_number(v, language)) for lbl, v in sorted(s.points)]
         chart.lines.append(
             {"name": s.name, "points": " ".join(f"{a},{b}" for a, b, *_ in dots), "dots": dots}
         )
     chart.y_ticks = [(y(low + (high - low) * i / 4), low + (high - low) * i / 4) for i in range(5)]
     values_at = [dict(s.points) for s in series]
-    chart.table = [(lbl, [v.get(lbl) for v in values_at]) for lbl in labels]
+    chart.table = [
+        (lbl, [quick_number(v[lbl], language) if lbl in v else "–" for v in values_at])
+        for lbl in labels
+    ]
     every = max(1, len(labels) // 6)
     chart.x_ticks = [(x(lbl), lbl) for i, lbl in enumerate(labels) if i % every == 0]
     return chart

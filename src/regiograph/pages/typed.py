@@ -107,7 +107,7 @@ def _chart(presenter, indicator: str, rows: list[dict]):
     if n > 1:
         name = f"Ø Kreis ({n} Gemeinden)" if de else f"district mean ({n} municipalities)"
         series.append(charts.Series(name, mean))
-    return charts.line_chart(title, series)
+    return charts.line_chart(title, series, presenter.language)
 
 
 # --- project --------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_mapping_error_keeps_the_published_graph(
     scratch_platform, http_server, tmp_path, published_towns
 ):
     config, store = scratch_platform
-    source, before, body = published_towns
+    source, before, _ = published_towns
     (tmp_path / "broken.rq").write_text("CONSTRUCT { ?s ?p } WHERE { ?s ?p ?o }")
     (tmp_path / "m.json").write_text((MAPPINGS / "mrn-gemeinden.csv-metadata.json").read_text())
     broken = make_source(

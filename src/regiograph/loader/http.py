@@ -129,8 +129,9 @@ class _GuardedAdapter(HTTPAdapter):
 class Fetcher:
     """HTTP GET for one source's run, with its limits; use as a context manager."""
 
-    def __init__(self, limits: Limits, *, sleep=time.sleep):
+    def __init__(self, limits: Limits, *, sleep=time.sleep, resolve=socket.getaddrinfo):
         self.limits = limits
+        self._resolve = resolve  # the name lookup of the pre-connection check
         self.requests = 0
         self.bytes = 0
         self._sleep = sleep
@@ -185,7 +186,7 @@ class Fetcher:
             return
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+            infos = self._resolve(parts.hostname, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise FetchError(f"{url}: cannot resolve {parts.hostname} ({exc.strerror})") from None
         for info in infos:

@@ -123,7 +123,7 @@ def _run(
         result.message = "not modified since the last published run (HTTP 304); skipped"
     except LoaderError as exc:
         result.outcome, result.message = "failed", str(exc)
-        result.step = result.step or exc.step
+        result.step = exc.step if exc.step != "harvest" else (result.step or exc.step)
     except StoreError as exc:
         result.outcome, result.message = "failed", f"the store failed: {exc}"
     except Exception as exc:  # one source's bug must not stop the others

@@ -14,7 +14,7 @@ from pyoxigraph import DefaultGraph, Quad, Store
 from pyoxigraph import parse as parse_quads
 
 from regiograph.loader import mapping, parse
-from regiograph.loader.errors import FetchError, ParseError
+from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.source import Source
 from regiograph.loader.sources import Context, Harvested, base_iri, constructs, fetch_one
 
@@ -98,7 +98,7 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
             mapping.normalise_dcatde(store)
         mapping.complete_dcat(store, source.default_publisher, source.default_licence)
     except (SyntaxError, ValueError) as exc:
-        raise ParseError(f"{source.id}: mapping the catalogue failed: {exc}") from None
+        raise MappingError(f"{source.id}: mapping the catalogue failed: {exc}") from None
     ctx.progress.counted(source, records=datasets(store))
     return constructs(source, store, ctx)
 

@@ -59,6 +59,14 @@ def test_mirror_follows_the_data_version(scratch_store, graph_iri, tmp_path):
     assert _values(mirror, dataset) == {}
 
 
+def test_a_cube_without_units_or_labels_is_listed(scratch_store, graph_iri, tmp_path):
+    dataset = graph_iri + "/bare"
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2019: 1, 2020: 2}))
+    found = cubes.cubes(scratch_store, Mirror(scratch_store, tmp_path / "statistics.duckdb"))
+    (cube,) = [c for c in found if c.iri == dataset]
+    assert cube.units == [] and cube.title == dataset and cube.observations == 2
+
+
 def test_a_second_mirror_reuses_a_current_file(scratch_store, graph_iri, tmp_path):
     scratch_store.replace_graph(graph_iri, _cube(graph_iri + "/c", {2019: 1}))
     path = tmp_path / "statistics.duckdb"

@@ -57,4 +57,5 @@ def cubes(store: Store, mirror: Mirror) -> list[Cube]:
         if cube:
             for key, value in facts.items():
                 setattr(cube, key, value)
+            cube.units = cube.units or []  # DuckDB's list() of no rows is NULL
     return sorted(found.values(), key=lambda c: c.title)

@@ -42,7 +42,8 @@ def scratch_client(scratch_platform):
         ntriples(
             [
                 f'<{EVIL}> {LABEL} "<script>alert(1)</script>"@de .',
-                f'<{EVIL}> <http://purl.org/dc/terms/description> "<img src=x onerror=alert(2)>"@de .',
+                f"<{EVIL}> <http://purl.org/dc/terms/description> "
+                '"<img src=x onerror=alert(2)>"@de .',
                 f"<{EVIL}> <https://schema.org/url> <javascript:alert(3)> .",
                 f'<{EVIL}> <http://xmlns.com/foaf/0.1/homepage> "javascript:alert(4)"'
                 "^^<http://www.w3.org/2001/XMLSchema#anyURI> .",

@@ -57,7 +57,7 @@ def line_chart(title: str, series: list[Series], language: str = "de") -> Chart 
     chart.y_ticks = [(y(low + (high - low) * i / 4), low + (high - low) * i / 4) for i in range(5)]
     values_at = [dict(s.points) for s in series]
     chart.table = [
-        (lbl, [quick_number(v[lbl], language) if lbl in v else "–" for v in values_at])
+        (lbl, [quick_number(v[lbl], language) if lbl in v else "\u2013" for v in values_at])
         for lbl in labels
     ]
     every = max(1, len(labels) // 6)

@@ -165,3 +165,10 @@ def test_translations_are_compiled_from_the_catalogue():
 
     assert table(source) == table(compiled), "stale: pybabel compile -d …/server/translations"
     assert all(m.string for m in source if m.id), "every UI string has a German translation"
+
+
+def test_what_is_this_line_is_the_first_sentence_of_the_class_comment(client):
+    html = html_of(get(client, "/page/project/smart-city-mannheim"))
+    what = html.split('class="what"', 1)[1].split("</p>", 1)[0]
+    assert "(z. B. Modellprojekt Smart Cities" in what  # not cut at the abbreviation
+    assert "Neu geprägt" not in what

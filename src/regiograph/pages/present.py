@@ -3,6 +3,7 @@ grouped and ordered by the ontology, objects as labelled links, literals formatt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,8 @@ from regiograph.pages.ontology import (
 )
 
 XSD_ANYURI = "http://www.w3.org/2001/XMLSchema#anyURI"
+# a full stop after a word of 3+ letters, then a capital: not "z. B." or "e. g."
+_SENTENCE_END = re.compile(r"(?<=\w\w\w)\.\s+(?=[A-ZÄÖÜ])")
 COLLAPSE_AFTER = 8  # more values than this are folded into a <details>
 _HEAD = {RDF_TYPE, *LABEL_PROPERTIES, *DESCRIPTION_PROPERTIES, *KEY_PROPERTIES}
 
@@ -92,8 +95,8 @@ class Presenter:
         text = self.comment(iri)
         if not text:
             return None
-        end = text.find(". ")
-        return text[: end + 1] if end > 0 else text
+        end = _SENTENCE_END.search(text)
+        return text[: end.start() + 1] if end else text
 
     def link(self, iri: str, graph: str | None = None) -> Value:
         label = self.label(iri)

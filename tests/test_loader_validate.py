@@ -1,0 +1,181 @@
+"""Validation: the SPARQL fast path gives pyshacl's results exactly; reports and the
+policy in the pipeline; reference data; the official DCAT-AP.de shapes on real exports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import httpfixtures
+import pytest
+from httpfixtures import Reply, make_source
+from pyoxigraph import NamedNode, RdfFormat, Store
+
+from regiograph.loader import mapping, pipeline, provenance, validate
+
+_server = pytest.fixture(name="http_server")(httpfixtures.serving)
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://ex.org/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype rdf:langString ] ,
+    ex:keyShape ,
+    [ sh:path ex:date ; sh:datatype xsd:date ] ,
+    [ sh:path ex:part ; sh:class ex:Part ; sh:nodeKind sh:IRI ] ,
+    [ sh:path ex:colour ; sh:in ( ex:red ex:green ) ; sh:severity sh:Warning ] ,
+    [ sh:path ex:size ; sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:decimal ] ) ] ,
+    [ sh:path ex:kind ; sh:hasValue ex:good ; sh:severity sh:Info ] .
+ex:keyShape sh:path ex:key ; sh:pattern "^[0-9]{8}$" ; sh:minLength 8 ; sh:maxLength 8 ;
+  sh:message "Schlüssel hat 8 Ziffern"@de , "key has 8 digits"@en .
+ex:NodeTarget a sh:NodeShape ; sh:targetNode ex:special ;
+  sh:property [ sh:path ex:name ; sh:minCount 2 ] .
+ex:SubjectsTarget a sh:NodeShape ; sh:targetSubjectsOf ex:part ;
+  sh:property [ sh:path ex:key ; sh:minCount 1 ] .
+ex:ObjectsTarget a sh:NodeShape ; sh:targetObjectsOf ex:part ;
+  sh:property [ sh:path ex:weight ; sh:datatype xsd:decimal ; sh:maxCount 1 ] .
+"""
+DATA = """
+@prefix ex: <http://ex.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Gadget rdfs:subClassOf ex:Thing .
+ex:SpecialPart rdfs:subClassOf ex:Part .
+ex:t1 a ex:Thing ; ex:name "one" ; ex:key "1234567" , "12345678" ;
+  ex:date "2020-13-01"^^xsd:date , "2020-12-01"^^xsd:date ; ex:part ex:p1 , _:b , ex:p2 ;
+  ex:colour ex:blue ; ex:size "big" ; ex:kind ex:bad .
+ex:t2 a ex:Gadget ; ex:name "zwei"@de , "two"@en ; ex:key "abcdefgh" ; ex:size 3 ;
+  ex:part "literal" .
+ex:p1 a ex:SpecialPart ; ex:weight 1.5 , 2.5 .
+ex:p2 a ex:Part ; ex:weight "heavy" .
+_:b a ex:Part .
+ex:special ex:name "only one" .
+"""
+
+
+def store_of(text: str) -> Store:
+    store = Store()
+    store.load(text.encode(), RdfFormat.TURTLE)
+    return store
+
+
+def shapes_of(tmp_path: Path, text: str = SHAPES) -> Store:
+    (tmp_path / "shapes.ttl").write_text(text)
+    return validate.load_shapes([tmp_path / "shapes.ttl"])
+
+
+def keys(report: validate.Report) -> Counter:
+    return Counter(r.key() for r in report.results)
+
+
+def test_sparql_checks_give_exactly_pyshacls_results(tmp_path):
+    shapes = shapes_of(tmp_path)
+    fast = validate.validate(store_of(DATA), shapes)
+    slow = validate.validate(store_of(DATA), shapes, engine="pyshacl")
+    assert fast.engines == ["sparql", "pyshacl"] and slow.engines == ["pyshacl"]
+    assert len(fast.results) >= 15
+    assert keys(fast) == keys(slow)
+    components = {r.component.value.rsplit("#", 1)[1] for r in fast.results}
+    assert {"MinCountConstraintComponent", "MaxCountConstraintComponent",
+            "DatatypeConstraintComponent", "ClassConstraintComponent",
+            "NodeKindConstraintComponent", "InConstraintComponent", "OrConstraintComponent",
+            "PatternConstraintComponent", "MinLengthConstraintComponent",
+            "HasValueConstraintComponent"} <= components
+    key = next(r for r in fast.results if r.path == NamedNode("http://ex.org/key"))
+    assert {m.value for m in key.messages} == {"Schlüssel hat 8 Ziffern", "key has 8 digits"}
+
+
+def test_pyshacl_is_not_started_when_everything_compiles(tmp_path):
+    simple = SHAPES.split("    [ sh:path ex:size")[0] + "    ex:keyShape2 .\n" + (
+        "ex:keyShape2 sh:path ex:other ; sh:maxCount 3 .\n")
+    report = validate.validate(store_of(DATA), shapes_of(tmp_path, simple))
+    assert report.engines == ["sparql"]
+
+
+def test_official_dcat_ap_de_shapes_agree_on_a_real_export(shared_data):
+    files = [shared_data / "dcat-ap-3/3.0.0/shacl/dcat-ap-SHACL.ttl"] + [
+        shared_data / "dcat-ap-de-shacl/validator/resources/v3.0/shapes" / name
+        for name in ("dcat-ap-SHACL-DE.ttl", "dcat-ap-spec-german-additions.ttl")]
+    shapes = validate.load_shapes(files)
+
+    def candidate():
+        store = Store()
+        path = shared_data / "dcat-ap-de-shacl/testcases/dashboard/bremen-catalog-original-input.rdf"
+        store.load(path.read_bytes(), RdfFormat.RDF_XML, base_iri="http://x/")
+        mapping.drop_paging(store)
+        return store
+
+    fast = validate.validate(candidate(), shapes)
+    slow = validate.validate(candidate(), shapes, engine="pyshacl")
+    assert fast.count("Violation") > 100  # real portals do not pass DCAT-AP.de 3.0
+    assert keys(fast) == keys(slow)
+
+
+@pytest.fixture
+def shapes_file(tmp_path) -> Path:
+    (tmp_path / "shapes.ttl").write_text(SHAPES)
+    return tmp_path
+
+
+def test_violations_reject_the_candidate_and_the_report_is_kept(
+        scratch_platform, http_server, shapes_file):
+    config, store = scratch_platform
+    good = b"@prefix ex: <http://ex.org/> . ex:t9 a ex:Thing ; ex:name \"n\"@de ; ex:key \"12345678\" ; ex:kind ex:good ."
+    url = http_server.route("/d.ttl", Reply(good))
+    source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"])
+    first = pipeline.harvest(config, store, source)
+    assert first.outcome == "published" and first.report.conforms
+    before = store.read_graph(source.graph(config.base_iri))
+    http_server.route("/d.ttl", Reply(DATA.encode()))
+    second = pipeline.harvest(config, store, source)
+    assert second.outcome == "rejected" and "SHACL violation(s)" in second.message
+    assert store.read_graph(source.graph(config.base_iri)) == before
+    (latest,) = provenance.runs(store, source.id)[:1]
+    assert latest["outcome"] == "rejected" and latest["violations"] == second.report.count(
+        "Violation")
+    results = provenance.report_results(store, latest["report"])
+    assert len(results) == len(second.report.results)
+    assert {r["focus"].value for r in results} >= {"http://ex.org/t1", "http://ex.org/t2"}
+
+
+def test_policy_can_accept_violations(scratch_platform, http_server, shapes_file):
+    config, store = scratch_platform
+    url = http_server.route("/d.ttl", Reply(DATA.encode()))
+    source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"],
+                         policy={"max_violations": 1000})
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "published" and result.report.count("Violation") > 0
+
+
+def test_reference_data_from_another_source(scratch_platform, http_server, tmp_path):
+    config, store = scratch_platform
+    (tmp_path / "project.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> .\n"
+        "ex:P a sh:NodeShape ; sh:targetClass ex:Project ;\n"
+        "  sh:property [ sh:path ex:participant ; sh:class ex:Municipality ] .\n")
+    towns = make_source(kind="rdf", location=http_server.route("/towns.ttl", Reply(
+        b"<http://ex.org/m1> a <http://ex.org/Municipality> .")))
+    assert pipeline.harvest(config, store, towns).outcome == "published"
+    project = (b"<http://ex.org/p1> a <http://ex.org/Project> ; "
+               b"<http://ex.org/participant> <http://ex.org/m1> .")
+    url = http_server.route("/project.ttl", Reply(project))
+    alone = make_source(tmp_path, kind="rdf", location=url, shapes=["project.ttl"])
+    assert pipeline.harvest(config, store, alone).outcome == "rejected"
+    with_towns = make_source(tmp_path, kind="rdf", location=url, shapes=["project.ttl"],
+                             reference=[towns.id])
+    result = pipeline.harvest(config, store, with_towns)
+    assert result.outcome == "published" and result.report.conforms
+    published = store.read_graph(with_towns.graph(config.base_iri)).decode()
+    assert "Municipality" not in published  # reference data is not copied
+
+
+def test_broken_shapes_file_fails_the_validate_step(scratch_platform, http_server, tmp_path):
+    config, store = scratch_platform
+    (tmp_path / "bad.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:x sh:y")
+    source = make_source(tmp_path, kind="rdf", shapes=["bad.ttl"],
+                         location=http_server.route("/d.ttl", Reply(DATA.encode())))
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "failed" and result.step == "validate"
+    assert "bad.ttl:2:" in result.message

@@ -53,7 +53,7 @@ def _selection(args) -> explorer.Selection:
 
 @blueprint.get("/statistics")
 def explore():
-    options = explorer.options(mirror())
+    options = mirror().memo("options", lambda: explorer.options(mirror()))
     args = dict(request.args)
     if not args.get("indicator") and options["indicators"]:
         args["indicator"] = options["indicators"][0]["indicator"]
@@ -76,9 +76,9 @@ def explore():
         records=records,
         chart=drawing,
         truncated=len(rows) > TABLE_ROWS,
-        cubes=cubes.cubes(store(), mirror()),
+        cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
         download="/statistics/data.csv?" + request.query_string.decode("ascii", "replace"),
-        status=mirror().status(),
+        status=mirror().memo("status", mirror().status),
         lang=language(),
     )
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 FILE_NAME = "statistics.duckdb"
 RETRY_AFTER_FAILURE_S = 60.0
+MEMO_MAX = 64
 _CSV = "text/csv"
 
 
@@ -47,6 +48,7 @@ class Mirror:
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._version: str | None = None
         self._retry_at = 0.0
+        self._memo: dict[tuple[str, str], object] = {}
 
     def sql(self, sql: str, params: dict | list | None = None) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of a SQL query on the current mirror."""
@@ -55,6 +57,15 @@ class Mirror:
             cursor = connection.execute(sql, params or {})
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
+
+    def memo(self, key: str, compute):
+        """``compute()``, remembered until the data version moves (forms, cube lists)."""
+        entry = (self.store.data_version(), key)
+        if entry not in self._memo:
+            if len(self._memo) > MEMO_MAX:
+                self._memo.clear()
+            self._memo[entry] = compute()
+        return self._memo[entry]
 
     def status(self) -> dict:
         _, rows = self.sql("SELECT key, value FROM meta")

@@ -247,3 +247,37 @@ def schedule_run_due(ctx, every_s: float | None) -> None:
             time.sleep(every_s)
     if "failed" in outcomes.values():
         sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("source_ids", nargs=-1)
+@click.option("--force", is_flag=True,
+              help="Fetch even a source that says it is unchanged (no conditional GET).")
+@click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another harvest of the same source to finish.")
+@click.pass_context
+@fails_cleanly
+def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float) -> None:
+    """Harvest, map, validate and publish the configured sources (all, or the SOURCE_IDS
+    given). Exit code 0: all published or unchanged; 1: a source failed or was rejected;
+    2: configuration error (unknown id, bad [[sources]] table)."""
+    from regiograph.loader import console, source as sources
+
+    cfg = load_config(ctx)
+    sources.select(sources.from_config(cfg), source_ids)  # config errors before the store
+    with open_store(cfg, attach=True) as (cfg, store):
+        code = console.harvest(cfg, store, source_ids, force=force, wait_s=wait_s)
+    sys.exit(code)
+
+
+@main.command("sources")
+@click.pass_context
+@fails_cleanly
+def list_sources(ctx) -> None:
+    """List the configured sources with their last harvest run."""
+    from regiograph.loader import console, source as sources
+
+    cfg = load_config(ctx)
+    sources.from_config(cfg)  # config errors before the store
+    with open_store(cfg, attach=True) as (cfg, store):
+        console.list_sources(cfg, store)

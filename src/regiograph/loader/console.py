@@ -1,0 +1,188 @@
+"""What ``regiograph harvest`` and ``regiograph sources`` print.
+
+On a terminal: one progress bar per source (pages, records, triples, step) and a table at
+the end, drawn by rich. Elsewhere (cron, CI, a pipe): plain log lines, one per event, and the
+same table as plain text, so logs stay greppable.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
+from rich.table import Table
+
+from regiograph.loader import pipeline, provenance
+from regiograph.loader import source as sources
+from regiograph.loader.sources import Progress
+from regiograph.store import Store
+
+OUTCOME_STYLE = {
+    "published": "green",
+    "unchanged": "cyan",
+    "rejected": "yellow",
+    "failed": "red",
+    "busy": "magenta",
+}
+
+
+class PlainProgress(Progress):
+    """One line per page and step, for logs."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def page(self, source, number, url):
+        print(f"harvest {source.id}: page {number} {url}", file=self.out, flush=True)
+
+    def step(self, source, step):
+        print(f"harvest {source.id}: {step}", file=self.out, flush=True)
+
+
+class BarProgress(Progress):
+    """A rich progress bar per source: step, pages, records, triples."""
+
+    def __init__(self, bars: Bars):
+        self.bars = bars
+        self.tasks: dict[str, int] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def _task(self, source) -> int:
+        if source.id not in self.tasks:
+            self.tasks[source.id] = self.bars.add_task(source.id, total=None, info="")
+            self.counts[source.id] = {"pages": 0, "records": 0, "triples": 0}
+        return self.tasks[source.id]
+
+    def _show(self, source, step: str | None = None) -> None:
+        task = self._task(source)
+        c = self.counts[source.id]
+        info = f"{c['pages']} page(s) · {c['records']:,} record(s) · {c['triples']:,} triple(s)"
+        fields = {"info": info}
+        if step:
+            fields["description"] = f"{source.id}: {step}"
+        self.bars.update(task, **fields)
+
+    def page(self, source, number, url):
+        self._task(source)
+        self.counts[source.id]["pages"] = number
+        self._show(source)
+
+    def step(self, source, step):
+        self._show(source, step)
+
+    def counted(self, source, *, records=0, triples=0):
+        self._task(source)
+        if records:
+            self.counts[source.id]["records"] = records
+        if triples:
+            self.counts[source.id]["triples"] = triples
+        self._show(source)
+
+
+def harvest(
+    config,
+    store: Store,
+    ids: tuple[str, ...],
+    *,
+    force: bool,
+    wait_s: float,
+    out: TextIO | None = None,
+) -> int:
+    """Run the sources, show progress and the summary; the exit code (0 or 1)."""
+    out = out or sys.stdout
+    chosen = sources.select(sources.from_config(config), ids)
+    if not chosen:
+        print("no sources configured ([[sources]] in the configuration file)", file=out)
+        return 0
+    console = Console(file=out)
+    if console.is_terminal:
+        with Bars(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bars:
+            results = pipeline.harvest_all(
+                config,
+                store,
+                all_sources=chosen,
+                force=force,
+                wait_s=wait_s,
+                progress=BarProgress(bars),
+            )
+    else:
+        results = pipeline.harvest_all(
+            config,
+            store,
+            all_sources=chosen,
+            force=force,
+            wait_s=wait_s,
+            progress=PlainProgress(out),
+        )
+    _summary(console, results)
+    return pipeline.exit_code(results)
+
+
+def _summary(console: Console, results: list[pipeline.RunResult]) -> None:
+    table = Table(title="harvest summary", title_justify="left")
+    for column in (
+        "source",
+        "outcome",
+        "fetched",
+        "published",
+        "violations",
+        "warnings",
+        "seconds",
+        "message",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column in ("fetched", "published", "violations", "warnings", "seconds")
+            else "left",
+        )
+    for r in results:
+        seconds = sum(r.timings.values())
+        style = OUTCOME_STYLE.get(r.outcome, "")
+        table.add_row(
+            r.source.id,
+            f"[{style}]{r.outcome}[/]" if style else r.outcome,
+            _n(r.fetched),
+            _n(r.published),
+            _n(r.report.count("Violation") if r.report else None),
+            _n(r.report.count("Warning") if r.report else None),
+            f"{seconds:.1f}",
+            r.message,
+        )
+    console.print(table)
+
+
+def _n(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def list_sources(config, store: Store, out: TextIO | None = None) -> None:
+    """The configured sources with their last run."""
+    out = out or sys.stdout
+    configured = sources.from_config(config)
+    last = provenance.last_runs(store)
+    table = Table(title="sources", title_justify="left")
+    for column in ("id", "kind", "location", "last run", "outcome", "published"):
+        table.add_column(column)
+    for source in configured:
+        run = last.get(source.id, {})
+        started = run.get("started")
+        table.add_row(
+            source.id,
+            source.kind,
+            source.location,
+            started.strftime("%Y-%m-%d %H:%M") if started else "never",
+            run.get("outcome", ""),
+            _n(run.get("published")),
+        )
+    Console(file=out).print(table)

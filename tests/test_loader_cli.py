@@ -1,0 +1,83 @@
+"""``regiograph harvest`` and ``regiograph sources``: exit codes, summary, config errors."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import httpfixtures
+from httpfixtures import Reply
+from regiograph.cli import main
+
+_server = pytest.fixture(name="http_server")(httpfixtures.serving)
+GOOD = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> ."
+
+
+def write_config(tmp_path, store, sources: str) -> str:
+    endpoints = store.endpoints
+    text = (
+        f'data_dir = "{tmp_path / "data"}"\n'
+        f'[store]\nquery_url = "{endpoints.query}"\nupdate_url = "{endpoints.update}"\n'
+        f'graph_store_url = "{endpoints.graph_store}"\n\n{sources}'
+    )
+    path = tmp_path / "regiograph.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def source_table(id_: str, location: str, kind: str = "rdf", extra: str = "") -> str:
+    return (
+        f'[[sources]]\nid = "{id_}"\nkind = "{kind}"\nlocation = "{location}"\n'
+        f"allow_private = true\nretries = 0\n{extra}\n"
+    )
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_harvest_all_exit_code_and_summary(tmp_path, scratch_store, http_server):
+    good = http_server.route("/good.ttl", Reply(GOOD))
+    config = write_config(
+        tmp_path,
+        scratch_store,
+        source_table("cli-good", good) + source_table("cli-gone", http_server.url("/gone.ttl")),
+    )
+    result = run("--config", config, "harvest")
+    assert result.exit_code == 1, result.output
+    assert "harvest cli-good: page 1" in result.output  # plain lines when not a terminal
+    assert "cli-good" in result.output and "published" in result.output
+    assert "cli-gone" in result.output and "HTTP 404" in result.output
+    only_good = run("--config", config, "harvest", "cli-good")
+    assert only_good.exit_code == 0, only_good.output
+    listing = run("--config", config, "sources")
+    assert listing.exit_code == 0
+    assert "cli-good" in listing.output and "cli-gone" in listing.output
+    assert "failed" in listing.output
+
+
+@pytest.mark.parametrize(
+    ("tables", "message"),
+    [
+        (source_table("a", "http://127.0.0.1:9/x") * 2, "source 'a' is declared twice"),
+        (source_table("b", "http://127.0.0.1:9/x", kind="excel"), "unknown kind 'excel'"),
+        (
+            source_table("c", "http://127.0.0.1:9/x", extra="colour = 'red'"),
+            "unknown key(s) colour",
+        ),
+        (source_table("d", "ftp://example.org/x"), "only http(s) URLs or file paths"),
+        (source_table("e", "x.csv", kind="csv"), "needs 'mapping'"),
+    ],
+)
+def test_configuration_errors_exit_2_naming_the_source(tmp_path, scratch_store, tables, message):
+    config = write_config(tmp_path, scratch_store, tables)
+    result = CliRunner().invoke(main, ["--config", config, "harvest"])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unknown_source_id_exits_2(tmp_path, scratch_store):
+    config = write_config(tmp_path, scratch_store, source_table("known", "http://127.0.0.1:9/x"))
+    result = CliRunner().invoke(main, ["--config", config, "harvest", "unknown"])
+    assert result.exit_code == 2
+    assert "unknown source id unknown (known: known)" in result.output

@@ -261,7 +261,8 @@ def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float) -> Non
     """Harvest, map, validate and publish the configured sources (all, or the SOURCE_IDS
     given). Exit code 0: all published or unchanged; 1: a source failed or was rejected;
     2: configuration error (unknown id, bad [[sources]] table)."""
-    from regiograph.loader import console, source as sources
+    from regiograph.loader import console
+    from regiograph.loader import source as sources
 
     cfg = load_config(ctx)
     sources.select(sources.from_config(cfg), source_ids)  # config errors before the store
@@ -275,7 +276,8 @@ def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float) -> Non
 @fails_cleanly
 def list_sources(ctx) -> None:
     """List the configured sources with their last harvest run."""
-    from regiograph.loader import console, source as sources
+    from regiograph.loader import console
+    from regiograph.loader import source as sources
 
     cfg = load_config(ctx)
     sources.from_config(cfg)  # config errors before the store

@@ -23,6 +23,7 @@ from regiograph.endpoint import worker as worker_module
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("spawn")
+STARTUP_TIMEOUT_S = 60.0
 
 
 class PoolTimeout(Exception):
@@ -41,6 +42,7 @@ class WorkerLost(Exception):
 class _Worker:
     process: multiprocessing.Process
     conn: object  # multiprocessing.connection.Connection
+    ready: bool = False  # the worker has sent its ready signal (imports done)
 
 
 class QueryPool:
@@ -56,12 +58,14 @@ class QueryPool:
     def run(self, job: dict, timeout_s: float) -> tuple:
         """The worker's reply to ``job``; PoolTimeout/PoolBusy/WorkerLost otherwise."""
         self._ensure_started()
-        deadline = time.monotonic() + timeout_s
         try:
             worker = self._idle.get(timeout=max(0.0, timeout_s))
         except queue.Empty:
             raise PoolBusy() from None
         try:
+            self._wait_ready(worker)
+            # The time limit counts from when a ready worker takes the job.
+            deadline = time.monotonic() + timeout_s
             worker.conn.send(job)
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not worker.conn.poll(remaining):
@@ -73,6 +77,20 @@ class QueryPool:
             raise WorkerLost(str(exc) or type(exc).__name__) from None
         self._idle.put(worker)
         return reply
+
+    def idle(self) -> int:
+        """How many workers are waiting for a job right now."""
+        return self._idle.qsize()
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        if worker.ready:
+            return
+        if not worker.conn.poll(STARTUP_TIMEOUT_S):
+            raise OSError(f"the worker did not start within {STARTUP_TIMEOUT_S:.0f} s")
+        message = worker.conn.recv()
+        if message != ("ready",):
+            raise OSError(f"the worker sent {message!r} instead of its ready signal")
+        worker.ready = True
 
     def close(self) -> None:
         with self._lock:
@@ -117,7 +135,9 @@ class QueryPool:
 
         def start_new():
             try:
-                self._idle.put(self._start())
+                fresh = self._start()
+                self._wait_ready(fresh)  # never hand a request a worker still importing
+                self._idle.put(fresh)
             except Exception:
                 log.exception("could not start a SPARQL query worker")
 

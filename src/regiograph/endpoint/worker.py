@@ -12,12 +12,11 @@ message)``; ``("error", message)``.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import re
 import signal
-import sys
+import threading
+import time
 
 import pyoxigraph as ox
 
@@ -48,6 +47,10 @@ def main(conn, store_path: str | None) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     state: dict = {"store": None, "version": None}
+    try:
+        conn.send(("ready",))
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -242,9 +245,18 @@ class RowCounter:
 
 
 def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when the web worker that started it dies."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    if os.getppid() == 1:
-        os._exit(0)
+    """Exit as soon as the web server process that started this worker is gone.
+
+    (Not PR_SET_PDEATHSIG: that fires when the *thread* that started the process ends, and
+    replacements are started from short-lived threads.) A watchdog thread looks at the parent
+    pid once a second, so a worker busy with a long query does not outlive its parent.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -11,7 +11,8 @@ const FILES = [
   ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["leaflet/dist/images", "leaflet/images"],
-  // ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
+  ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
+  ["@zazuko/yasgui/build/yasgui.min.css", "yasgui/yasgui.min.css"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

@@ -1,0 +1,98 @@
+"""The query editor in a real browser (Debian's chromium via Playwright): YASGUI served by the
+platform runs a typed query and shows its rows; without JavaScript the plain form does."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from regiograph.server import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUERY = (
+    "PREFIX rg: <https://w3id.org/regiograph/ontology#>\n"
+    "SELECT ?m WHERE { ?m a rg:Municipality } ORDER BY ?m LIMIT 7"
+)
+
+
+@pytest.fixture(scope="module")
+def live_url(demo_platform):
+    cfg, store = demo_platform
+    app = create_app(cfg, store)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    app.extensions.get("regiograph.sparql") and app.extensions["regiograph.sparql"].engine.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.mark.browser
+def test_yasgui_runs_a_typed_query_and_shows_rows(browser, live_url):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_url}/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    assert page.locator("#sparql-form").is_hidden()  # YASGUI replaces the plain form
+    page.click(".yasqe .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(QUERY)
+    page.click(".yasqe_queryButton")
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=15000)
+    assert rows.count() == 7
+    assert "/id/municipality/" in page.locator(".yasr table tbody").inner_text()
+    assert not errors, errors
+    page.close()
+
+
+@pytest.mark.browser
+def test_the_plain_form_works_without_javascript(browser, live_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_url}/sparql")
+    page.fill("#sparql-query", QUERY)
+    page.click("#sparql-form button[type=submit]")
+    page.wait_for_selector(".sparql-results table")
+    assert page.locator(".sparql-results tbody tr").count() == 7
+    link = page.locator(".sparql-results tbody a").first.get_attribute("href")
+    assert "/id/municipality/" in link
+    context.close()
+
+
+@pytest.mark.browser
+def test_examples_come_from_the_saved_queries(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    examples = page.locator(".sparql-examples li a")
+    assert examples.count() >= 3
+    page.close()

@@ -246,7 +246,8 @@ def compare(cfg, store, virtuoso_url: str, municipalities: int, years: int, runs
         try:
             theirs, their_rows = median_ms(sparql_call(virtuoso_url, text), runs)
         except RuntimeError as exc:  # report a store's refusal in the table, keep measuring
-            print(f"| {label} | {ours:.1f} | Virtuoso refused: {exc} | | | {rows} |")
+            reason = str(exc).splitlines()[0][:160]
+            print(f"| {label} | {ours:.1f} | Virtuoso refused: {reason} | | | {rows} |")
             continue
         live = "-"
         if municipalities <= 1000 or name != "stats-indicator-averages":

@@ -7,7 +7,7 @@ import math
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from conftest import BASE_IRI, make_config
+from conftest import BASE_IRI, ROOT, make_config
 from regiograph import savedqueries
 from regiograph.resources import data_dir
 from regiograph.savedqueries import HeaderError, Parameter, ParameterError, convert
@@ -40,9 +40,9 @@ def rows(client, name: str, **params) -> list[dict]:
 def test_bundled_queries_parse_and_there_are_at_least_15():
     found = catalog()
     assert found.errors == {}
-    assert len(found.queries) >= 14
+    assert len(found.queries) >= 15
     mine = [q for q in found.queries.values() if q.name.startswith(MINE)]
-    assert len(mine) >= 14
+    assert len(mine) >= 16
     for query in mine:
         assert query.title["de"] and query.title["en"], query.name
         assert query.description["de"] and query.description["en"], query.name
@@ -239,6 +239,8 @@ def test_size_class_comparison(client):
         ("stats-indicator-averages", {}),
         ("stats-municipality-profile", {"ags": "08221000", "year": "2020"}),
         ("stats-size-class-comparison", {}),
+        ("stats-indicator-ranking", {"district": "id/district/06431"}),
+        ("stats-indicator-ranking", {"year": "2015"}),
     ],
 )
 def test_sql_twins_answer_like_the_sparql_text(app, demo_store, name, params):
@@ -310,6 +312,34 @@ def test_funding_finder(client):
     assert urban == []  # Mannheim is urban and too large for LEADER
 
 
+def test_funding_open_calls(client):
+    found = rows(client, "funding-open-calls", day="2026-10-01")
+    windows = [r["window"].rsplit("/", 1)[-1] for r in found]
+    assert [r["closes"] for r in found] == sorted(r["closes"] for r in found)
+    assert {"leader-2026-2", "dorflinde-2026", "impulsfonds-2026"} <= set(windows)
+    state = rows(
+        client,
+        "funding-open-calls",
+        day="2026-10-01",
+        level="https://w3id.org/regiograph/concepts/programme-level/state",
+    )
+    assert 0 < len(state) < len(found)
+    assert rows(client, "funding-open-calls", day="2018-01-01") == []
+
+
+def test_indicator_ranking(client):
+    found = rows(
+        client,
+        "stats-indicator-ranking",
+        year="2019",
+        indicator="https://w3id.org/regiograph/concepts/indicator/population",
+    )
+    assert len(found) == 25 and found[0]["name"] == "Mannheim"
+    assert [r["value"] for r in found] == sorted((r["value"] for r in found), reverse=True)
+    bergstrasse = rows(client, "stats-indicator-ranking", district="id/district/06431")
+    assert len(bergstrasse) == 12
+
+
 def test_funding_recipients(client):
     found = rows(client, "funding-recipients")
     assert [r["recipientName"] for r in found][:1] == ["Mannheim"]
@@ -353,6 +383,13 @@ def test_projects_services_transfers_datasets_harvest(client):
             "completeness": 96.0,
         }
     ]
+
+
+def test_every_query_is_documented():
+    documented = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+    for name in catalog().queries:
+        if name.startswith(MINE):
+            assert f"| `{name}` |" in documented, name
 
 
 def test_every_bundled_query_answers_on_the_demo(client):

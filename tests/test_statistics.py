@@ -178,3 +178,15 @@ def test_explorer_bad_input(client, query, parameter):
         response = client.get(path, query_string=query)
         assert response.status_code == 400
         assert parameter in response.get_data(as_text=True)
+
+
+def test_explorer_on_a_store_without_region(scratch_platform, tmp_path):
+    """No municipalities, no concept labels: the page and the download still answer."""
+    from regiograph.server import create_app
+
+    cfg, store = scratch_platform
+    own = cfg.with_overrides(data_dir=str(tmp_path))
+    client = create_app(own, store).test_client()
+    assert client.get("/statistics").status_code == 200
+    body = client.get("/statistics/data.csv", query_string={"indicator": POPULATION})
+    assert body.status_code == 200 and body.get_data(as_text=True).startswith("ags,name,area")

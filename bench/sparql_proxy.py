@@ -1,0 +1,226 @@
+"""/sparql under gunicorn (as `regiograph serve` runs it) versus the Oxigraph server queried
+directly, in the same run, on the same store: throughput and p50/p99 latency at 1 and 8
+concurrent clients, for a mix of short lookups and aggregates.
+
+    .venv/bin/python bench/sparql_proxy.py            # quick: ~100k triples, 6 s per run
+    .venv/bin/python bench/sparql_proxy.py --full     # >= 5M triples, 20 s per run
+
+The region is generated here (municipalities with AGS keys, districts, and statistical
+observations per municipality, indicator and year), bulk-loaded with `oxigraph load`, then
+served by `regiograph serve`; "direct" is the embedded Oxigraph server that `serve` starts
+(its URL is in the data directory's lock file). Results: bench/results/sparql_proxy.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RG = "https://w3id.org/regiograph/ontology#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+BASE = "http://localhost:8080/"
+ACCEPT = {"Accept": "application/sparql-results+json"}
+
+
+def generate(path: Path, municipalities: int, indicators: int, years: int) -> tuple[int, list]:
+    """N-Quads of a generated region; returns (triples, AGS keys)."""
+    graph = f"<{BASE}graph/generated>"
+    keys, triples = [], 0
+    with path.open("w", encoding="utf-8") as out:
+        for m in range(municipalities):
+            district = f"08{m // 50:03d}"
+            ags = f"{district}{m % 50:03d}"
+            keys.append(ags)
+            iri = f"<{BASE}id/municipality/{ags}>"
+            out.write(f"{iri} <{TYPE}> <{RG}Municipality> {graph} .\n")
+            out.write(f'{iri} <{RG}ags> "{ags}" {graph} .\n')
+            out.write(f'{iri} <{LABEL}> "Gemeinde {ags}"@de {graph} .\n')
+            out.write(f"{iri} <{RG}district> <{BASE}id/district/{district}> {graph} .\n")
+            triples += 4
+            for i in range(indicators):
+                for y in range(years):
+                    obs = f"<{BASE}id/observation/{ags}-{i}-{2000 + y}>"
+                    out.write(f"{obs} <{RG}municipality> {iri} {graph} .\n")
+                    out.write(f"{obs} <{RG}indicator> <{BASE}id/indicator/i{i}> {graph} .\n")
+                    out.write(f'{obs} <{RG}year> "{2000 + y}" {graph} .\n')
+                    value = (m * 7919 + i * 104729 + y * 1299709) % 100000
+                    out.write(f'{obs} <{RG}value> "{value}" {graph} .\n')
+                    triples += 4
+    return triples, keys
+
+
+def lookup(ags: str) -> str:
+    return f'SELECT ?m ?label WHERE {{ ?m <{RG}ags> "{ags}" ; <{LABEL}> ?label }}'
+
+
+def aggregate(year: int) -> str:
+    return (
+        f"SELECT ?district (COUNT(?o) AS ?n) (SUM(xsd:integer(?v)) AS ?total) WHERE {{ "
+        f'?o <{RG}year> "{year}" ; <{RG}value> ?v ; <{RG}municipality> ?m . '
+        f"?m <{RG}district> ?district }} GROUP BY ?district"
+    ).replace("xsd:integer", "<http://www.w3.org/2001/XMLSchema#integer>")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_serve(data_dir: Path, port: int, log) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    env.update(
+        REGIOGRAPH_DATA_DIR=str(data_dir),
+        REGIOGRAPH_SERVER_PORT=str(port),
+        REGIOGRAPH_LOG_LEVEL="WARNING",
+        REGIOGRAPH_SPARQL_TIMEOUT_S="60",
+        REGIOGRAPH_SPARQL_MAX_CONCURRENT_PER_CLIENT="16",
+    )
+    process = subprocess.Popen(
+        [str(BIN / "regiograph"), "serve"],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=data_dir,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"regiograph serve exited with {process.returncode}; see its log")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("regiograph serve did not start in time")
+
+
+def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> dict:
+    """Closed-loop clients for ``seconds``; every 10th request of a client is an aggregate."""
+    stop = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        own, count = [], 0
+        while time.monotonic() < stop:
+            count += 1
+            query = (
+                aggregate(2000 + rng.randrange(years))
+                if count % 10 == 0
+                else lookup(rng.choice(keys))
+            )
+            started = time.perf_counter()
+            response = session.post(url, data={"query": query}, headers=ACCEPT, timeout=120)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200 or not response.content.startswith(b"{"):
+                with lock:
+                    errors[0] += 1
+                continue
+            own.append(elapsed)
+        with lock:
+            latencies.extend(own)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "per_s": len(latencies) / wall,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="the issue's size: >= 5M triples")
+    parser.add_argument("--seconds", type=float, help="per run (default 6, --full 20)")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    args = parser.parse_args()
+    municipalities, indicators, years = (2500, 25, 20) if args.full else (250, 10, 10)
+    seconds = args.seconds or (20.0 if args.full else 6.0)
+    work = Path(tempfile.mkdtemp(prefix="rg-bench-sparql-"))
+    results: dict = {"mode": "full" if args.full else "quick"}
+    try:
+        data = work / "region.nq"
+        started = time.monotonic()
+        triples, keys = generate(data, municipalities, indicators, years)
+        store_dir = work / "data" / "store"
+        store_dir.mkdir(parents=True)
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(store_dir), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
+        data.unlink()
+        results.update(triples=triples, load_s=round(time.monotonic() - started, 1))
+        print(f"generated and loaded {triples:,} triples in {results['load_s']} s")
+        port = free_port()
+        with (work / "serve.log").open("wb") as log:
+            process = start_serve(work / "data", port, log)
+            try:
+                lock = json.loads((work / "data" / "regiograph-store.lock").read_text())
+                targets = {"direct": lock["query_url"], "sparql": f"http://127.0.0.1:{port}/sparql"}
+                for url in targets.values():  # warm up: caches, worker processes
+                    run(url, 8, 2.0, keys, years)
+                for clients in (1, 8):
+                    for name, url in targets.items():
+                        outcome = run(url, clients, seconds, keys, years)
+                        results[f"{name}@{clients}"] = outcome
+                        print(
+                            f"{name:7} {clients} clients: {outcome['per_s']:7.1f}/s  "
+                            f"p50 {outcome['p50_ms']:7.2f} ms  p99 {outcome['p99_ms']:7.2f} ms"
+                            f"  errors {outcome['errors']}"
+                        )
+                    direct, ours = results[f"direct@{clients}"], results[f"sparql@{clients}"]
+                    results[f"ratio@{clients}"] = {
+                        "throughput": ours["per_s"] / direct["per_s"],
+                        "p99": ours["p99_ms"] / direct["p99_ms"],
+                    }
+                    print(
+                        f"        {clients} clients: throughput "
+                        f"{results[f'ratio@{clients}']['throughput']:.2f}x direct, p99 "
+                        f"{results[f'ratio@{clients}']['p99']:.2f}x direct"
+                    )
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=60)
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "sparql_proxy.json").write_text(json.dumps(results, indent=2))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
             "show the shapes and markers without a background."),
     Setting("pages.tile_attribution", str, "© OpenStreetMap contributors",
             "Attribution shown on maps for the tiles of pages.tile_url."),
+    Setting("pages.cache_entries", int, 500,
+            "Rendered pages (and /data documents) each web server process keeps per data "
+            "version, least recently used dropped first. 0: every request is rendered."),
+    Setting("pages.cache_max_age_s", int, 60,
+            "Cache-Control max-age of resource pages, /data documents and the home page, in "
+            "seconds (they also carry ETag and Last-Modified from the data version)."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log.json", bool, False, "Write logs as one JSON object per line."),
     Setting("schedule.enabled", bool, True,

@@ -36,11 +36,17 @@ def run(config: Config, store: Store) -> None:
     app = create_app(config, store)
     bind = f"{config['server.host']}:{config['server.port']}"
     log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
-    options = {"bind": bind, "workers": config["server.workers"],
-               "threads": config["server.threads"], "worker_class": "gthread",
-               "timeout": int(config["store.query_timeout_s"]) + 30,
-               # the app logs each request itself, with its request id (regiograph.access)
-               "accesslog": None, "child_exit": metrics.child_exit}
+    options = {
+        "bind": bind,
+        "workers": config["server.workers"],
+        "threads": config["server.threads"],
+        "worker_class": "gthread",
+        "timeout": int(config["store.query_timeout_s"]) + 30,
+        # the app logs each request itself, with its request id (regiograph.access)
+        "accesslog": None,
+        "child_exit": metrics.child_exit,
+        "post_fork": lambda server, worker: store.forget_connections(),
+    }
     arbiter_pid = os.getpid()
     scheduler = _start_scheduler(config, store)
     try:

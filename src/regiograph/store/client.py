@@ -91,11 +91,20 @@ class Store:
         self.upload_timeout_s = upload_timeout_s
         self._version_ttl_s = version_ttl_s
         self._version: tuple[float, str] | None = None
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "regiograph"
-        self.session.trust_env = False  # the store is ours: no proxies from the environment
-        self.session.auth = dialects.auth(endpoints)
+        self.session = self._new_session()
         self.server = None  # the supervised embedded OxigraphServer, when there is one
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["User-Agent"] = "regiograph"
+        session.trust_env = False  # the store is ours: no proxies from the environment
+        session.auth = dialects.auth(self.endpoints)
+        return session
+
+    def forget_connections(self) -> None:
+        """In a forked child: new connections, never the parent's keep-alive sockets (two
+        processes reading one socket get each other's answers: broken chunks, 400s)."""
+        self.session = self._new_session()
 
     @classmethod
     def from_config(cls, config) -> Store:

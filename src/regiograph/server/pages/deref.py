@@ -11,6 +11,7 @@ from regiograph.pages import describe
 from regiograph.pages.ontology import ontology
 from regiograph.server.context import config, store
 from regiograph.server.pages import blueprint, render
+from regiograph.server.pages.cache import cached
 from regiograph.server.pages.counting import CountingStore
 from regiograph.server.pages.negotiation import FORMATS, HTML, negotiate, split_extension
 
@@ -35,7 +36,7 @@ def identifier(key: str):
 
 @blueprint.get("/page/<path:key>")
 def page(key: str):
-    return _alternates(render.resource_page(iri_for(key)), key=key)
+    return cached(HTML, lambda: _alternates(render.resource_page(iri_for(key)), key=key))
 
 
 @blueprint.get("/data/<path:key>")
@@ -44,7 +45,7 @@ def data(key: str):
     extension = extension or negotiate(default="ttl")
     if extension == HTML:
         return redirect(url_for("pages.page", key=stem), code=303)
-    return _alternates(rdf_response(iri_for(stem), extension), key=stem)
+    return cached(extension, lambda: _alternates(rdf_response(iri_for(stem), extension), key=stem))
 
 
 @blueprint.get("/resource")
@@ -57,8 +58,12 @@ def resource():
     extension = request.args.get("format") or negotiate()
     if extension not in FORMATS and extension != HTML:
         abort(400, description=f"unknown format {extension!r}; use one of {', '.join(FORMATS)}")
-    response = render.resource_page(iri) if extension == HTML else rdf_response(iri, extension)
-    return _alternates(response, iri=iri)
+
+    def build():
+        response = render.resource_page(iri) if extension == HTML else rdf_response(iri, extension)
+        return _alternates(response, iri=iri)
+
+    return cached(extension, build)
 
 
 def checked_iri(text: str) -> str:

@@ -113,6 +113,16 @@ def test_search_suggests_and_finds_with_a_typo(page, base_url):
     assert serious_violations(page) == []
 
 
+def test_home_map_of_the_region(page, base_url):
+    page.goto(base_url + "/")
+    page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
+    assert page.locator(".map .leaflet-interactive").count() >= 50  # the municipalities
+    assert page.locator(".latest-projects a").count() >= 5
+    assert csp_errors(page) == []
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=False)
+    assert serious_violations(page) == []
+
+
 @pytest.mark.parametrize(
     "path",
     [

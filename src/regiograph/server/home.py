@@ -1,9 +1,19 @@
-"""The home page and the health check."""
+"""The home page (the region on a map, the latest projects, search, the data holdings) and
+the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, make_response, render_template
 
 from regiograph import __version__
+from regiograph.pages import region
+from regiograph.pages.ontology import ontology
+from regiograph.pages.present import Presenter
 from regiograph.server.context import config, store
+from regiograph.server.pages import headers, i18n
+from regiograph.server.pages.cache import cached
+from regiograph.server.pages.counting import CountingStore
+from regiograph.server.pages.negotiation import HTML
+from regiograph.server.pages.render import link_for
+from regiograph.server.pages.suggestions import search_index
 from regiograph.store import StoreError
 
 blueprint = Blueprint("home", __name__)
@@ -11,13 +21,33 @@ blueprint = Blueprint("home", __name__)
 
 @blueprint.get("/")
 def index():
-    graphs = store().graphs()
-    return render_template(
-        "home.html",
-        graphs=sorted(graphs.items()),
-        total=sum(graphs.values()),
-        base=config().base_iri,
+    # kept per data version like the resource pages: counting every graph is not cheap
+    response = cached(HTML, _render_home)
+    return i18n.remember(headers.secure(response))
+
+
+def _render_home():
+    counted = CountingStore(store())
+    graphs = counted.graphs()
+    presenter = Presenter(
+        ontology(),
+        i18n.language(),
+        link_for,
+        config().base_iri,
+        lookup=search_index().labels,
     )
+    response = make_response(
+        render_template(
+            "home.html",
+            graphs=sorted(graphs.items()),
+            total=sum(graphs.values()),
+            base=config().base_iri,
+            points=region.places(counted, presenter),
+            projects=region.latest_projects(counted, presenter),
+        )
+    )
+    response.headers["X-Store-Queries"] = str(counted.queries + 1)  # + graphs()
+    return response
 
 
 @blueprint.get("/healthz")

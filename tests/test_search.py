@@ -91,10 +91,11 @@ def test_index_is_rebuilt_when_the_data_changes(scratch_store, graph_iri, tmp_pa
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
     scratch_store.replace_graph(graph_iri, f'{subject} {label} "Quokkastadt"@de .\n'.encode())
     index = SearchIndex(tmp_path, scratch_store)
-    assert [h.iri for h in index.fresh().suggest("Quokkastadt")] == [subject[1:-1]]
+    assert index.fresh().suggest("Quokkastadt")[0].iri == subject[1:-1]
     scratch_store.replace_graph(graph_iri, f'{subject} {label} "Wombatdorf"@de .\n'.encode())
-    assert index.fresh().suggest("Quokkastadt") == []
-    assert [h.label("de") for h in index.fresh().suggest("Wombatdorf")] == ["Wombatdorf"]
+    # the scratch store is shared: other tests' places may still match "…stadt" loosely
+    assert subject[1:-1] not in [h.iri for h in index.fresh().suggest("Quokkastadt")]
+    assert index.fresh().suggest("Wombatdorf")[0].label("de") == "Wombatdorf"
     assert index.rebuilds == 2
     index.fresh()
     assert index.rebuilds == 2  # unchanged data: no rebuild

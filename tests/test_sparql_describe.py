@@ -81,6 +81,13 @@ def test_browsers_get_the_editor_and_other_media_types_406(demo_app):
     page = web.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert page.mimetype == "text/html"
     assert web.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
+    assert web.get("/sparql", query_string={"format": "html"}).mimetype == "text/html"
+    assert (
+        web.get(
+            "/sparql", query_string={"format": "turtle"}, headers={"Accept": "text/html"}
+        ).mimetype
+        == "text/turtle"
+    )
 
 
 def test_void_describes_each_graph_from_the_store(demo_app, demo_platform):

@@ -73,11 +73,11 @@ def graph_id(iri: str, base: str) -> str:
 
 
 def service_description(state) -> Response:
-    wants_html = (
-        "text/html" in request.accept_mimetypes.values()
-        and request.accept_mimetypes.quality("text/html")
-        >= request.accept_mimetypes.quality("text/turtle")
-        and not request.args.get("format")
+    accept, fmt = request.accept_mimetypes, (request.args.get("format") or "").lower()
+    wants_html = fmt in {"html", "text/html"} or (
+        not fmt
+        and "text/html" in accept.values()
+        and accept.quality("text/html") >= accept.quality("text/turtle")
     )
     if wants_html:
         response = Response(

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import httpfixtures
 import pytest
-from httpfixtures import Reply, make_source
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from regiograph.loader import mapping, pipeline, provenance, validate
+import httpfixtures
+from httpfixtures import Reply, make_source
+from regiograph.loader import mapping, pipeline, provenance, shaclsparql, validate
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 SHAPES = """
@@ -29,7 +29,17 @@ ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
     [ sh:path ex:size ; sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:decimal ] ) ] ,
     [ sh:path ex:kind ; sh:hasValue ex:good ; sh:severity sh:Info ] .
 ex:keyShape sh:path ex:key ; sh:pattern "^[0-9]{8}$" ; sh:minLength 8 ; sh:maxLength 8 ;
-  sh:message "Schlüssel hat 8 Ziffern"@de , "key has 8 digits"@en .
+  sh:message "Schlüssel hat 8 Ziffern"@de , "key has 8 digits"@en ;
+  sh:sparql [ a sh:SPARQLConstraint ; sh:message "{?value} starts with 0" ;
+    sh:select '''SELECT $this ?value WHERE { $this $PATH ?value .
+                 FILTER(STRSTARTS(STR(?value), "0")) }''' ] .
+ex:ThingShape sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
+  sh:message "Gleicher Schlüssel wie {?value}"@de ;
+  sh:select '''SELECT $this ?value WHERE { $this ex:key ?k . ?value ex:key ?k .
+               FILTER (?value != $this && NOT EXISTS { $this ex:kind ex:good }) }''' ] ,
+  [ a sh:SPARQLConstraint ; sh:select '''PREFIX ex: <http://ex.org/>
+    SELECT $this WHERE { FILTER NOT EXISTS { $this ex:colour ?c } }''' ] .
+ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .
 ex:NodeTarget a sh:NodeShape ; sh:targetNode ex:special ;
   sh:property [ sh:path ex:name ; sh:minCount 2 ] .
 ex:SubjectsTarget a sh:NodeShape ; sh:targetSubjectsOf ex:part ;
@@ -52,6 +62,7 @@ ex:p1 a ex:SpecialPart ; ex:weight 1.5 , 2.5 .
 ex:p2 a ex:Part ; ex:weight "heavy" .
 _:b a ex:Part .
 ex:special ex:name "only one" .
+ex:t3 a ex:Thing ; ex:name "drei"@de ; ex:key "12345678" , "01234567" ; ex:colour ex:red .
 """
 
 
@@ -75,21 +86,34 @@ def test_sparql_checks_give_exactly_pyshacls_results(tmp_path):
     fast = validate.validate(store_of(DATA), shapes)
     slow = validate.validate(store_of(DATA), shapes, engine="pyshacl")
     assert fast.engines == ["sparql", "pyshacl"] and slow.engines == ["pyshacl"]
+    plan = shaclsparql.compile_shapes(shapes)
+    assert sum(1 for c in plan.checks if c.component == "sparql") == 3
     assert len(fast.results) >= 15
     assert keys(fast) == keys(slow)
     components = {r.component.value.rsplit("#", 1)[1] for r in fast.results}
-    assert {"MinCountConstraintComponent", "MaxCountConstraintComponent",
-            "DatatypeConstraintComponent", "ClassConstraintComponent",
-            "NodeKindConstraintComponent", "InConstraintComponent", "OrConstraintComponent",
-            "PatternConstraintComponent", "MinLengthConstraintComponent",
-            "HasValueConstraintComponent"} <= components
+    assert {
+        "MinCountConstraintComponent",
+        "MaxCountConstraintComponent",
+        "DatatypeConstraintComponent",
+        "ClassConstraintComponent",
+        "NodeKindConstraintComponent",
+        "InConstraintComponent",
+        "OrConstraintComponent",
+        "PatternConstraintComponent",
+        "MinLengthConstraintComponent",
+        "HasValueConstraintComponent",
+        "SPARQLConstraintComponent",
+    } <= components
     key = next(r for r in fast.results if r.path == NamedNode("http://ex.org/key"))
     assert {m.value for m in key.messages} == {"Schlüssel hat 8 Ziffern", "key has 8 digits"}
 
 
 def test_pyshacl_is_not_started_when_everything_compiles(tmp_path):
-    simple = SHAPES.split("    [ sh:path ex:size")[0] + "    ex:keyShape2 .\n" + (
-        "ex:keyShape2 sh:path ex:other ; sh:maxCount 3 .\n")
+    simple = (
+        SHAPES.split("    [ sh:path ex:size", maxsplit=1)[0]
+        + "    ex:keyShape2 .\n"
+        + ("ex:keyShape2 sh:path ex:other ; sh:maxCount 3 .\n")
+    )
     report = validate.validate(store_of(DATA), shapes_of(tmp_path, simple))
     assert report.engines == ["sparql"]
 
@@ -97,12 +121,15 @@ def test_pyshacl_is_not_started_when_everything_compiles(tmp_path):
 def test_official_dcat_ap_de_shapes_agree_on_a_real_export(shared_data):
     files = [shared_data / "dcat-ap-3/3.0.0/shacl/dcat-ap-SHACL.ttl"] + [
         shared_data / "dcat-ap-de-shacl/validator/resources/v3.0/shapes" / name
-        for name in ("dcat-ap-SHACL-DE.ttl", "dcat-ap-spec-german-additions.ttl")]
+        for name in ("dcat-ap-SHACL-DE.ttl", "dcat-ap-spec-german-additions.ttl")
+    ]
     shapes = validate.load_shapes(files)
 
     def candidate():
         store = Store()
-        path = shared_data / "dcat-ap-de-shacl/testcases/dashboard/bremen-catalog-original-input.rdf"
+        path = (
+            shared_data / "dcat-ap-de-shacl/testcases/dashboard/bremen-catalog-original-input.rdf"
+        )
         store.load(path.read_bytes(), RdfFormat.RDF_XML, base_iri="http://x/")
         mapping.drop_paging(store)
         return store
@@ -120,9 +147,11 @@ def shapes_file(tmp_path) -> Path:
 
 
 def test_violations_reject_the_candidate_and_the_report_is_kept(
-        scratch_platform, http_server, shapes_file):
+    scratch_platform, http_server, shapes_file
+):
     config, store = scratch_platform
-    good = b"@prefix ex: <http://ex.org/> . ex:t9 a ex:Thing ; ex:name \"n\"@de ; ex:key \"12345678\" ; ex:kind ex:good ."
+    good = (b'@prefix ex: <http://ex.org/> . ex:t9 a ex:Thing ; ex:name "n"@de ; '
+            b'ex:key "12345678" ; ex:kind ex:good .')
     url = http_server.route("/d.ttl", Reply(good))
     source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"])
     first = pipeline.harvest(config, store, source)
@@ -134,7 +163,8 @@ def test_violations_reject_the_candidate_and_the_report_is_kept(
     assert store.read_graph(source.graph(config.base_iri)) == before
     (latest,) = provenance.runs(store, source.id)[:1]
     assert latest["outcome"] == "rejected" and latest["violations"] == second.report.count(
-        "Violation")
+        "Violation"
+    )
     results = provenance.report_results(store, latest["report"])
     assert len(results) == len(second.report.results)
     assert {r["focus"].value for r in results} >= {"http://ex.org/t1", "http://ex.org/t2"}
@@ -143,8 +173,13 @@ def test_violations_reject_the_candidate_and_the_report_is_kept(
 def test_policy_can_accept_violations(scratch_platform, http_server, shapes_file):
     config, store = scratch_platform
     url = http_server.route("/d.ttl", Reply(DATA.encode()))
-    source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"],
-                         policy={"max_violations": 1000})
+    source = make_source(
+        shapes_file,
+        kind="rdf",
+        location=url,
+        shapes=["shapes.ttl"],
+        policy={"max_violations": 1000},
+    )
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "published" and result.report.count("Violation") > 0
 
@@ -154,17 +189,25 @@ def test_reference_data_from_another_source(scratch_platform, http_server, tmp_p
     (tmp_path / "project.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> .\n"
         "ex:P a sh:NodeShape ; sh:targetClass ex:Project ;\n"
-        "  sh:property [ sh:path ex:participant ; sh:class ex:Municipality ] .\n")
-    towns = make_source(kind="rdf", location=http_server.route("/towns.ttl", Reply(
-        b"<http://ex.org/m1> a <http://ex.org/Municipality> .")))
+        "  sh:property [ sh:path ex:participant ; sh:class ex:Municipality ] .\n"
+    )
+    towns = make_source(
+        kind="rdf",
+        location=http_server.route(
+            "/towns.ttl", Reply(b"<http://ex.org/m1> a <http://ex.org/Municipality> .")
+        ),
+    )
     assert pipeline.harvest(config, store, towns).outcome == "published"
-    project = (b"<http://ex.org/p1> a <http://ex.org/Project> ; "
-               b"<http://ex.org/participant> <http://ex.org/m1> .")
+    project = (
+        b"<http://ex.org/p1> a <http://ex.org/Project> ; "
+        b"<http://ex.org/participant> <http://ex.org/m1> ."
+    )
     url = http_server.route("/project.ttl", Reply(project))
     alone = make_source(tmp_path, kind="rdf", location=url, shapes=["project.ttl"])
     assert pipeline.harvest(config, store, alone).outcome == "rejected"
-    with_towns = make_source(tmp_path, kind="rdf", location=url, shapes=["project.ttl"],
-                             reference=[towns.id])
+    with_towns = make_source(
+        tmp_path, kind="rdf", location=url, shapes=["project.ttl"], reference=[towns.id]
+    )
     result = pipeline.harvest(config, store, with_towns)
     assert result.outcome == "published" and result.report.conforms
     published = store.read_graph(with_towns.graph(config.base_iri)).decode()
@@ -174,8 +217,12 @@ def test_reference_data_from_another_source(scratch_platform, http_server, tmp_p
 def test_broken_shapes_file_fails_the_validate_step(scratch_platform, http_server, tmp_path):
     config, store = scratch_platform
     (tmp_path / "bad.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:x sh:y")
-    source = make_source(tmp_path, kind="rdf", shapes=["bad.ttl"],
-                         location=http_server.route("/d.ttl", Reply(DATA.encode())))
+    source = make_source(
+        tmp_path,
+        kind="rdf",
+        shapes=["bad.ttl"],
+        location=http_server.route("/d.ttl", Reply(DATA.encode())),
+    )
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "failed" and result.step == "validate"
     assert "bad.ttl:2:" in result.message

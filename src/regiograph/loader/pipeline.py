@@ -191,11 +191,22 @@ def _validate(
 ) -> validate.Report | None:
     if not source.shapes:
         return None
-    shapes = validate.load_shapes([source.resolve(s, bundled="shapes") for s in source.shapes])
+    shapes = validate.load_shapes(_shape_files(source))
     reference = [store.read_graph(f"{config.base_iri}graph/{ref}") for ref in source.reference]
     report = validate.validate(candidate, shapes, reference)
     report.shapes = list(source.shapes)
     return report
+
+
+def _shape_files(source: Source) -> list:
+    """The source's shapes files; a glob (``../shapes/*.ttl``) names several."""
+    files = []
+    for name in source.shapes:
+        if any(char in name for char in "*?["):
+            files += sorted(p for p in source.folder.glob(name) if p.is_file())
+        else:
+            files.append(source.resolve(name, bundled="shapes"))
+    return files
 
 
 def _record(config: Config, store: Store, result: RunResult, harvested: Harvested | None) -> None:

@@ -16,6 +16,7 @@ serialised by pyoxigraph (``str(term)`` is its N-Triples form), never text from 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,7 +27,8 @@ from regiograph.loader.mapping import text
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\n"
 COMPONENTS = {
     "minCount": "MinCountConstraintComponent",
     "maxCount": "MaxCountConstraintComponent",
@@ -82,19 +84,23 @@ class Check:
 
     shape: NamedNode | BlankNode  # the property shape (sh:sourceShape)
     path: NamedNode
-    component: str  # e.g. "minCount"
+    component: str  # e.g. "minCount", or "sparql" for a SPARQL-based constraint
     severity: NamedNode
     query: str
+    prefixes: dict[str, str] = field(default_factory=dict)
+    constraint: NamedNode | BlankNode | None = None  # the sh:SPARQLConstraint node
 
     @property
     def component_iri(self) -> NamedNode:
+        if self.component == "sparql":
+            return NamedNode(SH + "SPARQLConstraintComponent")
         return NamedNode(SH + COMPONENTS[self.component])
 
 
 @dataclass
 class Plan:
     checks: list[Check] = field(default_factory=list)
-    compiled: set[tuple] = field(default_factory=set)  # (property shape, constraint predicate)
+    compiled: set[tuple] = field(default_factory=set)  # shapes triples now checked here
 
 
 def compile_shapes(shapes: Store) -> Plan:
@@ -128,8 +134,92 @@ def compile_shapes(shapes: Store) -> Plan:
                     PREFIXES + body.replace("{FOCUS}", focus).replace("{PATH}", str(row["path"])),
                 )
             )
-            plan.compiled.add((prop, row["component"]))
+            plan.compiled.add((prop, row["component"], row["value"]))
+    _compile_sparql(shapes, targets, used_elsewhere, plan)
     return plan
+
+
+def _compile_sparql(shapes: Store, targets: dict, used_elsewhere: set, plan: Plan) -> None:
+    """SPARQL-based constraints (sh:sparql/sh:select) as one query over all focus nodes.
+
+    pyshacl runs such a query once per focus node; here ``$this`` becomes a variable bound
+    by the focus pattern, placed first in the query's WHERE group (so FILTERs and EXISTS see
+    it bound, as with SHACL's pre-binding). Queries that SHACL forbids for pre-binding (MINUS,
+    VALUES, SERVICE, nested SELECT) or that use $currentShape/$shapesGraph stay in pyshacl.
+    """
+    owners = _property_owners(shapes)
+    for row in shapes.query(text("shacl-sparql-constraints.rq")):
+        shape, query = row["shape"], row["select"].value
+        owner = shape if shape in targets else owners.get(shape)
+        path = row["path"]
+        if owner is None or owner not in targets or shape in used_elsewhere:
+            continue
+        if owner in used_elsewhere or (path is not None and not isinstance(path, NamedNode)):
+            continue
+        if _UNSUPPORTED.search(query) or len(re.findall(r"\bSELECT\b", query, re.I)) != 1:
+            continue
+        prefixes, body = _split_prefixes(query)
+        body = body.replace("$this", "?this")
+        if path is not None:
+            body = body.replace("$PATH", str(path))
+        focus = _focus_pattern(targets[owner]).replace("?focus", "?this")
+        where = _WHERE.search(body)
+        if where is None:
+            continue
+        body = body[: where.end()] + " " + focus + " " + body[where.end() :]
+        severity = row["severity"] or NamedNode(SH + "Violation")
+        prefixes = {"rdf": RDF, "rdfs": RDFS, **_declared(shapes, row["constraint"]), **prefixes}
+        if not _parses(body, prefixes):
+            continue  # pyshacl will report what is wrong with it
+        plan.checks.append(
+            Check(shape, path, "sparql", severity, body, prefixes, row["constraint"])
+        )
+        plan.compiled.add((shape, NamedNode(SH + "sparql"), row["constraint"]))
+
+
+_UNSUPPORTED = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\$currentShape|\$shapesGraph", re.I)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>\s*", re.I | re.M)
+
+
+def _parses(query: str, prefixes: dict[str, str]) -> bool:
+    try:
+        Store().query(query, prefixes=prefixes)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _split_prefixes(query: str) -> tuple[dict[str, str], str]:
+    prefixes = {m.group(1): m.group(2) for m in _PREFIX.finditer(query)}
+    return prefixes, _PREFIX.sub("", query)
+
+
+def _declared(shapes: Store, constraint) -> dict[str, str]:
+    """Prefixes from sh:prefixes → sh:declare (SHACL 5.2.1)."""
+    found = {}
+    query = (
+        "SELECT ?prefix ?namespace WHERE { ?c <"
+        + SH
+        + "prefixes> ?o . ?o <"
+        + SH
+        + "declare> [ <"
+        + SH
+        + "prefix> ?prefix ; <"
+        + SH
+        + "namespace> ?namespace ] }"
+    )
+    for row in shapes.query(query.replace("?c", str(constraint))):
+        found[row["prefix"].value] = row["namespace"].value
+    return found
+
+
+def _property_owners(shapes: Store) -> dict:
+    """Property shape → the node shape it hangs off (when it is exactly one)."""
+    owners: dict = {}
+    for quad in shapes.quads_for_pattern(None, NamedNode(SH + "property"), None):
+        owners[quad.object] = None if quad.object in owners else quad.subject
+    return {k: v for k, v in owners.items() if v is not None}
 
 
 def _targets(shapes: Store) -> dict:
@@ -161,7 +251,7 @@ def _compilable(rows) -> bool:
         name = iri.removeprefix(SH)
         if not iri.startswith(SH):
             continue  # annotations in other vocabularies (labels, comments)
-        if name not in COMPONENTS and name not in HARMLESS:
+        if name not in COMPONENTS and name not in HARMLESS and name != "sparql":
             return False
     return True
 

@@ -171,6 +171,9 @@ def validate(
 def _run_checks(candidate: Store, shapes: Store, plan: shaclsparql.Plan) -> list[Result]:
     results = []
     for check in plan.checks:
+        if check.component == "sparql":
+            results += _run_sparql(candidate, shapes, check)
+            continue
         messages = _messages(shapes, check)
         solutions = candidate.query(check.query, use_default_graph_as_union=True)
         has_value = any(v.value == "v" for v in solutions.variables)
@@ -187,6 +190,56 @@ def _run_checks(candidate: Store, shapes: Store, plan: shaclsparql.Plan) -> list
                 )
             )
     return results
+
+
+def _run_sparql(candidate: Store, shapes: Store, check: shaclsparql.Check) -> list[Result]:
+    """A compiled SPARQL-based constraint: one result per solution (SHACL 5.3.2)."""
+    solutions = candidate.query(
+        check.query, prefixes=check.prefixes, use_default_graph_as_union=True
+    )
+    names = {v.value for v in solutions.variables}
+    templates = [
+        q.object
+        for q in shapes.quads_for_pattern(check.constraint, NamedNode(SH + "message"), None)
+        if isinstance(q.object, Literal)
+    ]
+    if not templates:
+        templates = [
+            q.object
+            for q in shapes.quads_for_pattern(check.shape, NamedNode(SH + "message"), None)
+            if isinstance(q.object, Literal)
+        ]
+    results = []
+    for row in solutions:
+        if "failure" in names and row["failure"] is not None:
+            continue
+        path = row["path"] if "path" in names and row["path"] is not None else check.path
+        value = (
+            row["value"]
+            if "value" in names and row["value"] is not None
+            else (None if check.path is not None else row["this"])
+        )
+        bound = {name: row[name] for name in names if row[name] is not None}
+        results.append(
+            Result(
+                row["this"],
+                path,
+                value,
+                check.shape,
+                check.component_iri,
+                check.severity,
+                tuple(_filled(t, bound) for t in templates),
+            )
+        )
+    return results
+
+
+def _filled(template: Literal, bound: dict) -> Literal:
+    text = template.value
+    for name, term in bound.items():
+        shown = term.value
+        text = text.replace("{?" + name + "}", shown).replace("{$" + name + "}", shown)
+    return Literal(text, language=template.language) if template.language else Literal(text)
 
 
 def _messages(shapes: Store, check: shaclsparql.Check) -> tuple[Literal, ...]:
@@ -217,7 +270,7 @@ def _short(term) -> str:
 def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
     """The shapes minus what was compiled; None when nothing that checks is left."""
     rest = Store()
-    rest.extend(q for q in shapes if (q.subject, q.predicate) not in plan.compiled)
+    rest.extend(q for q in shapes if (q.subject, q.predicate, q.object) not in plan.compiled)
     constraints = " ".join(f"<{SH}{c}>" for c in _CONSTRAINTS)
     ask = (
         f"ASK {{ ?s ?p ?o VALUES ?p {{ {constraints} }} "
@@ -251,6 +304,8 @@ def _run_pyshacl(candidate: Store, shapes: Store) -> list[Result]:
         )
     except Exception as exc:  # pyshacl raises its own types for broken shapes
         raise ValidationFailed(f"pyshacl could not run the shapes: {exc}") from None
+    if not isinstance(results_graph, Graph):  # pyshacl's ValidationFailure
+        raise ValidationFailed(f"pyshacl could not run the shapes: {results_graph}")
     return list(_from_rdflib(results_graph))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from regiograph.loader import http, mapping
-from regiograph.loader.errors import MappingError
+from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.source import Source
 
 
@@ -70,6 +70,16 @@ def fetch_one(source: Source, ctx: Context, accept: str) -> tuple[http.Fetched, 
     body = http.read_file(path, source.max_bytes)
     ctx.progress.page(source, 1, str(path))
     return http.Fetched(url=path.resolve().as_uri(), body=body, media_type=""), str(path)
+
+
+def file_paths(source: Source) -> list[Path]:
+    """The files of an operator's file source; ``location`` may be a glob (``*.ttl``)."""
+    if not any(char in source.location for char in "*?["):
+        return [source.path]
+    paths = sorted(p for p in source.folder.glob(source.location) if p.is_file())
+    if not paths:
+        raise FetchError(f"{source.location}: no file matches in {source.folder}")
+    return paths
 
 
 def constructs(source: Source, store: Store, ctx: Context) -> Store:

@@ -20,6 +20,10 @@ from regiograph.store import Store
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_STORED_RESULTS = 500  # per run; the counts are always complete
 KEEP_RUNS = 20  # per source
+# What runs() gives for every run (None where the run has no value).
+RUN_FIELDS = ("run", "sourceId", "started", "ended", "outcome", "step", "message", "fetched",
+              "published", "pages", "records", "violations", "warnings", "infos", "seconds",
+              "report", "location")
 
 
 @dataclass(frozen=True)
@@ -155,16 +159,18 @@ def _integer(value: int | None) -> Literal | None:
     return None if value is None else Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
 
-def runs(store: Store, source_id: str | None = None) -> list[dict]:
-    """Runs newest first, as dicts of plain Python values."""
+def runs(store: Store, source_id: str | None = None, run: str | None = None) -> list[dict]:
+    """Runs newest first (of one source, or the one run), as dicts of plain Python values."""
     rows = store.select(
         text("runs.rq"),
         {
             "meta": NamedNode(store.meta_graph),
             "sourceId": Literal(source_id) if source_id else None,
+            "run": NamedNode(run) if run else None,
         },
     )
-    return [{name: _plain(term) for name, term in row.items()} for row in rows]
+    return [{**dict.fromkeys(RUN_FIELDS), **{name: _plain(term) for name, term in row.items()}}
+            for row in rows]
 
 
 def last_runs(store: Store) -> dict[str, dict]:

@@ -33,6 +33,7 @@ BLUEPRINTS = [
     ("regiograph.server.queries", "blueprint"),
     ("regiograph.server.statistics", "blueprint"),
     ("regiograph.server.catalog", "blueprint"),
+    ("regiograph.server.harvests", "blueprint"),
 ]
 
 

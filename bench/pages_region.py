@@ -97,10 +97,11 @@ def project(base: str, n: int, lead: str, rng: random.Random) -> Iterator[str]:
     yield _t(iri, SCHEMA + "startDate", _lit(f"{year}-{month:02d}-01", "date"))
 
 
-def load(store, base: str, municipalities: int) -> None:
-    """Generate and upload the region into ``{base}graph/bench``."""
+def load(store, base: str, municipalities: int) -> int:
+    """Generate and upload the region into ``{base}graph/bench``; the number of triples."""
     rng = random.Random(5)
     graph = base + "graph/bench"
+    triples = 0
     for start in range(0, municipalities, PIECE):
         lines = [
             line
@@ -108,3 +109,5 @@ def load(store, base: str, municipalities: int) -> None:
             for line in municipality(base, n, rng)
         ]
         store.add_to_graph(graph, "".join(lines).encode("utf-8"), unsafe_bulk=True)
+        triples += len(lines)
+    return triples

@@ -21,9 +21,25 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_STORED_RESULTS = 500  # per run; the counts are always complete
 KEEP_RUNS = 20  # per source
 # What runs() gives for every run (None where the run has no value).
-RUN_FIELDS = ("run", "sourceId", "started", "ended", "outcome", "step", "message", "fetched",
-              "published", "pages", "records", "violations", "warnings", "infos", "seconds",
-              "report", "location")
+RUN_FIELDS = (
+    "run",
+    "sourceId",
+    "started",
+    "ended",
+    "outcome",
+    "step",
+    "message",
+    "fetched",
+    "published",
+    "pages",
+    "records",
+    "violations",
+    "warnings",
+    "infos",
+    "seconds",
+    "report",
+    "location",
+)
 
 
 @dataclass(frozen=True)
@@ -169,8 +185,10 @@ def runs(store: Store, source_id: str | None = None, run: str | None = None) -> 
             "run": NamedNode(run) if run else None,
         },
     )
-    return [{**dict.fromkeys(RUN_FIELDS), **{name: _plain(term) for name, term in row.items()}}
-            for row in rows]
+    return [
+        {**dict.fromkeys(RUN_FIELDS), **{name: _plain(term) for name, term in row.items()}}
+        for row in rows
+    ]
 
 
 def last_runs(store: Store) -> dict[str, dict]:

@@ -63,7 +63,7 @@ KEYS: tuple[Key, ...] = (
         list,
         [],
         "SPARQL CONSTRUCT files (.rq) whose results replace the "
-        "harvested triples (rdf, csv, dcat).",
+        "mapped triples (any kind; relative IRIs resolve against base_iri).",
     ),
     Key("query", str, "", "sparql: the CONSTRUCT query file (.rq) sent to the endpoint."),
     Key("shapes", list, [], "SHACL files the data must pass (paths, or names in shapes/)."),
@@ -95,7 +95,7 @@ KEYS: tuple[Key, ...] = (
     Key("deadline_s", float, 300.0, "Longest time for one whole response."),
     Key("retries", int, 3, "Further attempts after a 5xx, 429 or time-out."),
     Key("retry_backoff_s", float, 1.0, "First pause between attempts; doubles each time."),
-    Key("policy", dict, {}, "Acceptance policy, see `POLICY_KEYS`."),
+    Key("policy", dict, {}, "Acceptance policy: an inline table, keys below."),
 )
 
 POLICY_KEYS: tuple[Key, ...] = (

@@ -1,0 +1,220 @@
+"""Harvest → validate → publish of a generated DCAT catalogue served on loopback.
+
+Measures the loader end to end (``regiograph.loader.pipeline``) on an embedded Oxigraph
+server, with the share of each step, and in the same run the peer: ``oxigraph load`` of the
+same file into a fresh directory (Oxigraph's bulk loader, no server, no validation).
+
+    .venv/bin/python bench/harvest_dcat.py                    # quick: 100,000 triples
+    .venv/bin/python bench/harvest_dcat.py --triples 1000000  # the issue's size
+    .venv/bin/python bench/harvest_dcat.py --engine pyshacl   # validation all by pyshacl
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+
+from regiograph import config as configuration
+from regiograph.loader import pipeline, validate
+from regiograph.loader.source import parse_sources
+from regiograph.runtime import open_store
+from regiograph.store.supervisor import find_binary
+
+HERE = Path(__file__).resolve().parent
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+TRIPLES_PER_DATASET = 20  # 12 on the dataset, 8 on its distribution
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix b: <https://bench.example/shapes#> .
+b:Dataset a sh:NodeShape ; sh:targetClass dcat:Dataset ;
+  sh:property [ sh:path dct:title ; sh:minCount 1 ; sh:datatype rdf:langString ] ,
+    [ sh:path dct:description ; sh:minCount 1 ] ,
+    [ sh:path dct:identifier ; sh:maxCount 1 ; sh:pattern "^ds-[0-9]+$" ] ,
+    [ sh:path dct:issued ; sh:maxCount 1 ; sh:datatype xsd:date ] ,
+    [ sh:path dct:publisher ; sh:minCount 1 ; sh:maxCount 1 ; sh:nodeKind sh:IRI ] ,
+    [ sh:path dcat:distribution ; sh:class dcat:Distribution ] ,
+    [ sh:path dcat:theme ; sh:nodeKind sh:IRI ; sh:severity sh:Warning ] .
+b:Distribution a sh:NodeShape ; sh:targetClass dcat:Distribution ;
+  sh:property [ sh:path dcat:accessURL ; sh:minCount 1 ; sh:nodeKind sh:IRI ] ,
+    [ sh:path dct:license ; sh:minCount 1 ; sh:maxCount 1 ] ,
+    [ sh:path dct:format ; sh:maxCount 1 ] ,
+    [ sh:path dcat:byteSize ; sh:datatype xsd:decimal ] .
+""".replace(
+    "@prefix sh:", "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n@prefix sh:", 1
+)
+
+
+def catalogue(triples: int) -> bytes:
+    """A DCAT catalogue of about ``triples`` triples, as Turtle."""
+    out: list[Triple] = []
+    catalog = NamedNode("https://bench.example/catalog")
+    out.append(Triple(catalog, RDF_TYPE, NamedNode(DCAT + "Catalog")))
+    for i in range(max(1, triples // TRIPLES_PER_DATASET)):
+        out += _dataset(catalog, i)
+    return serialize(out, format=RdfFormat.TURTLE, prefixes={"dcat": DCAT, "dct": DCT, "xsd": XSD})
+
+
+def _dataset(catalog: NamedNode, i: int) -> list[Triple]:
+    d = NamedNode(f"https://bench.example/dataset/{i}")
+    x = NamedNode(f"https://bench.example/dataset/{i}/distribution/0")
+
+    def p(name: str, ns: str = DCT) -> NamedNode:
+        return NamedNode(ns + name)
+
+    date = Literal(f"20{10 + i % 15}-0{1 + i % 9}-1{i % 10}", datatype=NamedNode(XSD + "date"))
+    return [
+        Triple(catalog, p("dataset", DCAT), d),
+        Triple(d, RDF_TYPE, p("Dataset", DCAT)),
+        Triple(d, p("title"), Literal(f"Datensatz {i}", language="de")),
+        Triple(d, p("description"), Literal(f"Beschreibung des Datensatzes {i}", language="de")),
+        Triple(d, p("identifier"), Literal(f"ds-{i}")),
+        Triple(d, p("issued"), date),
+        Triple(d, p("modified"), date),
+        Triple(d, p("publisher"), NamedNode(f"https://bench.example/org/{i % 50}")),
+        Triple(d, p("keyword", DCAT), Literal(f"Thema {i % 30}", language="de")),
+        Triple(d, p("keyword", DCAT), Literal("Region", language="de")),
+        Triple(
+            d,
+            p("theme", DCAT),
+            NamedNode("http://publications.europa.eu/resource/authority/data-theme/REGI"),
+        ),
+        Triple(d, p("distribution", DCAT), x),
+        Triple(x, RDF_TYPE, p("Distribution", DCAT)),
+        Triple(x, p("title"), Literal(f"CSV {i}")),
+        Triple(x, p("accessURL", DCAT), NamedNode(f"https://bench.example/files/{i}.csv")),
+        Triple(x, p("downloadURL", DCAT), NamedNode(f"https://bench.example/files/{i}.csv")),
+        Triple(
+            x,
+            p("format"),
+            NamedNode("http://publications.europa.eu/resource/authority/file-type/CSV"),
+        ),
+        Triple(x, p("license"), NamedNode("http://dcat-ap.de/def/licenses/dl-by-de/2.0")),
+        Triple(x, p("byteSize", DCAT), Literal(str(1000 + i), datatype=NamedNode(XSD + "decimal"))),
+        Triple(
+            x,
+            p("mediaType", DCAT),
+            NamedNode("http://www.iana.org/assignments/media-types/text/csv"),
+        ),
+    ]
+
+
+def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        ".ttl": "text/turtle",
+        "": "application/octet-stream",
+    }
+
+    def log_message(self, *args):
+        pass
+
+
+def oxigraph_load(path: Path, folder: Path) -> float:
+    """Seconds for Oxigraph's bulk loader to load the file into a fresh directory."""
+    began = time.perf_counter()
+    subprocess.run(
+        [find_binary(), "load", "--location", str(folder), "--file", str(path)],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - began
+
+
+def harvest(work: Path, url: str, shapes: Path, engine: str) -> pipeline.RunResult:
+    config = configuration.load(None, environ={}).with_overrides(data_dir=str(work / "data"))
+    (source,) = parse_sources(
+        [
+            {
+                "id": "bench",
+                "kind": "dcat",
+                "location": url,
+                "allow_private": True,
+                "shapes": [str(shapes)],
+                "policy": {"max_violations": 10**9},
+            }
+        ],
+        work,
+    )
+    if engine == "pyshacl":
+        original = validate.validate
+        validate.validate = functools.partial(original, engine="pyshacl")  # type: ignore
+    with open_store(config) as (config, store):
+        return pipeline.harvest(config, store, source)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--engine", choices=["auto", "pyshacl"], default="auto")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="bench-harvest-") as tmp:
+        work = Path(tmp)
+        (work / "www").mkdir()
+        data = catalogue(args.triples)
+        path = work / "www" / "catalog.ttl"
+        path.write_bytes(data)
+        shapes = work / "shapes.ttl"
+        shapes.write_text(SHAPES)
+        server, base = serve(work / "www")
+        began = time.perf_counter()
+        result = harvest(work, base + "/catalog.ttl", shapes, args.engine)
+        total = time.perf_counter() - began
+        server.shutdown()
+        peer = oxigraph_load(path, work / "peer")
+    report(args, result, total, peer, len(data))
+
+
+def report(args, result: pipeline.RunResult, total: float, peer: float, size: int) -> None:
+    triples = result.published or 0
+    if result.outcome != "published":
+        sys.exit(f"the harvest did not publish: {result.outcome}: {result.message}")
+    steps = result.timings
+    rows = {
+        "triples": triples,
+        "bytes": size,
+        "engine": ",".join(result.report.engines),
+        "end_to_end_s": round(total, 2),
+        "end_to_end_triples_per_s": round(triples / total),
+        **{f"{step}_s": round(seconds, 2) for step, seconds in steps.items()},
+        **{f"{step}_share": round(seconds / total, 3) for step, seconds in steps.items()},
+        "other_s": round(total - sum(steps.values()), 2),
+        "oxigraph_load_s": round(peer, 2),
+        "oxigraph_load_triples_per_s": round(triples / peer),
+        "ratio_loader_to_oxigraph_load": round((triples / total) / (triples / peer), 3),
+        "violations": result.report.count("Violation"),
+    }
+    print(json.dumps(rows, indent=2))
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"harvest_dcat_{args.triples}_{args.engine}.json").write_text(
+        json.dumps(rows, indent=2)
+    )
+
+
+if __name__ == "__main__":
+    main()

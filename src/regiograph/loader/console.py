@@ -41,6 +41,9 @@ class PlainProgress(Progress):
     def step(self, source, step):
         print(f"harvest {source.id}: {step}", file=self.out, flush=True)
 
+    def done(self, source, outcome):
+        print(f"harvest {source.id}: {outcome}", file=self.out, flush=True)
+
 
 class BarProgress(Progress):
     """A rich progress bar per source: step, pages, records, triples."""
@@ -72,6 +75,10 @@ class BarProgress(Progress):
 
     def step(self, source, step):
         self._show(source, step)
+
+    def done(self, source, outcome):
+        self._show(source, f"[{OUTCOME_STYLE.get(outcome, '')}]{outcome}[/]")
+        self.bars.update(self._task(source), total=1, completed=1)
 
     def counted(self, source, *, records=0, triples=0):
         self._task(source)

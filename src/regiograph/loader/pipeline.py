@@ -7,10 +7,12 @@ after the policy has accepted the candidate.
 
 from __future__ import annotations
 
+import glob
 import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from pyoxigraph import Store as MemoryStore
 
@@ -131,6 +133,7 @@ def _run(
         result.outcome, result.message = "failed", f"internal error: {type(exc).__name__}: {exc}"
     result.ended = provenance.now()
     _record(config, store, result, harvested)
+    progress.done(source, result.outcome)
     log.info(
         "%s: %s%s", source.id, result.outcome, f" ({result.message})" if result.message else ""
     )
@@ -203,7 +206,7 @@ def _shape_files(source: Source) -> list:
     files = []
     for name in source.shapes:
         if any(char in name for char in "*?["):
-            files += sorted(p for p in source.folder.glob(name) if p.is_file())
+            files += sorted(Path(p) for p in glob.glob(str(source.folder / name)))
         else:
             files.append(source.resolve(name, bundled="shapes"))
     return files

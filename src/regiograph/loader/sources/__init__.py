@@ -4,6 +4,7 @@ candidate graph in the ontology's terms, in an in-memory store's default graph).
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -28,6 +29,9 @@ class Progress:
         pass
 
     def uploaded(self, source: Source, nbytes: int) -> None:
+        pass
+
+    def done(self, source: Source, outcome: str) -> None:
         pass
 
 
@@ -76,7 +80,8 @@ def file_paths(source: Source) -> list[Path]:
     """The files of an operator's file source; ``location`` may be a glob (``*.ttl``)."""
     if not any(char in source.location for char in "*?["):
         return [source.path]
-    paths = sorted(p for p in source.folder.glob(source.location) if p.is_file())
+    pattern = str(source.folder / source.location)  # an absolute location stays as it is
+    paths = sorted(Path(p) for p in glob.glob(pattern) if Path(p).is_file())
     if not paths:
         raise FetchError(f"{source.location}: no file matches in {source.folder}")
     return paths

@@ -4,6 +4,7 @@ its template shows; labels of what they find come from ``presenter.learn``."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode
@@ -59,7 +60,7 @@ def load_municipality(store, iri, description, presenter) -> dict:
     return {
         "facts": _facts(presenter, description),
         "points": points,
-        "charts": _statistics(store, iri, presenter),
+        "charts": _statistics(store, iri, presenter, description),
     }
 
 
@@ -79,25 +80,59 @@ def _facts(presenter, description) -> list[tuple[str, str]]:
     return facts
 
 
-def _statistics(store, iri, presenter) -> list:
-    by_indicator: dict[str, list[dict]] = defaultdict(list)
-    for row in _rows(store, "statistics", iri):
+def _statistics(store, iri, presenter, description) -> list:
+    districts = sorted(o.value for o in description.values(RG + "district") if o.value)
+    if not districts:
+        return []
+    own, means = _values_and_means(store, iri, districts[0])
+    presenter.learn(list(own))
+    charts_ = [
+        _chart(presenter, indicator, own[indicator], means.get(indicator, {}))
+        for indicator in sorted(own, key=presenter.ontology.order)
+    ]
+    return [c for c in charts_ if c]
+
+
+# district -> (data version, indicator -> year -> (mean, municipalities))
+_means: dict[str, tuple[str, dict]] = {}
+_means_lock = threading.Lock()
+
+
+def _values_and_means(store, iri: str, district: str) -> tuple[dict, dict]:
+    """Indicator → year → value of ``iri``, and the district's means (one query either way).
+
+    The means are the same for every municipality of the district: the first page of a
+    district asks for both at once (``statistics.rq``) and keeps the means for the data
+    version; the others ask for their own values only (``statistics_own.rq``)."""
+    version = store.data_version()
+    bindings = {"this": NamedNode(iri), "district": NamedNode(district)}
+    own: dict[str, dict[str, float]] = defaultdict(dict)
+    cached = _means.get(district)
+    if cached and cached[0] == version:
+        for row in store.select(query("statistics_own"), bindings):
+            own[row["indicator"].value][row["year"].value] = float(row["value"].value)
+        return own, cached[1]
+    means: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
+    for row in store.select(query("statistics"), bindings):
+        indicator, year = row["indicator"].value, row["year"].value
+        means[indicator][year] = (float(row["mean"].value), int(row["n"].value))
         if int(row["own"].value):
-            by_indicator[row["indicator"].value].append(row)
-    presenter.learn(list(by_indicator))
-    result = []
-    for indicator, rows in sorted(
-        by_indicator.items(), key=lambda kv: presenter.ontology.order(kv[0])
-    ):
-        result.append(_chart(presenter, indicator, rows))
-    return [c for c in result if c]
+            own[indicator][year] = float(row["value"].value)
+    with _means_lock:
+        if len(_means) > 10_000:  # districts of stores long gone (tests, reloads)
+            _means.clear()
+        _means[district] = (version, dict(means))
+    return own, means
 
 
-def _chart(presenter, indicator: str, rows: list[dict]):
-    own = [(r["year"].value, float(r["value"].value)) for r in rows]
-    mean = [(r["year"].value, float(r["mean"].value)) for r in rows]
+def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
+    years = sorted(y for y in values if y in means)
+    own = [(y, values[y]) for y in years]
+    mean = [(y, means[y][0]) for y in years]
+    if not years:
+        return None
     title = presenter.label(indicator) or indicator.rsplit("/", 1)[-1]
-    n = int(rows[0]["n"].value)
+    n = means[years[0]][1]
     if indicator in INDEXED and own and own[0][1] and mean[0][1]:
         own = [(y, 100 * v / own[0][1]) for y, v in own]
         mean = [(y, 100 * v / mean[0][1]) for y, v in mean]

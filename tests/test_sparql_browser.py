@@ -76,6 +76,26 @@ def test_yasgui_runs_a_typed_query_and_shows_rows(browser, live_url):
 
 
 @pytest.mark.browser
+def test_counts_per_label_get_a_bar_chart(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    page.click(".yasqe .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(
+        "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
+        "ORDER BY DESC(?n) LIMIT 6"
+    )
+    page.click(".yasqe_queryButton")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
+    page.click(".yasr .select_chart")
+    page.wait_for_selector("svg.sparql-chart")
+    assert page.locator("svg.sparql-chart rect").count() == 6
+    page.close()
+
+
+@pytest.mark.browser
 def test_the_plain_form_works_without_javascript(browser, live_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

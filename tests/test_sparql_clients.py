@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from regiograph.server import create_app
@@ -59,8 +60,21 @@ def regions(demo_platform, scratch_platform):
         for i, ags in enumerate(SHARED_AGS)
     )
     b_store.replace_graph(b_graph, rows.encode())
-    a_live.serve(create_app(a_cfg.with_overrides(sparql__service_allow=b_live.endpoint), a_store))
-    b_live.serve(create_app(b_cfg.with_overrides(sparql__service_allow=a_live.endpoint), b_store))
+    a_live.serve(
+        create_app(
+            a_cfg.with_overrides(sparql__service_allow=b_live.endpoint, sparql__timeout_s=90.0),
+            a_store,
+        )
+    )
+    b_live.serve(
+        create_app(
+            b_cfg.with_overrides(sparql__service_allow=a_live.endpoint, sparql__timeout_s=90.0),
+            b_store,
+        )
+    )
+    for live in (a_live, b_live):  # start both worker pools before anything is measured
+        for _ in range(2):
+            requests.get(live.endpoint, params={"query": "ASK {}"}, timeout=120).raise_for_status()
     yield a_live, b_live
     a_live.stop()
     b_live.stop()
@@ -115,12 +129,10 @@ def test_pyoxigraph_federates_into_us(regions):
 
 
 def test_two_regions_federate_on_municipality_keys(regions):
-    import requests
-
     a, b = regions
     from_a = requests.post(
         a.endpoint,
-        timeout=30,
+        timeout=120,
         data={
             "query": f"""
         SELECT ?ags ?name ?commuters WHERE {{
@@ -135,7 +147,7 @@ def test_two_regions_federate_on_municipality_keys(regions):
     assert sorted({r["ags"]["value"] for r in rows}) == sorted(SHARED_AGS)
     from_b = requests.post(
         b.endpoint,
-        timeout=30,
+        timeout=120,
         data={
             "query": f"""
         SELECT ?ags ?name WHERE {{
@@ -151,12 +163,10 @@ def test_two_regions_federate_on_municipality_keys(regions):
 
 
 def test_a_third_party_is_not_on_the_list(regions):
-    import requests
-
     a, _ = regions
     response = requests.get(
         a.endpoint,
-        timeout=30,
+        timeout=120,
         params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"},
     )
     assert response.status_code == 403

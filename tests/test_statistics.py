@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from conftest import make_config
+from regiograph.runtime import open_store
 from regiograph.statistics import Mirror, cubes, explorer
 
 POPULATION = "https://w3id.org/regiograph/concepts/indicator/population"
@@ -16,6 +18,20 @@ PREFIXES = """@prefix qb: <http://purl.org/linked-data/cube#> .
 @prefix m: <http://purl.org/linked-data/sdmx/2009/measure#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
+
+
+@pytest.fixture(scope="module")
+def scratch_platform(tmp_path_factory):
+    """A store of this module's own: the mirror copies every observation in the store, so the
+    session's shared scratch store (where loader tests publish whole registers) would make
+    these tests measure other tests' data."""
+    with open_store(make_config(tmp_path_factory.mktemp("statistics-data"))) as platform:
+        yield platform
+
+
+@pytest.fixture(scope="module")
+def scratch_store(scratch_platform):
+    return scratch_platform[1]
 
 
 def _cube(dataset: str, values: dict[int, float]) -> bytes:

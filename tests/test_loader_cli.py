@@ -81,3 +81,15 @@ def test_unknown_source_id_exits_2(tmp_path, scratch_store):
     result = CliRunner().invoke(main, ["--config", config, "harvest", "unknown"])
     assert result.exit_code == 2
     assert "unknown source id unknown (known: known)" in result.output
+
+
+def test_the_scheduler_runs_the_pipeline(tmp_path, scratch_store, http_server):
+    from regiograph import config as configuration
+    from regiograph.ops.harvests import loader_harvest
+
+    good = http_server.route("/good.ttl", Reply(GOOD))
+    path = write_config(tmp_path, scratch_store, source_table("cli-scheduled", good))
+    cfg = configuration.load(path, environ={})
+    outcome, summary = loader_harvest(cfg, scratch_store, "cli-scheduled")
+    assert outcome == "ok" and summary["outcome"] == "published"
+    assert summary["triples_published"] == 1

@@ -150,8 +150,10 @@ def test_violations_reject_the_candidate_and_the_report_is_kept(
     scratch_platform, http_server, shapes_file
 ):
     config, store = scratch_platform
-    good = (b'@prefix ex: <http://ex.org/> . ex:t9 a ex:Thing ; ex:name "n"@de ; '
-            b'ex:key "12345678" ; ex:kind ex:good ; ex:colour ex:red .')
+    good = (
+        b'@prefix ex: <http://ex.org/> . ex:t9 a ex:Thing ; ex:name "n"@de ; '
+        b'ex:key "12345678" ; ex:kind ex:good ; ex:colour ex:red .'
+    )
     url = http_server.route("/d.ttl", Reply(good))
     source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"])
     first = pipeline.harvest(config, store, source)

@@ -251,10 +251,19 @@ def schedule_run_due(ctx, every_s: float | None) -> None:
 
 @main.command()
 @click.argument("source_ids", nargs=-1)
-@click.option("--force", is_flag=True,
-              help="Fetch even a source that says it is unchanged (no conditional GET).")
-@click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
-              help="Seconds to wait for another harvest of the same source to finish.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Fetch even a source that says it is unchanged (no conditional GET).",
+)
+@click.option(
+    "--wait",
+    "wait_s",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another harvest of the same source to finish.",
+)
 @click.pass_context
 @fails_cleanly
 def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float) -> None:

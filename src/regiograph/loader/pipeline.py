@@ -42,6 +42,7 @@ class RunResult:
     pages: int | None = None
     records: int | None = None
     report: validate.Report | None = None
+    published_by: str = ""  # replaced, changed (by its difference) or unchanged
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -61,6 +62,7 @@ class RunResult:
             "triples_fetched": self.fetched,
             "triples_published": self.published,
             "pages": self.pages,
+            "published_by": self.published_by,
             "records": self.records,
             "violations": report.count("Violation") if report else None,
             "warnings": report.count("Warning") if report else None,
@@ -169,11 +171,13 @@ def _steps(config, store, source, force, progress, result):
     if refusal:
         result.outcome, result.step, result.message = "rejected", "validate", refusal
         return harvested
-    _timed(
+    result.published_by = _timed(
         result,
         "publish",
         progress,
-        lambda: publish.publish(store, graph, candidate, lambda n: progress.uploaded(source, n)),
+        lambda: publish.publish(
+            store, graph, candidate, previous, lambda n: progress.uploaded(source, n)
+        ),
     )
     result.outcome, result.published = "published", triples
     return harvested

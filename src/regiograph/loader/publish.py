@@ -2,22 +2,27 @@
 
 A candidate is published only when the policy accepts it: not empty (unless allowed), not
 shrunk below ``min_ratio`` of the last published size (unless allowed), and within the
-limits for Violations and Warnings. Publishing is one Graph Store ``PUT``: old or new,
-never a mix, and a failure leaves the old graph served.
+limits for Violations and Warnings. Publishing is one request — a Graph Store ``PUT``, or
+for a small change one SPARQL update with the difference —: old or new, never a mix, and a
+failure leaves the old graph served.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
-from pyoxigraph import DefaultGraph, RdfFormat
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Triple, serialize
 from pyoxigraph import Store as MemoryStore
 
+from regiograph.loader.mapping import text
 from regiograph.loader.source import Policy
 from regiograph.loader.validate import Report
 from regiograph.store import Store
 
 CHUNK = 4 * 1024 * 1024
+_PLACEHOLDER = re.compile(r"\bGRAPH_IRI\b|\bREMOVED\b|\bADDED\b")
+MAX_DIFFERENCE = 0.2  # above this share of changed triples, replace the whole graph
 
 
 def decide(policy: Policy, report: Report | None, triples: int, previous: int) -> str:
@@ -43,11 +48,66 @@ def decide(policy: Policy, report: Report | None, triples: int, previous: int) -
 
 
 def publish(
-    store: Store, graph: str, candidate: MemoryStore, on_chunk: Callable[[int], None] | None = None
-) -> None:
-    """Replace ``graph`` with the candidate's default graph in one step."""
+    store: Store,
+    graph: str,
+    candidate: MemoryStore,
+    previous: int = 0,
+    on_chunk: Callable[[int], None] | None = None,
+) -> str:
+    """Make ``graph`` hold exactly the candidate's default graph, in one step.
+
+    A graph published before is changed by its difference — one ``DELETE DATA … ;
+    INSERT DATA …`` update, one transaction — when that difference is small and free of
+    blank nodes (which cannot be matched across loads); otherwise the graph is replaced by
+    one Graph Store ``PUT``. Returns how: "replaced", "changed" or "unchanged".
+    """
+    if previous:
+        old = MemoryStore()
+        old.load(store.read_graph(graph), RdfFormat.N_TRIPLES)
+        difference = _difference(old, candidate)
+        if difference is not None:
+            removed, added = difference
+            if not removed and not added:
+                return "unchanged"
+            parts = {
+                "GRAPH_IRI": str(NamedNode(graph)),
+                "REMOVED": _ntriples(removed),
+                "ADDED": _ntriples(added),
+            }
+            # One pass over the template: inserted data is never scanned again.
+            store.update(_PLACEHOLDER.sub(lambda m: parts[m.group(0)], text("apply-difference.ru")))
+            return "changed"
     data = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     store.replace_graph(graph, _chunks(data, on_chunk))
+    return "replaced"
+
+
+def _difference(old: MemoryStore, new: MemoryStore) -> tuple[list, list] | None:
+    """(removed, added) triples, or None when a replacement is the better way."""
+    graph = DefaultGraph()
+    limit = MAX_DIFFERENCE * max(len(new), 1)
+    removed = [q for q in old if Quad(q.subject, q.predicate, q.object, graph) not in new]
+    if len(removed) > limit:
+        return None
+    added = [
+        q
+        for q in new.quads_for_pattern(None, None, None, graph)
+        if Quad(q.subject, q.predicate, q.object, DefaultGraph()) not in old
+    ]
+    if len(removed) + len(added) > limit:
+        return None
+    if any(_has_blank(q) for q in removed) or any(_has_blank(q) for q in added):
+        return None
+    return removed, added
+
+
+def _has_blank(quad: Quad) -> bool:
+    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
+
+
+def _ntriples(quads: list[Quad]) -> str:
+    triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
+    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 def _chunks(data: bytes, on_chunk: Callable[[int], None] | None) -> Iterator[bytes]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 from pyoxigraph import Store as MemoryStore
 
 from regiograph.loader.mapping import text
@@ -59,55 +59,40 @@ def publish(
     A graph published before is changed by its difference — one ``DELETE DATA … ;
     INSERT DATA …`` update, one transaction — when that difference is small and free of
     blank nodes (which cannot be matched across loads); otherwise the graph is replaced by
-    one Graph Store ``PUT``. Returns how: "replaced", "changed" or "unchanged".
+    one Graph Store ``PUT``. The difference is taken on N-Triples lines, which the store and
+    pyoxigraph write alike (a triple written differently would be deleted and inserted again:
+    still correct). Returns how: "replaced", "changed" or "unchanged".
     """
+    data = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     if previous:
-        old = MemoryStore()
-        old.load(store.read_graph(graph), RdfFormat.N_TRIPLES)
-        difference = _difference(old, candidate)
+        difference = _difference(store.read_graph(graph), data)
         if difference is not None:
             removed, added = difference
             if not removed and not added:
                 return "unchanged"
-            parts = {
-                "GRAPH_IRI": str(NamedNode(graph)),
-                "REMOVED": _ntriples(removed),
-                "ADDED": _ntriples(added),
-            }
+            parts = {"GRAPH_IRI": str(NamedNode(graph)), "REMOVED": removed, "ADDED": added}
             # One pass over the template: inserted data is never scanned again.
             store.update(_PLACEHOLDER.sub(lambda m: parts[m.group(0)], text("apply-difference.ru")))
             return "changed"
-    data = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     store.replace_graph(graph, _chunks(data, on_chunk))
     return "replaced"
 
 
-def _difference(old: MemoryStore, new: MemoryStore) -> tuple[list, list] | None:
-    """(removed, added) triples, or None when a replacement is the better way."""
-    graph = DefaultGraph()
-    limit = MAX_DIFFERENCE * max(len(new), 1)
-    removed = [q for q in old if Quad(q.subject, q.predicate, q.object, graph) not in new]
-    if len(removed) > limit:
+def _difference(old: bytes, new: bytes) -> tuple[str, str] | None:
+    """(removed, added) as N-Triples, or None when a replacement is the better way."""
+    old_lines = set(old.splitlines()) - {b""}
+    new_lines = set(new.splitlines()) - {b""}
+    removed, added = old_lines - new_lines, new_lines - old_lines
+    if len(removed) + len(added) > MAX_DIFFERENCE * max(len(new_lines), 1):
         return None
-    added = [
-        q
-        for q in new.quads_for_pattern(None, None, None, graph)
-        if Quad(q.subject, q.predicate, q.object, DefaultGraph()) not in old
-    ]
-    if len(removed) + len(added) > limit:
+    changed = b"\n".join(removed | added)
+    if b"_:" in changed and any(
+        isinstance(term, BlankNode)
+        for triple in parse(changed, RdfFormat.N_TRIPLES)
+        for term in (triple.subject, triple.object)
+    ):
         return None
-    if any(_has_blank(q) for q in removed) or any(_has_blank(q) for q in added):
-        return None
-    return removed, added
-
-
-def _has_blank(quad: Quad) -> bool:
-    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
-
-
-def _ntriples(quads: list[Quad]) -> str:
-    triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
-    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    return b"\n".join(sorted(removed)).decode("utf-8"), b"\n".join(sorted(added)).decode("utf-8")
 
 
 def _chunks(data: bytes, on_chunk: Callable[[int], None] | None) -> Iterator[bytes]:

@@ -323,3 +323,36 @@ def test_store_that_goes_away_mid_publish_keeps_the_old_graph(tmp_path, http_ser
             except Exception:
                 time.sleep(0.2)
         assert store.read_graph(graph) == before
+
+
+def test_gzip_in_transit_and_gzipped_files_are_read(scratch_platform, http_server):
+    config, store = scratch_platform
+    encoded = make_source(
+        kind="rdf", location=http_server.route("/enc.ttl", Reply(GOOD, gzip=True))
+    )
+    assert pipeline.harvest(config, store, encoded).published == 100
+    nt = b"".join(b'<http://ex.org/s%d> <http://ex.org/p> "%d" .\n' % (i, i) for i in range(7))
+    packed = make_source(
+        kind="rdf",
+        location=http_server.route(
+            "/dump.nt.gz", Reply(gzip.compress(nt), content_type="application/gzip")
+        ),
+    )
+    assert pipeline.harvest(config, store, packed).published == 7
+
+
+def test_429_with_retry_after_is_retried(scratch_platform, http_server):
+    config, store = scratch_platform
+    answers = iter(
+        [
+            Reply(
+                b"slow down", status=429, content_type="text/plain", headers={"Retry-After": "0"}
+            ),
+            Reply(GOOD),
+        ]
+    )
+    source = make_source(
+        kind="rdf", location=http_server.route("/busy.ttl", lambda request: next(answers))
+    )
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "published" and len(http_server.hits("/busy.ttl")) == 2

@@ -213,6 +213,9 @@ def test_unchanged_source_is_skipped_by_conditional_get(scratch_platform, http_s
     forced = pipeline.harvest(config, store, source, force=True)
     assert forced.outcome == "published"
     assert "If-None-Match" not in http_server.hits("/d.rdf")[-1].headers
+    store.drop_graph(source.graph(config.base_iri))  # gone since: fetched in full again
+    assert pipeline.harvest(config, store, source).outcome == "published"
+    assert "If-None-Match" not in http_server.hits("/d.rdf")[-1].headers
 
 
 def test_defaults_complete_datasets_and_distributions(scratch_platform, http_server):

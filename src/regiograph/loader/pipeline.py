@@ -146,11 +146,7 @@ def _steps(config, store, source, force, progress, result):
     kind = module(source.kind)
     limits = http.Limits.of(source)
     with http.Fetcher(limits) as fetcher:
-        validators = (
-            None
-            if force or not source.is_url
-            else provenance.previous_validators(store, source.id, source.location)
-        )
+        validators = None if force else _validators(store, config, source)
         ctx = Context(config.base_iri, fetcher, validators, progress)
         harvested = _timed(result, "harvest", progress, lambda: kind.harvest(source, ctx))
     result.pages = len(harvested.urls)
@@ -181,6 +177,16 @@ def _steps(config, store, source, force, progress, result):
     )
     result.outcome, result.published = "published", triples
     return harvested
+
+
+def _validators(store: Store, config: Config, source: Source) -> tuple[str, str] | None:
+    """ETag and Last-Modified of the last published run, while its graph is still there."""
+    if not source.is_url:
+        return None
+    validators = provenance.previous_validators(store, source.id, source.location)
+    if validators and not provenance.graph_size(store, source.graph(config.base_iri)):
+        return None  # the graph was dropped since: fetch in full
+    return validators
 
 
 def _timed(result: RunResult, step: str, progress: Progress, work):

@@ -106,7 +106,13 @@ def start_serve(data_dir: Path, port: int, log) -> subprocess.Popen:
         if process.poll() is not None:
             raise SystemExit(f"regiograph serve exited with {process.returncode}; see its log")
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+            # Not /healthz: it counts every graph's triples, seconds on a big store.
+            if requests.get(
+                f"http://127.0.0.1:{port}/sparql",
+                params={"query": "ASK {}"},
+                headers=ACCEPT,
+                timeout=30,
+            ).ok:
                 return process
         except requests.RequestException:
             pass

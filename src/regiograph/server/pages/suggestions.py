@@ -12,8 +12,11 @@ def search_index() -> SearchIndex:
     """The app's index, brought up to date with the store's data version."""
     index = current_app.extensions.get("regiograph.search_index")
     if index is None:
-        index = SearchIndex(config().data_path / "search", store())
-        current_app.extensions["regiograph.search_index"] = index
+        # setdefault: two threads of a fresh worker must share one index (and its lock),
+        # or both rebuild into the same temporary file at once
+        index = current_app.extensions.setdefault(
+            "regiograph.search_index", SearchIndex(config().data_path / "search", store())
+        )
     return index.fresh()
 
 

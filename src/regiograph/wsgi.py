@@ -46,6 +46,9 @@ def run(config: Config, store: Store) -> None:
         "accesslog": None,
         "child_exit": metrics.child_exit,
         "post_fork": lambda server, worker: store.forget_connections(),
+        # GET /sparql?query=… and "open in the editor" links carry whole queries in the URL;
+        # 8190 is gunicorn's largest finite request line (longer queries go by POST).
+        "limit_request_line": 8190,
     }
     arbiter_pid = os.getpid()
     scheduler = _start_scheduler(config, store)

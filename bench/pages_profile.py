@@ -27,10 +27,11 @@ def main() -> None:
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     parser.add_argument("--path", help="profile this path instead of the municipality pages")
     args = parser.parse_args()
+    folder = tempfile.TemporaryDirectory(prefix="regiograph-profile-")
     cfg = configuration.load(None, environ={}).with_overrides(
-        data_dir=tempfile.mkdtemp(prefix="regiograph-profile-"), pages__cache_entries=0
+        data_dir=folder.name, pages__cache_entries=0
     )
-    with open_store(cfg) as (cfg, store):
+    with folder, open_store(cfg) as (cfg, store):
         demo.load(cfg, store)
         rows = store.select(f"SELECT ?m WHERE {{ ?m a <{RG}Municipality> }}")
         paths = (

@@ -64,8 +64,18 @@ def child_exit(server, worker) -> None:
     mp.mark_process_dead(worker.pid)
 
 
-@cache
+_metrics_lock = threading.Lock()
+
+
 def _metrics():
+    # functools.cache alone lets two threads of a new worker both create (and register) the
+    # metrics on their first requests; the second registration fails.
+    with _metrics_lock:
+        return _create_metrics()
+
+
+@cache
+def _create_metrics():
     from prometheus_client import Counter, Histogram
 
     return {

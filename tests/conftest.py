@@ -94,6 +94,25 @@ def oxigraph_binary() -> str:
     return find_binary()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, one for the whole session."""
+    from livesite import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(
+            "Debian's chromium is not installed (the README's test command installs it "
+            "when run as root)"
+        )
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
 def require_program(name: str) -> str:
     path = shutil.which(name)
     if not path:

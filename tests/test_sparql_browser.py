@@ -3,25 +3,11 @@ platform runs a typed query and shows its rows; without JavaScript the plain for
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
+from livesite import live_server
 from regiograph.server import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUERY = (
     "PREFIX rg: <https://w3id.org/regiograph/ontology#>\n"
     "SELECT ?m WHERE { ?m a rg:Municipality } ORDER BY ?m LIMIT 7"
@@ -32,26 +18,9 @@ QUERY = (
 def live_url(demo_platform):
     cfg, store = demo_platform
     app = create_app(cfg, store)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with live_server(app) as url:
+        yield url
     app.extensions.get("regiograph.sparql") and app.extensions["regiograph.sparql"].engine.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.mark.browser

@@ -40,6 +40,18 @@ ex:ThingShape sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ;
   [ a sh:SPARQLConstraint ; sh:select '''PREFIX ex: <http://ex.org/>
     SELECT $this WHERE { FILTER NOT EXISTS { $this ex:colour ?c } }''' ] .
 ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .
+ex:ThingShape sh:property [ sh:path ex:part ; sh:node ex:PartShape ] ,
+    [ sh:path ex:weight ; sh:minInclusive 0 ; sh:maxExclusive 100 ] ,
+    [ sh:path ex:kind ; sh:not [ sh:hasValue ex:forbidden ] ] ,
+    [ sh:path ex:name ; sh:uniqueLang true ; sh:languageIn ( "de" "en" ) ] ,
+    [ sh:path ex:part ; sh:node ex:WarnShape ] ;
+  sh:or ( [ sh:class ex:Gadget ] [ sh:property [ sh:path ex:colour ; sh:minCount 1 ] ]
+          [ sh:path ex:kind ; sh:minCount 1 ] ) .
+ex:PartShape a sh:NodeShape ;
+  sh:property [ sh:path ex:weight ; sh:maxCount 1 ; sh:datatype xsd:decimal ] ;
+  sh:and ( [ sh:nodeKind sh:IRI ] [ sh:class ex:Part ] ) .
+ex:WarnShape a sh:NodeShape ; sh:property [ sh:path ex:label ; sh:minCount 1 ;
+  sh:severity sh:Warning ] .
 ex:NodeTarget a sh:NodeShape ; sh:targetNode ex:special ;
   sh:property [ sh:path ex:name ; sh:minCount 2 ] .
 ex:SubjectsTarget a sh:NodeShape ; sh:targetSubjectsOf ex:part ;
@@ -62,7 +74,9 @@ ex:p1 a ex:SpecialPart ; ex:weight 1.5 , 2.5 .
 ex:p2 a ex:Part ; ex:weight "heavy" .
 _:b a ex:Part .
 ex:special ex:name "only one" .
-ex:t3 a ex:Thing ; ex:name "drei"@de ; ex:key "12345678" , "01234567" ; ex:colour ex:red .
+ex:t3 a ex:Thing ; ex:name "drei"@de , "three"@en , "tres"@es , "drei!"@de ;
+  ex:key "12345678" , "01234567" ; ex:colour ex:red ;
+  ex:weight -1 , 7 , 100 , "heavy" ; ex:kind ex:forbidden , ex:good .
 """
 
 
@@ -88,6 +102,9 @@ def test_sparql_checks_give_exactly_pyshacls_results(tmp_path):
     assert fast.engines == ["sparql", "pyshacl"] and slow.engines == ["pyshacl"]
     plan = shaclsparql.compile_shapes(shapes)
     assert sum(1 for c in plan.checks if c.component == "sparql") == 3
+    assert {"node", "or", "not", "minInclusive", "maxExclusive", "uniqueLang", "languageIn"} <= {
+        c.component for c in plan.checks
+    }
     assert len(fast.results) >= 15
     assert keys(fast) == keys(slow)
     components = {r.component.value.rsplit("#", 1)[1] for r in fast.results}

@@ -26,7 +26,7 @@ def test_demo_run_is_listed(client):
     (link,) = set(re.findall(r'href="(/harvests/demo/\d{8}T\d{12}Z)"', source))
     run = client.get(link)
     assert run.status_code == 200
-    assert "keinen Prüfbericht" in run.get_data(as_text=True)
+    assert "Keine Befunde" in run.get_data(as_text=True)  # validated, and it conforms
 
 
 def test_unknown_source_and_run_are_404(client):

@@ -20,8 +20,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store
+from pyoxigraph import BlankNode, NamedNode, Store
 
+from regiograph.loader import shaclexpr
 from regiograph.loader.mapping import text
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -40,42 +41,35 @@ COMPONENTS = {
     "pattern": "PatternConstraintComponent",
     "minLength": "MinLengthConstraintComponent",
     "maxLength": "MaxLengthConstraintComponent",
+    "node": "NodeConstraintComponent",
+    "or": "OrConstraintComponent",
+    "and": "AndConstraintComponent",
+    "not": "NotConstraintComponent",
+    "minInclusive": "MinInclusiveConstraintComponent",
+    "maxInclusive": "MaxInclusiveConstraintComponent",
+    "minExclusive": "MinExclusiveConstraintComponent",
+    "maxExclusive": "MaxExclusiveConstraintComponent",
+    "uniqueLang": "UniqueLangConstraintComponent",
+    "languageIn": "LanguageInConstraintComponent",
 }
-# Properties a compiled property shape may have besides its constraints.
-HARMLESS = {
-    "path",
-    "severity",
-    "message",
-    "name",
-    "description",
-    "order",
-    "group",
-    "flags",
-    "defaultValue",
-}
-CASTABLE = {
-    "integer",
-    "decimal",
-    "double",
-    "float",
-    "boolean",
-    "date",
-    "dateTime",
-    "time",
-    "gYear",
-    "gYearMonth",
-    "duration",
-    "dayTimeDuration",
-    "yearMonthDuration",
-}
-NODE_KINDS = {
-    "IRI": "isIRI(?v)",
-    "BlankNode": "isBlank(?v)",
-    "Literal": "isLiteral(?v)",
-    "BlankNodeOrIRI": "(isIRI(?v) || isBlank(?v))",
-    "BlankNodeOrLiteral": "(isBlank(?v) || isLiteral(?v))",
-    "IRIOrLiteral": "(isIRI(?v) || isLiteral(?v))",
-}
+# Components checked on the focus node itself when they sit on a targeted node shape.
+NODE_LEVEL = (
+    "class",
+    "datatype",
+    "nodeKind",
+    "in",
+    "node",
+    "or",
+    "and",
+    "not",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +83,7 @@ class Check:
     query: str
     prefixes: dict[str, str] = field(default_factory=dict)
     constraint: NamedNode | BlankNode | None = None  # the sh:SPARQLConstraint node
+    node_level: bool = False  # checks the focus node itself: the value is the focus
 
     @property
     def component_iri(self) -> NamedNode:
@@ -114,15 +109,16 @@ def compile_shapes(shapes: Store) -> Plan:
     for (shape, prop), rows in by_property.items():
         if shape not in targets or shape in used_elsewhere or prop in used_elsewhere:
             continue
-        if not _compilable(rows):
-            continue
         focus = _focus_pattern(targets[shape])
         severity = rows[0]["severity"] or NamedNode(SH + "Violation")
         for row in rows:
             name = row["component"].value.removeprefix(SH)
             if name not in COMPONENTS:
                 continue
-            body = _constraint(name, row["value"], prop, shapes)
+            try:
+                body = _constraint(name, row["value"], prop, shapes)
+            except shaclexpr.Unsupported:
+                body = None
             if body is None:
                 continue
             plan.checks.append(
@@ -135,8 +131,31 @@ def compile_shapes(shapes: Store) -> Plan:
                 )
             )
             plan.compiled.add((prop, row["component"], row["value"]))
+    _compile_node_level(shapes, targets, used_elsewhere, plan)
     _compile_sparql(shapes, targets, used_elsewhere, plan)
     return plan
+
+
+def _compile_node_level(shapes: Store, targets: dict, used_elsewhere: set, plan: Plan) -> None:
+    """Constraints on a targeted node shape itself (sh:or of classes, sh:node …)."""
+    expressions = shaclexpr.Expressions(shapes)
+    for shape, shape_targets in targets.items():
+        if shape in used_elsewhere:
+            continue
+        severities = [
+            q.object for q in shapes.quads_for_pattern(shape, NamedNode(SH + "severity"), None)
+        ]
+        severity = severities[0] if severities else NamedNode(SH + "Violation")
+        focus = _focus_pattern(shape_targets)
+        for name in NODE_LEVEL:
+            for quad in shapes.quads_for_pattern(shape, NamedNode(SH + name), None):
+                try:
+                    condition = expressions.value_violation(name, quad.object, "?focus", shape)
+                except shaclexpr.Unsupported:
+                    continue
+                query = PREFIXES + f"SELECT ?focus WHERE {{ {focus} FILTER({condition}) }}"
+                plan.checks.append(Check(shape, None, name, severity, query, node_level=True))
+                plan.compiled.add((shape, quad.predicate, quad.object))
 
 
 def _compile_sparql(shapes: Store, targets: dict, used_elsewhere: set, plan: Plan) -> None:
@@ -242,20 +261,6 @@ def _used_elsewhere(shapes: Store, targeted: set) -> set:
     return used
 
 
-def _compilable(rows) -> bool:
-    """Only shapes whose every statement is a known constraint or harmless annotation."""
-    for row in rows:
-        iri = row["component"].value
-        if iri == RDF + "type":
-            continue
-        name = iri.removeprefix(SH)
-        if not iri.startswith(SH):
-            continue  # annotations in other vocabularies (labels, comments)
-        if name not in COMPONENTS and name not in HARMLESS and name != "sparql":
-            return False
-    return True
-
-
 def _focus_pattern(targets: list[tuple[str, object]]) -> str:
     branches = []
     for kind, target in targets:
@@ -270,7 +275,7 @@ def _focus_pattern(targets: list[tuple[str, object]]) -> str:
     return "{ SELECT DISTINCT ?focus WHERE { " + " UNION ".join(branches) + " } }"
 
 
-def _constraint(name: str, value, prop, shapes: Store) -> str | None:  # noqa: PLR0911
+def _constraint(name: str, value, prop, shapes: Store) -> str | None:
     """The query for one constraint; None where the value is not one we can compile."""
     if name == "minCount":
         return _min_count(int(value.value))
@@ -279,30 +284,26 @@ def _constraint(name: str, value, prop, shapes: Store) -> str | None:  # noqa: P
             "SELECT ?focus WHERE { {FOCUS} ?focus {PATH} ?v } GROUP BY ?focus "
             f"HAVING (COUNT(DISTINCT ?v) > {int(value.value)})"
         )
-    if name == "datatype":
-        return _datatype(value)
-    if name == "class":
-        return _values(f"EXISTS {{ ?v rdf:type/rdfs:subClassOf* {value} }}")
-    if name == "nodeKind":
-        kind = value.value.removeprefix(SH)
-        return _values(NODE_KINDS[kind]) if kind in NODE_KINDS else None
-    if name == "in":
-        members = " ".join(str(m) for m in _list(shapes, value))
-        return _values(
-            f"EXISTS {{ VALUES ?allowed {{ {members} }} FILTER(sameTerm(?v, ?allowed)) }}"
-        )
     if name == "hasValue":
         return (
             "SELECT ?focus WHERE { {FOCUS} FILTER NOT EXISTS { ?focus {PATH} " + str(value) + " } }"
         )
-    if name == "pattern":
-        flags = next(shapes.quads_for_pattern(prop, NamedNode(SH + "flags"), None), None)
-        flag = f", {Literal(flags.object.value)}" if flags else ""
-        return _values(f"(!isBlank(?v) && REGEX(STR(?v), {Literal(value.value)}{flag}))")
-    if name in ("minLength", "maxLength"):
-        op = ">=" if name == "minLength" else "<="
-        return _values(f"(!isBlank(?v) && STRLEN(STR(?v)) {op} {int(value.value)})")
-    return None
+    if name == "uniqueLang":
+        return _unique_lang(value)
+    # Every other component constrains each value node on its own.
+    condition = shaclexpr.Expressions(shapes).value_violation(name, value, "?v", prop)
+    return "SELECT ?focus ?v WHERE { {FOCUS} ?focus {PATH} ?v FILTER(" + condition + ") }"
+
+
+def _unique_lang(value) -> str | None:
+    """One result per language used by two values (SHACL 4.5.4)."""
+    if value.value != "true":
+        return None
+    return (
+        "SELECT DISTINCT ?focus ?lang WHERE { {FOCUS} ?focus {PATH} ?a , ?b "
+        'BIND(LCASE(LANG(?a)) AS ?lang) FILTER(!sameTerm(?a, ?b) && ?lang != "" '
+        "&& LCASE(LANG(?b)) = ?lang) }"
+    )
 
 
 def _min_count(n: int) -> str:
@@ -314,36 +315,3 @@ def _min_count(n: int) -> str:
         "SELECT ?focus WHERE { {FOCUS} OPTIONAL { ?focus {PATH} ?v } } GROUP BY ?focus "
         f"HAVING (COUNT(DISTINCT ?v) < {n})"
     )
-
-
-def _values(condition: str, prelude: str = "") -> str:
-    """Each value node of the path that does not meet ``condition``."""
-    return (
-        "SELECT ?focus ?v WHERE { {FOCUS} ?focus {PATH} ?v "
-        + prelude
-        + " FILTER(!("
-        + condition
-        + ")) }"
-    )
-
-
-def _datatype(datatype: NamedNode) -> str:
-    ok = f"isLiteral(?v) && datatype(?v) = {datatype}"
-    local = datatype.value.removeprefix(XSD)
-    if datatype.value.startswith(XSD) and local in CASTABLE:
-        # An ill-typed literal ("abc"^^xsd:integer) fails the cast, as in SHACL.
-        return _values(ok + " && BOUND(?wellFormed)", f"BIND({datatype}(?v) AS ?wellFormed)")
-    return _values(ok)
-
-
-def _list(shapes: Store, head) -> list:
-    members = []
-    nil = NamedNode(RDF + "nil")
-    while head != nil and len(members) < 10000:
-        first = next(shapes.quads_for_pattern(head, NamedNode(RDF + "first"), None), None)
-        rest = next(shapes.quads_for_pattern(head, NamedNode(RDF + "rest"), None), None)
-        if first is None or rest is None:
-            break
-        members.append(first.object)
-        head = rest.object
-    return members

@@ -65,6 +65,7 @@ _CONSTRAINTS = [
     "in",
     "sparql",
 ]
+_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 DEFAULT_MESSAGES = {
     "minCount": ("Zu wenige Werte (mindestens {v})", "Fewer values than {v}"),
     "maxCount": ("Zu viele Werte (höchstens {v})", "More values than {v}"),
@@ -76,6 +77,16 @@ DEFAULT_MESSAGES = {
     "pattern": ("Wert passt nicht zum Muster {v}", "Value does not match the pattern {v}"),
     "minLength": ("Wert ist kürzer als {v} Zeichen", "Value is shorter than {v} characters"),
     "maxLength": ("Wert ist länger als {v} Zeichen", "Value is longer than {v} characters"),
+    "node": ("Wert erfüllt die Form {v} nicht", "Value does not conform to the shape {v}"),
+    "or": ("Wert erfüllt keine der Alternativen", "Value conforms to none of the alternatives"),
+    "and": ("Wert erfüllt nicht alle Formen", "Value does not conform to every shape"),
+    "not": ("Wert erfüllt eine ausgeschlossene Form", "Value conforms to an excluded shape"),
+    "minInclusive": ("Wert ist kleiner als {v}", "Value is less than {v}"),
+    "maxInclusive": ("Wert ist größer als {v}", "Value is greater than {v}"),
+    "minExclusive": ("Wert ist nicht größer als {v}", "Value is not greater than {v}"),
+    "maxExclusive": ("Wert ist nicht kleiner als {v}", "Value is not less than {v}"),
+    "uniqueLang": ("Eine Sprache kommt mehrfach vor", "A language is used more than once"),
+    "languageIn": ("Sprache nicht erlaubt", "Language not allowed"),
 }
 
 
@@ -178,11 +189,12 @@ def _run_checks(candidate: Store, shapes: Store, plan: shaclsparql.Plan) -> list
         solutions = candidate.query(check.query, use_default_graph_as_union=True)
         has_value = any(v.value == "v" for v in solutions.variables)
         for row in solutions:
+            value = row["v"] if has_value else (row["focus"] if check.node_level else None)
             results.append(
                 Result(
                     row["focus"],
                     check.path,
-                    row["v"] if has_value else None,
+                    value,
                     check.shape,
                     check.component_iri,
                     check.severity,
@@ -268,17 +280,19 @@ def _short(term) -> str:
 
 
 def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
-    """The shapes minus what was compiled; None when nothing that checks is left."""
+    """The shapes minus what was compiled; None when no targeted shape (or a property shape
+    of one) still carries a constraint — shapes only reachable from compiled constraints
+    need no second look."""
     rest = Store()
     rest.extend(q for q in shapes if (q.subject, q.predicate, q.object) not in plan.compiled)
-    constraints = " ".join(f"<{SH}{c}>" for c in _CONSTRAINTS)
+    constraints = " ".join(f"<{SH}{c}>" for c in _CONSTRAINTS if c != "property")
+    targets = " ".join(f"<{SH}{t}>" for t in _TARGETS)
     ask = (
-        f"ASK {{ ?s ?p ?o VALUES ?p {{ {constraints} }} "
-        f"FILTER(?p != <{SH}property> || EXISTS {{ ?o ?q ?x VALUES ?q {{ {constraints} }} }}) }}"
+        f"ASK {{ {{ ?shape ?target ?t VALUES ?target {{ {targets} }} }} UNION "
+        f"{{ ?shape a <{SH}NodeShape> , <http://www.w3.org/2000/01/rdf-schema#Class> }} "
+        f"?shape <{SH}property>? ?x . ?x ?p ?o VALUES ?p {{ {constraints} }} }}"
     )
-    if not rest.query(ask):
-        return None
-    return rest
+    return rest if rest.query(ask) else None
 
 
 def _run_pyshacl(candidate: Store, shapes: Store) -> list[Result]:
@@ -313,7 +327,9 @@ def _from_rdflib(graph) -> list[Result]:
     from rdflib import RDF, Namespace
 
     sh = Namespace(SH)
-    for node in graph.subjects(RDF.type, sh.ValidationResult):
+    # Only the report's own results: nested ones (sh:detail of sh:node) are typed alike.
+    reports = graph.subjects(RDF.type, sh.ValidationReport)
+    for node in {result for report in reports for result in graph.objects(report, sh.result)}:
         path = graph.value(node, sh.resultPath)
         yield Result(
             focus=_term(graph.value(node, sh.focusNode)),
@@ -357,8 +373,9 @@ def _own(candidate: Store, results: list[Result]) -> list[Result]:
     kept = []
     for result in results:
         focus = result.focus
+        # Blank nodes cannot be told apart after pyshacl's copy of the data: kept.
         if (
-            isinstance(focus, Literal)
+            isinstance(focus, Literal | BlankNode)
             or next(candidate.quads_for_pattern(focus, None, None, graph), None) is not None
         ):
             kept.append(result)

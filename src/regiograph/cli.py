@@ -292,3 +292,33 @@ def list_sources(ctx) -> None:
     sources.from_config(cfg)  # config errors before the store
     with open_store(cfg, attach=True) as (cfg, store):
         console.list_sources(cfg, store)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path),
+              help="Folder of SHACL shapes (*.ttl; default: the bundled shapes).")
+@click.option("--lang", type=click.Choice(["de", "en"]),
+              help="Language of the messages (default: from LANG, else English).")
+@click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: site.base_iri).")
+@click.pass_context
+@fails_cleanly
+def validate(ctx, files: tuple[Path, ...], shapes_dir: Path | None, lang: str | None,
+             base_iri: str | None) -> None:
+    """Check RDF files against the SHACL shapes, with the ontology and concept schemes loaded
+    alongside; all FILEs form one graph (pass reference data, e.g. municipalities, as well).
+    Prints the results grouped by node; exits 1 when there is a Violation."""
+    import os
+
+    from regiograph import validation
+
+    cfg = load_config(ctx)
+    try:
+        validation.load_shapes(shapes_dir)
+    except validation.ShapesError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    report = validation.validate(validation.read_files(files, base_iri or cfg.base_iri),
+                                 shapes_dir)
+    click.echo(report.to_text(validation.language(lang, os.environ.get("LANG"))), nl=False)
+    if not report.conforms:
+        sys.exit(EXIT_FAILED)

@@ -245,3 +245,35 @@ def test_broken_shapes_file_fails_the_validate_step(scratch_platform, http_serve
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "failed" and result.step == "validate"
     assert "bad.ttl:2:" in result.message
+
+
+def test_old_runs_are_pruned_with_their_reports(scratch_platform, http_server, shapes_file):
+    config, store = scratch_platform
+    url = http_server.route("/d.ttl", Reply(DATA.encode()))
+    source = make_source(shapes_file, kind="rdf", location=url, shapes=["shapes.ttl"])
+    first = None
+    for _ in range(provenance.KEEP_RUNS + 2):
+        result = pipeline.harvest(config, store, source)
+        assert result.outcome == "rejected"
+        first = first or result.run
+    runs = provenance.runs(store, source.id)
+    assert len(runs) == provenance.KEEP_RUNS
+    assert first not in {r["run"] for r in runs}
+    leftovers = store.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?meta { ?s ?p ?o "
+        "FILTER(STRSTARTS(STR(?s), STR(?first))) } }",
+        {"meta": NamedNode(store.meta_graph), "first": NamedNode(first)},
+    )
+    assert leftovers == 0  # the run and its report (IRIs under the run's) are gone
+    orphans = store.count(
+        "SELECT (COUNT(?r) AS ?n) WHERE { GRAPH ?meta { ?r a ?result "
+        "FILTER NOT EXISTS { ?report ?has ?r } } }",
+        {
+            "meta": NamedNode(store.meta_graph),
+            "result": NamedNode("http://www.w3.org/ns/shacl#ValidationResult"),
+            "has": NamedNode("http://www.w3.org/ns/shacl#result"),
+        },
+    )
+    assert orphans == 0  # and so are its results
+    kept = runs[-1]["report"]
+    assert len(provenance.report_results(store, kept)) == len(result.report.results)

@@ -1,12 +1,14 @@
-# Remove one old run, its report and the report's results from the metadata graph.
+# Remove one old run (?run bound), its report and the report's results from the metadata
+# graph. Three branches instead of nested OPTIONALs, which would multiply the run's, the
+# report's and every result's statements with each other.
 PREFIX hv: <https://w3id.org/regiograph/harvest#>
 PREFIX sh: <http://www.w3.org/ns/shacl#>
 
-DELETE { GRAPH ?meta { ?run ?p ?o . ?report ?rp ?ro . ?result ?xp ?xo } }
+DELETE { GRAPH ?meta { ?s ?p ?o } }
 WHERE {
   GRAPH ?meta {
-    ?run ?p ?o .
-    OPTIONAL { ?run hv:report ?report . ?report ?rp ?ro .
-               OPTIONAL { ?report sh:result ?result . ?result ?xp ?xo } }
+    { ?run ?p ?o BIND(?run AS ?s) }
+    UNION { ?run hv:report ?s . ?s ?p ?o }
+    UNION { ?run hv:report/sh:result ?s . ?s ?p ?o }
   }
 }

@@ -66,6 +66,8 @@ PREFIXES = {
     "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
     "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
     "rgsh": "https://w3id.org/regiograph/shapes#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
 }
 
 
@@ -214,7 +216,8 @@ def _shapes_graph(shapes_dir: Path) -> Graph:
 
 def _results(report: Graph, shapes: Graph) -> tuple[Result, ...]:
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only top-level results: those of nested shapes (sh:node, sh:or) hang below sh:detail.
+    for node in report.objects(predicate=SH.result):
         source = report.value(node, SH.sourceShape)
         value = report.value(node, SH.value)
         results.append(

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from regiograph import __version__, config as configuration
+from regiograph import __version__
+from regiograph import config as configuration
 from regiograph.runtime import open_store
 from regiograph.store import StoreError, StoreLocked, StoreUnavailable
 from regiograph.store.rdffiles import RdfFileError, read_graphs
@@ -47,8 +48,12 @@ def _fail(message: str, code: int):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="TOML configuration file (default: ./regiograph.toml if present).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration file (default: ./regiograph.toml if present).",
+)
 @click.version_option(__version__, prog_name="regiograph")
 @click.pass_context
 def main(ctx: click.Context, config_file: str | None) -> None:
@@ -83,12 +88,22 @@ def config(ctx: click.Context, markdown: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--graph", help="Named graph for triples outside a graph (e.g. Turtle files).")
 @click.option("--replace", is_flag=True, help="Replace the graph(s) instead of adding to them.")
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Use the store's non-transactional bulk path (Oxigraph: about 40 % faster; "
+    "if the store dies midway, part of the data stays). Not with --replace.",
+)
 @click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: each file's URL).")
 @click.pass_context
 @fails_cleanly
-def load(ctx, files: tuple[Path, ...], graph: str | None, replace: bool, base_iri: str | None):
+def load(
+    ctx, files: tuple[Path, ...], graph: str | None, replace: bool, bulk: bool, base_iri: str | None
+):
     """Load RDF files (any common syntax, also .gz). All files are parsed before anything is
     sent, so a syntax error loads nothing and names file, line and column."""
+    if replace and bulk:
+        _fail("--bulk cannot replace a graph atomically; use one or the other", EXIT_USAGE)
     cfg = load_config(ctx)
     try:
         graphs = read_graphs(files, graph, base_iri)
@@ -98,15 +113,23 @@ def load(ctx, files: tuple[Path, ...], graph: str | None, replace: bool, base_ir
         _fail(f"--graph: {exc}", EXIT_USAGE)
     with open_store(cfg, attach=True) as (_, store):
         for name, data in graphs.items():
-            (store.replace_graph if replace else store.add_to_graph)(name, data)
+            if replace:
+                store.replace_graph(name, data)
+            else:
+                store.add_to_graph(name, data, unsafe_bulk=bulk)
             triples = data.count(b"\n")
             click.echo(f"{'replaced' if replace else 'loaded into'} <{name}>: {triples} triples")
 
 
 @main.command()
 @click.argument("sparql")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
-              default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+)
 @click.pass_context
 @fails_cleanly
 def query(ctx, sparql: str, fmt: str) -> None:
@@ -122,8 +145,14 @@ def query(ctx, sparql: str, fmt: str) -> None:
 
 @main.command()
 @click.option("--graph", help="Only this named graph (default: every graph).")
-@click.option("-o", "--output", "target", required=True, type=click.Path(path_type=Path),
-              help="File to write: .nq or .trig, with .gz for gzip.")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write: .nq or .trig, with .gz for gzip.",
+)
 @click.pass_context
 @fails_cleanly
 def export(ctx, graph: str | None, target: Path) -> None:
@@ -144,10 +173,12 @@ def export(ctx, graph: str | None, target: Path) -> None:
 @fails_cleanly
 def serve(ctx) -> None:
     """Start the store (embedded unless configured) and the web app under gunicorn."""
+    from regiograph import vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
     with open_store(cfg) as (cfg, store):
+        vocabulary.publish(cfg, store)  # pages and queries need the current labels
         run(cfg, store)
 
 
@@ -159,6 +190,7 @@ def demo(ctx, no_serve: bool) -> None:
     """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
     the store is empty."""
     from regiograph import demo as demo_region
+    from regiograph import vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
@@ -167,8 +199,47 @@ def demo(ctx, no_serve: bool) -> None:
             click.echo("loading the demo region …")
             summary = demo_region.load(cfg, store)
             click.echo(json.dumps(summary, indent=2))
+        else:
+            vocabulary.publish(cfg, store)  # pages and queries need the current labels
         if not no_serve:
             run(cfg, store)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of SHACL shapes (*.ttl; default: the bundled shapes).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="Language of the messages (default: from LANG, else English).",
+)
+@click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: site.base_iri).")
+@click.pass_context
+@fails_cleanly
+def validate(
+    ctx, files: tuple[Path, ...], shapes_dir: Path | None, lang: str | None, base_iri: str | None
+) -> None:
+    """Check RDF files against the SHACL shapes, with the ontology and concept schemes loaded
+    alongside; all FILEs form one graph (pass reference data, e.g. municipalities, as well).
+    Prints the results grouped by node; exits 1 when there is a Violation."""
+    import os
+
+    from regiograph import validation
+
+    cfg = load_config(ctx)
+    try:
+        validation.load_shapes(shapes_dir)
+    except validation.ShapesError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    report = validation.validate(validation.read_files(files, base_iri or cfg.base_iri), shapes_dir)
+    click.echo(report.to_text(validation.language(lang, os.environ.get("LANG"))), nl=False)
+    if not report.conforms:
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()
@@ -199,8 +270,10 @@ def restore(ctx, source: Path) -> None:
 
     manifest = run_restore(load_config(ctx), source)
     triples = sum(entry["triples"] for entry in manifest["graphs"].values())
-    click.echo(f"restored {len(manifest['graphs'])} graphs, {triples} triples, from {source} "
-               f"(taken {manifest['created']})")
+    click.echo(
+        f"restored {len(manifest['graphs'])} graphs, {triples} triples, from {source} "
+        f"(taken {manifest['created']})"
+    )
 
 
 @main.group()
@@ -213,19 +286,27 @@ def schedule() -> None:
 @fails_cleanly
 def schedule_list(ctx) -> None:
     """Each scheduled source with its schedule, last run and whether it is due now."""
-    from regiograph.ops import harvests, schedule as schedules
+    from regiograph.ops import harvests
+    from regiograph.ops import schedule as schedules
 
     cfg = load_config(ctx.find_root())
     due = set(schedules.due(cfg))
     for source_id, plan in schedules.schedules(cfg).items():
         last = harvests.read_state(cfg, source_id) or {}
-        click.echo(f"{source_id}\t{plan.text}\tlast: {last.get('started', 'never')} "
-                   f"{last.get('outcome', '')}\t{'due' if source_id in due else 'not due'}")
+        click.echo(
+            f"{source_id}\t{plan.text}\tlast: {last.get('started', 'never')} "
+            f"{last.get('outcome', '')}\t{'due' if source_id in due else 'not due'}"
+        )
 
 
 @schedule.command("run-due")
-@click.option("--loop", "every_s", type=click.FloatRange(min=1), default=None,
-              help="Keep running: check every SECONDS (for a harvester service).")
+@click.option(
+    "--loop",
+    "every_s",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Keep running: check every SECONDS (for a harvester service).",
+)
 @click.pass_context
 @fails_cleanly
 def schedule_run_due(ctx, every_s: float | None) -> None:
@@ -292,33 +373,3 @@ def list_sources(ctx) -> None:
     sources.from_config(cfg)  # config errors before the store
     with open_store(cfg, attach=True) as (cfg, store):
         console.list_sources(cfg, store)
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path),
-              help="Folder of SHACL shapes (*.ttl; default: the bundled shapes).")
-@click.option("--lang", type=click.Choice(["de", "en"]),
-              help="Language of the messages (default: from LANG, else English).")
-@click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: site.base_iri).")
-@click.pass_context
-@fails_cleanly
-def validate(ctx, files: tuple[Path, ...], shapes_dir: Path | None, lang: str | None,
-             base_iri: str | None) -> None:
-    """Check RDF files against the SHACL shapes, with the ontology and concept schemes loaded
-    alongside; all FILEs form one graph (pass reference data, e.g. municipalities, as well).
-    Prints the results grouped by node; exits 1 when there is a Violation."""
-    import os
-
-    from regiograph import validation
-
-    cfg = load_config(ctx)
-    try:
-        validation.load_shapes(shapes_dir)
-    except validation.ShapesError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    report = validation.validate(validation.read_files(files, base_iri or cfg.base_iri),
-                                 shapes_dir)
-    click.echo(report.to_text(validation.language(lang, os.environ.get("LANG"))), nl=False)
-    if not report.conforms:
-        sys.exit(EXIT_FAILED)

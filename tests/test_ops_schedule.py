@@ -125,3 +125,18 @@ def test_scheduler_thread_runs_due_sources(tmp_path, scratch_store):
         scheduler.stop()
     state = harvests.read_state(cfg, "a")
     assert state["trigger"] == "schedule" and state["state"] == "finished"
+
+
+def test_a_due_source_is_harvested_and_published_end_to_end(tmp_path, scratch_platform):
+    """The schedule key passes the loader's source check and run_due publishes the graph."""
+    base_cfg, store = scratch_platform
+    data = tmp_path / "scheduled.ttl"
+    data.write_text('<http://example.org/s> <http://example.org/p> "scheduled" .\n')
+    cfg = config_with(
+        tmp_path,
+        f'[[sources]]\nid = "sched-e2e"\nkind = "rdf"\nlocation = "{data}"\n'
+        'schedule = "every 1h"\n',
+    ).with_overrides(site__base_iri=base_cfg.base_iri)
+    assert schedule.run_due(cfg, store) == {"sched-e2e": "ok"}
+    assert store.graphs()[base_cfg.base_iri + "graph/sched-e2e"] == 1
+    assert schedule.due(cfg) == []  # it ran just now

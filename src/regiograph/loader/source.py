@@ -96,6 +96,13 @@ KEYS: tuple[Key, ...] = (
     Key("retries", int, 3, "Further attempts after a 5xx, 429 or time-out."),
     Key("retry_backoff_s", float, 1.0, "First pause between attempts; doubles each time."),
     Key("policy", dict, {}, "Acceptance policy: an inline table, keys below."),
+    Key(
+        "schedule",
+        str,
+        "",
+        "When to harvest by itself: an interval ('every 6h') or a cron expression "
+        "('0 3 * * *'); read by the scheduler (docs/operations.md).",
+    ),
 )
 
 POLICY_KEYS: tuple[Key, ...] = (

@@ -123,3 +123,24 @@ def _answers(store) -> bool:
     except Exception:
         return False
     return True
+
+
+def test_sparql_endpoint_counts_its_queries_by_outcome(client):
+    def count(text, outcome):
+        return sample(text, "regiograph_sparql_queries_total", outcome=outcome)
+
+    before = scrape(client)
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    refused = client.get(
+        "/sparql",
+        query_string={
+            "query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+        },
+    )
+    assert refused.status_code == 403
+    bad = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o "})
+    assert bad.status_code == 400
+    after = scrape(client)
+    assert count(after, "ok") - count(before, "ok") == 1
+    assert count(after, "refused") - count(before, "refused") == 1
+    assert count(after, "error") - count(before, "error") == 1

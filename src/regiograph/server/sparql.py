@@ -21,6 +21,7 @@ from regiograph.config import Config
 from regiograph.endpoint import formats, lexer, services
 from regiograph.endpoint.engine import Engine, Limits, QueryFailed, QuerySpec
 from regiograph.endpoint.limits import ClientLimiter, TooManyRequests
+from regiograph.ops import metrics
 from regiograph.server import sparql_describe
 from regiograph.server.context import config, store
 from regiograph.server.sparql_protocol import ProtocolError, read
@@ -136,11 +137,14 @@ def _answer_query(state: _Endpoint) -> Response:
         with state.limiter.slot(request.remote_addr or "-"):
             result = state.engine.query(spec)
     except TooManyRequests as exc:
+        metrics.record_query("refused")
         raise _Stop(_error(429, str(exc), retry_after=5)) from None
     except QueryFailed as exc:
+        metrics.record_query(_outcome_of(exc))
         if chosen is formats.HTML:
             raise _Stop(_editor_error(operation.text, exc.status, exc.message)) from None
         raise _Stop(_error(exc.status, exc.message, retry_after=exc.retry_after)) from None
+    metrics.record_query("ok")
     if chosen is formats.HTML:
         response = Response(_results_page(operation.text, result), mimetype="text/html")
     else:
@@ -152,6 +156,17 @@ def _answer_query(state: _Endpoint) -> Response:
     if request.method == "GET":
         _with_cache(response, validators, state)
     return response
+
+
+def _outcome_of(failure: QueryFailed) -> str:
+    """The metrics outcome of a failed query (ops/metrics.py names them)."""
+    if failure.status == 503:
+        return "timeout"
+    if failure.status == 403:
+        return "refused"  # SERVICE rules
+    if failure.status == 500 and "refused" in failure.message:
+        return "too_large"  # the row or byte limit
+    return "error"
 
 
 def _operation(state: _Endpoint):

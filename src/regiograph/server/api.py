@@ -26,7 +26,7 @@ from regiograph.savedqueries import (
     SavedQuery,
     UnknownQuery,
 )
-from regiograph.server import errors
+from regiograph.server import admin, errors
 from regiograph.server.context import config, store
 from regiograph.server.openapi import document
 from regiograph.statistics import FILE_NAME, Mirror
@@ -86,13 +86,20 @@ def _unknown_query(exc: UnknownQuery):
 
 @blueprint.get("/api/openapi.json")
 def openapi():
-    return jsonify(document(catalog(), config()["queries.max_limit"], request.host_url))
+    return jsonify(_spec())
 
 
 @blueprint.get("/api")
 def api_page():
+    return render_template("api.html", spec=_spec(), errors=catalog().errors)
+
+
+def _spec() -> dict:
+    """The saved queries' API and the admin API in one OpenAPI document."""
     spec = document(catalog(), config()["queries.max_limit"], request.host_url)
-    return render_template("api.html", spec=spec, errors=catalog().errors)
+    spec["paths"].update(admin.OPENAPI_PATHS)
+    spec["components"]["securitySchemes"] = admin.OPENAPI_SECURITY_SCHEMES
+    return spec
 
 
 @blueprint.get("/api/queries")

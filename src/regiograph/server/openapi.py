@@ -85,7 +85,7 @@ def _operation(query: SavedQuery, max_limit: int) -> dict:
 def _parameter(parameter: Parameter) -> dict:
     schema = dict(_SCHEMAS[parameter.type])
     if parameter.default is not None:
-        schema["default"] = parameter.default
+        schema["default"] = _typed(parameter.default, schema.get("type"))
     description = parameter.label.get("en") or parameter.name
     if parameter.cls:
         description += f" (an instance of <{parameter.cls}>)"
@@ -98,6 +98,15 @@ def _parameter(parameter: Parameter) -> dict:
         "description": description,
         "schema": schema,
     }
+
+
+def _typed(default: str, json_type: str | None):
+    """Defaults are kept as text; the document states them in the schema's own type."""
+    if json_type == "integer":
+        return int(default)
+    if json_type == "number":
+        return float(default)
+    return default
 
 
 def _paging(max_limit: int) -> dict:

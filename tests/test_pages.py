@@ -172,3 +172,12 @@ def test_what_is_this_line_is_the_first_sentence_of_the_class_comment(client):
     what = html.split('class="what"', 1)[1].split("</p>", 1)[0]
     assert "(z. B. Modellprojekt Smart Cities" in what  # not cut at the abbreviation
     assert "Neu geprägt" not in what
+
+
+def test_chart_axis_ticks_are_round_numbers_in_the_readers_format():
+    from regiograph.pages.charts import Series, line_chart
+
+    chart = line_chart("t", [Series("Mannheim", [("2015", 144.97), ("2016", 152.2)])], "de")
+    assert [label for _, label in chart.y_ticks] == ["144", "146", "148", "150", "152", "154"]
+    chart = line_chart("t", [Series("x", [("2015", 21.2), ("2016", 23.4)])], "en")
+    assert [label for _, label in chart.y_ticks] == ["21", "22", "23", "24"]

@@ -1,4 +1,4 @@
-"""SHACL validation of a candidate graph: the only module that imports pyshacl.
+"""SHACL validation of a harvested candidate graph, fast enough for every harvest.
 
 Two engines, one report. :mod:`.shaclsparql` compiles the big simple constraints to SPARQL
 and runs them on the in-memory candidate; whatever is left of the shapes graph goes to

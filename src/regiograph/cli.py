@@ -345,15 +345,26 @@ def schedule_run_due(ctx, every_s: float | None) -> None:
     show_default=True,
     help="Seconds to wait for another harvest of the same source to finish.",
 )
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Only the sources whose schedule says they are due (for cron or systemd timers; "
+    "the same as `regiograph schedule run-due`).",
+)
 @click.pass_context
 @fails_cleanly
-def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float) -> None:
+def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float, due: bool) -> None:
     """Harvest, map, validate and publish the configured sources (all, or the SOURCE_IDS
     given). Exit code 0: all published or unchanged; 1: a source failed or was rejected;
     2: configuration error (unknown id, bad [[sources]] table)."""
     from regiograph.loader import console
     from regiograph.loader import source as sources
 
+    if due:
+        if source_ids:
+            _fail("--due harvests what the schedules say; name no sources with it", EXIT_USAGE)
+        ctx.invoke(schedule_run_due, every_s=None)
+        return
     cfg = load_config(ctx)
     sources.select(sources.from_config(cfg), source_ids)  # config errors before the store
     with open_store(cfg, attach=True) as (cfg, store):

@@ -413,13 +413,20 @@ def project(region: Region, w: Writer, number: int, team: list, outsider: tuple)
             (P["type"], concept("solution-type", "software")),
         ],
     )
+    _grant(region, w, number, lead, iri, start)
+    if number % 3 == 0 and outsider[0] != lead:
+        _transfer(region, w, number, (solution, lead, outsider[0], iri), start)
+
+
+def _grant(region: Region, w: Writer, number: int, lead: str, project_iri: str, start: int):
+    rng = region.rng
     programme, _level = rng.choice(PROGRAMMES)
     w.emit(
         region.iri("grant", f"g{number}"),
         [
             (RDF_TYPE, P["MonetaryGrant"]),
             (P["recipient"], lead),
-            (P["fundedItem"], iri),
+            (P["fundedItem"], project_iri),
             (P["programme"], region.iri("programme", programme)),
             (P["funder"], region.iri("organisation", f"funder-{programme}")),
             (P["amount"], f"_:a{number}"),
@@ -435,18 +442,21 @@ def project(region: Region, w: Writer, number: int, team: list, outsider: tuple)
             (P["currency"], '"EUR"'),
         ],
     )
-    if number % 3 == 0 and outsider[0] != lead:
-        w.emit(
-            region.iri("transfer", f"t{number}"),
-            [
-                (RDF_TYPE, P["SolutionTransfer"]),
-                (P["transferredSolution"], solution),
-                (P["transferredFrom"], lead),
-                (P["transferredTo"], outsider[0]),
-                (P["originProject"], iri),
-                (P["date"], xsd(f"{start + 2}-06-01", "date")),
-            ],
-        )
+
+
+def _transfer(region: Region, w: Writer, number: int, parts: tuple, start: int) -> None:
+    solution, origin, recipient, project_iri = parts
+    w.emit(
+        region.iri("transfer", f"t{number}"),
+        [
+            (RDF_TYPE, P["SolutionTransfer"]),
+            (P["transferredSolution"], solution),
+            (P["transferredFrom"], origin),
+            (P["transferredTo"], recipient),
+            (P["originProject"], project_iri),
+            (P["date"], xsd(f"{start + 2}-06-01", "date")),
+        ],
+    )
 
 
 def services(region: Region, w: Writer, munis: list) -> None:

@@ -259,6 +259,12 @@ def compare(cfg, store, virtuoso_url: str, municipalities: int, years: int, runs
             f"| {label} | {ours:.1f} | {theirs:.1f} | {live} | {theirs / ours:.1f} | "
             f"{rows}{check} |"
         )
+    compare_explorer(cfg, store, client, virtuoso_url, years, runs)
+
+
+def compare_explorer(cfg, store, client, virtuoso_url: str, years: int, runs: int) -> None:
+    """The statistics explorer's tidy CSV and whole page against Virtuoso's answer."""
+    catalog = savedqueries.load_catalog(data_dir("queries"))
     last = str(2010 + years - 1)
     explorer = {
         "indicator": IND + "population",

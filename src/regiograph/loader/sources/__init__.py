@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from regiograph.loader import http, mapping
+from regiograph.loader import http, mapping, parse
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.source import Source
 
@@ -62,6 +62,20 @@ def base_iri(source: Source, ctx: Context, document_url: str) -> str:
     if source.base_iri:
         return source.base_iri.replace("{base}", ctx.base_iri)
     return document_url
+
+
+def load_fetched(
+    store: Store, fetched: http.Fetched, where: str, source: Source, ctx: Context
+) -> None:
+    """Parse one fetched RDF document into ``store`` (syntax from its media type or the source)."""
+    parse.load(
+        store,
+        fetched.body,
+        parse.rdf_format(fetched.media_type, where, source.format),
+        where=where,
+        charset=fetched.charset,
+        base_iri=base_iri(source, ctx, fetched.url),
+    )
 
 
 def fetch_one(source: Source, ctx: Context, accept: str) -> tuple[http.Fetched, str]:

@@ -16,7 +16,14 @@ from pyoxigraph import parse as parse_quads
 from regiograph.loader import mapping, parse
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.source import Source
-from regiograph.loader.sources import Context, Harvested, base_iri, constructs, fetch_one
+from regiograph.loader.sources import (
+    Context,
+    Harvested,
+    base_iri,
+    constructs,
+    fetch_one,
+    load_fetched,
+)
 
 _LEGACY = mapping._OLD_DCATDE
 
@@ -24,7 +31,7 @@ _LEGACY = mapping._OLD_DCATDE
 def harvest(source: Source, ctx: Context) -> Harvested:
     fetched, where = fetch_one(source, ctx, parse.ACCEPT_RDF)
     store = Store()
-    _load(store, fetched, where, source, ctx)
+    load_fetched(store, fetched, where, source, ctx)
     harvested = Harvested(
         store=store,
         urls=[where],
@@ -57,7 +64,7 @@ def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: lis
         harvested.urls.append(url)
         ctx.progress.page(source, len(harvested.urls), url)
         page = Store()
-        _load(page, fetched, url, source, ctx)
+        load_fetched(page, fetched, url, source, ctx)
         nexts = mapping.next_pages(page, fetched.url)
         # Parsed again with fresh blank node ids, so that pages never share a blank node.
         fmt = parse.rdf_format(fetched.media_type, url, source.format)
@@ -72,18 +79,6 @@ def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: lis
             )
         )
         harvested.legacy_dcatde |= _legacy(fetched.body)
-
-
-def _load(store: Store, fetched, where: str, source: Source, ctx: Context) -> None:
-    fmt = parse.rdf_format(fetched.media_type, where, source.format)
-    parse.load(
-        store,
-        fetched.body,
-        fmt,
-        where=where,
-        charset=fetched.charset,
-        base_iri=base_iri(source, ctx, fetched.url),
-    )
 
 
 def _legacy(body: bytes) -> bool:

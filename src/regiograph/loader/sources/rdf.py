@@ -14,6 +14,7 @@ from regiograph.loader.sources import (
     constructs,
     fetch_one,
     file_paths,
+    load_fetched,
 )
 
 
@@ -21,16 +22,8 @@ def harvest(source: Source, ctx: Context) -> Harvested:
     if not source.is_url:
         return _files(source, ctx)
     fetched, where = fetch_one(source, ctx, parse.ACCEPT_RDF)
-    fmt = parse.rdf_format(fetched.media_type, where, source.format)
     store = Store()
-    parse.load(
-        store,
-        fetched.body,
-        fmt,
-        where=where,
-        charset=fetched.charset,
-        base_iri=base_iri(source, ctx, fetched.url),
-    )
+    load_fetched(store, fetched, where, source, ctx)
     return Harvested(store=store, urls=[where], validators=(fetched.etag, fetched.last_modified))
 
 

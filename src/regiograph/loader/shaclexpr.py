@@ -158,21 +158,11 @@ class Expressions:
         if self._objects(shape, "path"):  # a property shape (e.g. a member of sh:or)
             return self.property_violation(shape, var, depth)
         parts = []
-        for quad in self.shapes.quads_for_pattern(shape, None, None):
-            iri = quad.predicate.value
-            if iri == RDF + "type" or not iri.startswith(SH):
-                continue
-            name = iri.removeprefix(SH)
-            if name in PASSIVE:
-                continue
-            if name == "severity" and quad.object != NamedNode(SH + "Violation"):
-                raise Unsupported("severity")
-            if name == "severity":
-                continue
+        for name, value in self._constraints(shape):
             if name == "property":
-                parts.append(self.property_violation(quad.object, var, depth + 1))
+                parts.append(self.property_violation(value, var, depth + 1))
             else:
-                parts.append(self.value_violation(name, quad.object, var, shape, depth))
+                parts.append(self.value_violation(name, value, var, shape, depth))
         return "(" + " || ".join(parts) + ")" if parts else "false"
 
     def property_violation(self, prop, var: str, depth: int) -> str:
@@ -182,7 +172,13 @@ class Expressions:
             raise Unsupported("path")
         path = paths[0]
         parts = []
-        for quad in self.shapes.quads_for_pattern(prop, None, None):
+        for name, value in self._constraints(prop):
+            parts.append(self._count_or_values(name, value, var, path, prop, depth))
+        return "(" + " || ".join(parts) + ")" if parts else "false"
+
+    def _constraints(self, shape):
+        """(name, value) of each SHACL constraint on ``shape``; only Violation severity."""
+        for quad in self.shapes.quads_for_pattern(shape, None, None):
             iri = quad.predicate.value
             if iri == RDF + "type" or not iri.startswith(SH):
                 continue
@@ -193,8 +189,7 @@ class Expressions:
                 if quad.object != NamedNode(SH + "Violation"):
                     raise Unsupported("severity")
                 continue
-            parts.append(self._count_or_values(name, quad.object, var, path, prop, depth))
-        return "(" + " || ".join(parts) + ")" if parts else "false"
+            yield name, quad.object
 
     def _count_or_values(self, name: str, value, var: str, path, prop, depth: int) -> str:
         other = self.fresh()

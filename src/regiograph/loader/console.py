@@ -7,6 +7,7 @@ same table as plain text, so logs stay greppable.
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import TextIO
 
@@ -105,6 +106,9 @@ def harvest(
         print("no sources configured ([[sources]] in the configuration file)", file=out)
         return 0
     console = Console(file=out)
+    run = functools.partial(
+        pipeline.harvest_all, config, store, all_sources=chosen, force=force, wait_s=wait_s
+    )
     if console.is_terminal:
         with Bars(
             SpinnerColumn(),
@@ -114,23 +118,9 @@ def harvest(
             TimeElapsedColumn(),
             console=console,
         ) as bars:
-            results = pipeline.harvest_all(
-                config,
-                store,
-                all_sources=chosen,
-                force=force,
-                wait_s=wait_s,
-                progress=BarProgress(bars),
-            )
+            results = run(progress=BarProgress(bars))
     else:
-        results = pipeline.harvest_all(
-            config,
-            store,
-            all_sources=chosen,
-            force=force,
-            wait_s=wait_s,
-            progress=PlainProgress(out),
-        )
+        results = run(progress=PlainProgress(out))
     _summary(console, results)
     return pipeline.exit_code(results)
 

@@ -10,6 +10,7 @@ from regiograph.server.context import config
 from regiograph.server.pages import headers, i18n
 from regiograph.server.pages.render import link_for
 from regiograph.server.pages.suggestions import search_index
+from regiograph.server.params import page_number
 
 blueprint = Blueprint("browse", __name__)
 blueprint.record_once(lambda state: i18n.init_app(state.app))
@@ -32,7 +33,7 @@ def browse():
     order = request.args.get("sort", "label")
     if order not in ORDERS:
         abort(400, description=f"sort must be one of {', '.join(ORDERS)}")
-    page = _page_number()
+    page = page_number()
     total, hits = index.browse(
         class_iri, order=order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -56,13 +57,3 @@ def browse():
         page_size=PAGE_SIZE,
         order=order,
     )
-
-
-def _page_number() -> int:
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, description="page must be a whole number")
-    if not 1 <= number <= 100_000:
-        abort(400, description="page must be between 1 and 100000")
-    return number

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from regiograph.pages.ontology import ontology
 from regiograph.pages.present import Presenter
@@ -10,6 +10,7 @@ from regiograph.server.context import config
 from regiograph.server.pages import headers, i18n
 from regiograph.server.pages.render import link_for
 from regiograph.server.pages.suggestions import search_index
+from regiograph.server.params import page_number
 
 blueprint = Blueprint("search", __name__)
 blueprint.record_once(lambda state: i18n.init_app(state.app))
@@ -23,7 +24,7 @@ MAX_QUERY = 200
 def search():
     text = request.args.get("q", "").strip()[:MAX_QUERY]
     type_iri = request.args.get("type") or None
-    page = _page_number()
+    page = page_number(10_000)
     language = i18n.language()
     total, hits, facets = (0, [], {})
     if text:
@@ -78,13 +79,3 @@ def _result(hit, language: str, presenter: Presenter) -> dict:
         "keys": hit.keys,
         "types": [presenter.link(t) for t in hit.types],
     }
-
-
-def _page_number() -> int:
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, description="page must be a whole number")
-    if not 1 <= number <= 10_000:
-        abort(400, description="page must be between 1 and 10000")
-    return number

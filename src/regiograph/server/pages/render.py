@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, make_response, render_template, request, url_for
+from flask import Response, make_response, render_template, request, url_for
 
 from regiograph.pages import describe, labels, present, provenance, views
 from regiograph.pages.ontology import RDF_TYPE, ontology
@@ -10,6 +10,7 @@ from regiograph.server.context import config, store
 from regiograph.server.pages import i18n, suggestions
 from regiograph.server.pages.counting import CountingStore
 from regiograph.server.pages.negotiation import FORMATS
+from regiograph.server.params import page_number
 
 
 def link_for(iri: str) -> str:
@@ -36,14 +37,14 @@ def resource_page(iri: str) -> Response:
     )
     view = views.view_for(types, ontology())
     extra = view.load(counted, iri, description, presenter) if description.exists else {}
-    page_of, page_number = _paging()
+    page_of, number = _paging()
     incoming = describe.incoming(
-        counted, iri, page_of=page_of, page=page_number, exclude=view.incoming_handled
+        counted, iri, page_of=page_of, page=number, exclude=view.incoming_handled
     )
     if not description.exists and not incoming.counts:
         return not_found(iri)
     context = _context(counted, iri, description, presenter, types, view, incoming)
-    context.update(extra, page_of=page_of, page_number=page_number)
+    context.update(extra, page_of=page_of, page_number=number)
     response = make_response(render_template(view.template, **context))
     response.headers["X-Store-Queries"] = str(counted.queries)
     return response
@@ -101,14 +102,7 @@ def _data_links(iri: str) -> list[tuple[str, str]]:
 
 
 def _paging() -> tuple[str | None, int]:
-    page_of = request.args.get("incoming") or None
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, description="page must be a whole number")
-    if not 1 <= number <= 100_000:
-        abort(400, description="page must be between 1 and 100000")
-    return page_of, number
+    return request.args.get("incoming") or None, page_number()
 
 
 def _lang_of(texts: dict[str, str], language: str) -> str | None:

@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from pyoxigraph import RdfFormat, parse
 
 import httpfixtures
 from httpfixtures import Reply, make_source
@@ -315,14 +316,48 @@ def test_store_that_goes_away_mid_publish_keeps_the_old_graph(tmp_path, http_ser
         http_server.route("/data.nt", Reply(big, content_type="application/n-triples"))
         result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
         assert result.outcome == "failed", result
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # the supervisor restarts the server
-            try:
-                store.ping()
-                break
-            except Exception:
-                time.sleep(0.2)
+        wait_for_store(store)
         assert store.read_graph(graph) == before
+
+
+def test_store_that_goes_away_during_a_first_bulk_load_leaves_nothing_published(
+    tmp_path, http_server
+):
+    from conftest import make_config
+    from regiograph.runtime import open_store
+
+    config = make_config(tmp_path)
+    big = b"".join(
+        b'<http://ex.org/s%d> <http://ex.org/p> "%d" .\n' % (i, i) for i in range(150_000)
+    )
+    with open_store(config) as (config, store):
+        source = make_source(
+            kind="rdf",
+            location=http_server.route(
+                "/data.nt", Reply(big, content_type="application/n-triples")
+            ),
+        )
+        result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
+        assert result.outcome == "failed", result
+        wait_for_store(store)
+        graph = source.graph(config.base_iri)
+        small = b"".join(big.splitlines(keepends=True)[:10])
+        http_server.route("/data.nt", Reply(small, content_type="application/n-triples"))
+        again = pipeline.harvest(config, store, source)
+        assert again.outcome == "published", again.message
+        published = set(parse(store.read_graph(graph), RdfFormat.N_TRIPLES))
+        assert published == set(parse(small, RdfFormat.N_TRIPLES))
+
+
+def wait_for_store(store, seconds: float = 60) -> None:
+    """Until the supervisor has restarted the killed server."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            store.ping()
+            return
+        except Exception:
+            time.sleep(0.2)
 
 
 def test_gzip_in_transit_and_gzipped_files_are_read(scratch_platform, http_server):

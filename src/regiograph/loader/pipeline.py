@@ -42,7 +42,7 @@ class RunResult:
     pages: int | None = None
     records: int | None = None
     report: validate.Report | None = None
-    published_by: str = ""  # replaced, changed (by its difference) or unchanged
+    published_by: str = ""  # loaded, added, replaced, changed (its difference), unchanged
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -144,6 +144,8 @@ def _run(
 
 def _steps(config, store, source, force, progress, result):
     kind = module(source.kind)
+    graph = source.graph(config.base_iri)
+    publish.remove_incomplete(store, graph)  # what a cut-short first load left behind
     limits = http.Limits.of(source)
     with http.Fetcher(limits) as fetcher:
         validators = None if force else _validators(store, config, source)
@@ -161,7 +163,6 @@ def _steps(config, store, source, force, progress, result):
     result.report = _timed(
         result, "validate", progress, lambda: _validate(store, config, source, candidate)
     )
-    graph = source.graph(config.base_iri)
     previous = provenance.graph_size(store, graph)
     refusal = publish.decide(source.policy, result.report, triples, previous)
     if refusal:
@@ -172,7 +173,13 @@ def _steps(config, store, source, force, progress, result):
         "publish",
         progress,
         lambda: publish.publish(
-            store, graph, candidate, previous, lambda n: progress.uploaded(source, n)
+            store,
+            graph,
+            candidate,
+            previous,
+            lambda n: progress.uploaded(source, n),
+            first_load=source.policy.first_load,
+            run=result.run,
         ),
     )
     result.outcome, result.published = "published", triples

@@ -2,13 +2,17 @@
 
 A candidate is published only when the policy accepts it: not empty (unless allowed), not
 shrunk below ``min_ratio`` of the last published size (unless allowed), and within the
-limits for Violations and Warnings. Publishing is one request — a Graph Store ``PUT``, or
-for a small change one SPARQL update with the difference —: old or new, never a mix, and a
-failure leaves the old graph served.
+limits for Violations and Warnings. Replacing a published graph is one request — a Graph
+Store ``PUT``, or for a small change one SPARQL update with the difference —: old or new,
+never a mix, and a failure leaves the old graph served. A first publication (the graph is
+empty: nothing to keep) goes by the store's bulk path unless the policy asks for one
+transaction; a note in the metadata graph marks it until it is complete, so that a load cut
+short is found and removed by the source's next run.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 
@@ -18,7 +22,9 @@ from pyoxigraph import Store as MemoryStore
 from regiograph.loader.mapping import text
 from regiograph.loader.source import Policy
 from regiograph.loader.validate import Report
-from regiograph.store import Store
+from regiograph.store import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 CHUNK = 4 * 1024 * 1024
 _PLACEHOLDER = re.compile(r"\bGRAPH_IRI\b|\bREMOVED\b|\bADDED\b")
@@ -53,6 +59,9 @@ def publish(
     candidate: MemoryStore,
     previous: int = 0,
     on_chunk: Callable[[int], None] | None = None,
+    *,
+    first_load: str = "bulk",
+    run: str = "",
 ) -> str:
     """Make ``graph`` hold exactly the candidate's default graph, in one step.
 
@@ -61,21 +70,63 @@ def publish(
     blank nodes (which cannot be matched across loads); otherwise the graph is replaced by
     one Graph Store ``PUT``. The difference is taken on N-Triples lines, which the store and
     pyoxigraph write alike (a triple written differently would be deleted and inserted again:
-    still correct). Returns how: "replaced", "changed" or "unchanged".
+    still correct). Returns how: "loaded" (first publication, in bulk), "added" (first,
+    one transaction), "replaced", "changed" or "unchanged".
     """
     data = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
-    if previous:
-        difference = _difference(store.read_graph(graph), data)
-        if difference is not None:
-            removed, added = difference
-            if not removed and not added:
-                return "unchanged"
-            parts = {"GRAPH_IRI": str(NamedNode(graph)), "REMOVED": removed, "ADDED": added}
-            # One pass over the template: inserted data is never scanned again.
-            store.update(_PLACEHOLDER.sub(lambda m: parts[m.group(0)], text("apply-difference.ru")))
-            return "changed"
+    if not previous:
+        return _first_publication(store, graph, _chunks(data, on_chunk), first_load, run)
+    difference = _difference(store.read_graph(graph), data)
+    if difference is not None:
+        removed, added = difference
+        if not removed and not added:
+            return "unchanged"
+        parts = {"GRAPH_IRI": str(NamedNode(graph)), "REMOVED": removed, "ADDED": added}
+        # One pass over the template: inserted data is never scanned again.
+        store.update(_PLACEHOLDER.sub(lambda m: parts[m.group(0)], text("apply-difference.ru")))
+        return "changed"
     store.replace_graph(graph, _chunks(data, on_chunk))
     return "replaced"
+
+
+def _first_publication(store: Store, graph: str, data, first_load: str, run: str) -> str:
+    """Load an empty graph: in one transaction, or in bulk under an incomplete-load note.
+
+    Oxigraph's bulk path is about 3x faster than its transactional ``POST`` and 7x faster
+    than ``PUT`` (bench/README.md), but leaves part of the data when it fails; as the graph
+    was empty, removing that part restores what was published before.
+    """
+    if first_load != "bulk":
+        store.add_to_graph(graph, data)
+        return "added"
+    note = {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
+    store.update(text("mark-incomplete.ru"), note | {"run": NamedNode(run or graph)})
+    try:
+        store.add_to_graph(graph, data, unsafe_bulk=True)
+    except BaseException:
+        remove_incomplete(store, graph)
+        raise
+    store.update(text("unmark-incomplete.ru"), note)
+    return "loaded"
+
+
+def remove_incomplete(store: Store, graph: str) -> bool:
+    """Empty ``graph`` if a bulk load into it was cut short; True when it was.
+
+    Best effort when called after a failure: a store that is gone keeps the note, and the
+    source's next run removes the partial graph.
+    """
+    note = {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
+    try:
+        if not store.ask(text("incomplete-load.rq"), note):
+            return False
+        store.drop_graph(graph)
+        store.update(text("unmark-incomplete.ru"), note)
+    except StoreError as exc:
+        log.warning("could not remove the incomplete load of %s yet: %s", graph, exc)
+        return False
+    log.warning("removed an incomplete bulk load from %s", graph)
+    return True
 
 
 def _difference(old: bytes, new: bytes) -> tuple[str, str] | None:

@@ -111,7 +111,16 @@ POLICY_KEYS: tuple[Key, ...] = (
     Key("allow_shrink", bool, False, "Publish even when the graph shrinks below min_ratio."),
     Key("min_ratio", float, 0.5, "Smallest share of the last published triple count accepted."),
     Key("allow_empty", bool, False, "Publish a source that returns no triples at all."),
+    Key(
+        "first_load",
+        str,
+        "bulk",
+        "How a first publication (the graph empty) is written: 'bulk', the store's bulk path "
+        "(Oxigraph's no_transaction, about 3x faster; readers may see the graph fill up, and "
+        "a load cut short is removed), or 'atomic', one transaction.",
+    ),
 )
+FIRST_LOADS = ("bulk", "atomic")
 _BY_NAME = {k.name: k for k in KEYS}
 _POLICY_BY_NAME = {k.name: k for k in POLICY_KEYS}
 
@@ -123,6 +132,7 @@ class Policy:
     allow_shrink: bool = False
     min_ratio: float = 0.5
     allow_empty: bool = False
+    first_load: str = "bulk"
 
 
 @dataclass(frozen=True)
@@ -255,6 +265,10 @@ def _policy(where: str, table: dict[str, Any]) -> Policy:
     if unknown:
         raise SourceConfigError(f"{where}: unknown policy key(s) {', '.join(unknown)}")
     values = {k: _typed(f"{where} policy", _POLICY_BY_NAME[k], v) for k, v in table.items()}
+    if values.get("first_load", "bulk") not in FIRST_LOADS:
+        raise SourceConfigError(
+            f"{where} policy: 'first_load' must be 'bulk' or 'atomic', got {values['first_load']!r}"
+        )
     return Policy(**values)
 
 

@@ -47,6 +47,24 @@ def _fail(message: str, code: int):
     sys.exit(code)
 
 
+NO_WARM = click.option(
+    "--no-warm",
+    is_flag=True,
+    help="Leave the derived data (catalogue key list and dumps, search index, statistics "
+    "mirror) to `regiograph warm` or the first web request, e.g. before more loads.",
+)
+
+
+def _warm(cfg: configuration.Config, store) -> bool:
+    """Bring the derived data up to the new data version; True when every step worked.
+    Never raises: the data is published whatever happens here."""
+    from regiograph import derived
+
+    steps = derived.warm(cfg, store)
+    click.echo(derived.summary(steps))
+    return all(step.ok for step in steps)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -95,13 +113,21 @@ def config(ctx: click.Context, markdown: bool) -> None:
     "if the store dies midway, part of the data stays). Not with --replace.",
 )
 @click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: each file's URL).")
+@NO_WARM
 @click.pass_context
 @fails_cleanly
 def load(
-    ctx, files: tuple[Path, ...], graph: str | None, replace: bool, bulk: bool, base_iri: str | None
+    ctx,
+    files: tuple[Path, ...],
+    graph: str | None,
+    replace: bool,
+    bulk: bool,
+    base_iri: str | None,
+    no_warm: bool,
 ):
     """Load RDF files (any common syntax, also .gz). All files are parsed before anything is
-    sent, so a syntax error loads nothing and names file, line and column."""
+    sent, so a syntax error loads nothing and names file, line and column. Then brings the
+    derived data up to date (see `regiograph warm`)."""
     if replace and bulk:
         _fail("--bulk cannot replace a graph atomically; use one or the other", EXIT_USAGE)
     cfg = load_config(ctx)
@@ -111,7 +137,7 @@ def load(
         _fail(str(exc), EXIT_FAILED)
     except ValueError as exc:
         _fail(f"--graph: {exc}", EXIT_USAGE)
-    with open_store(cfg, attach=True) as (_, store):
+    with open_store(cfg, attach=True) as (cfg, store):
         for name, data in graphs.items():
             if replace:
                 store.replace_graph(name, data)
@@ -119,6 +145,8 @@ def load(
                 store.add_to_graph(name, data, unsafe_bulk=bulk)
             triples = data.count(b"\n")
             click.echo(f"{'replaced' if replace else 'loaded into'} <{name}>: {triples} triples")
+        if not no_warm:
+            _warm(cfg, store)
 
 
 @main.command()
@@ -172,13 +200,15 @@ def export(ctx, graph: str | None, target: Path) -> None:
 @click.pass_context
 @fails_cleanly
 def serve(ctx) -> None:
-    """Start the store (embedded unless configured) and the web app under gunicorn."""
-    from regiograph import vocabulary
+    """Start the store (embedded unless configured) and the web app under gunicorn; the
+    derived data is brought up to date in the background meanwhile."""
+    from regiograph import derived, vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
     with open_store(cfg) as (cfg, store):
         vocabulary.publish(cfg, store)  # pages and queries need the current labels
+        derived.warm_in_background(cfg)  # the publish moved the data version
         run(cfg, store)
 
 
@@ -190,7 +220,7 @@ def demo(ctx, no_serve: bool) -> None:
     """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
     the store is empty."""
     from regiograph import demo as demo_region
-    from regiograph import vocabulary
+    from regiograph import derived, vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
@@ -201,7 +231,10 @@ def demo(ctx, no_serve: bool) -> None:
             click.echo(json.dumps(summary, indent=2))
         else:
             vocabulary.publish(cfg, store)  # pages and queries need the current labels
-        if not no_serve:
+        if no_serve:
+            _warm(cfg, store)
+        else:
+            derived.warm_in_background(cfg)
             run(cfg, store)
 
 
@@ -323,6 +356,8 @@ def schedule_run_due(ctx, every_s: float | None) -> None:
             outcomes = schedules.run_due(cfg, store)
             for source_id, outcome in outcomes.items():
                 click.echo(f"{source_id}: {outcome}")
+            if schedules.harvested(outcomes):
+                _warm(cfg, store)
             if every_s is None:
                 break
             time.sleep(every_s)
@@ -351,12 +386,16 @@ def schedule_run_due(ctx, every_s: float | None) -> None:
     help="Only the sources whose schedule says they are due (for cron or systemd timers; "
     "the same as `regiograph schedule run-due`).",
 )
+@NO_WARM
 @click.pass_context
 @fails_cleanly
-def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float, due: bool) -> None:
+def harvest(
+    ctx, source_ids: tuple[str, ...], force: bool, wait_s: float, due: bool, no_warm: bool
+) -> None:
     """Harvest, map, validate and publish the configured sources (all, or the SOURCE_IDS
-    given). Exit code 0: all published or unchanged; 1: a source failed or was rejected;
-    2: configuration error (unknown id, bad [[sources]] table)."""
+    given), then bring the derived data up to date (see `regiograph warm`). Exit code 0: all
+    published or unchanged; 1: a source failed or was rejected; 2: configuration error
+    (unknown id, bad [[sources]] table). A failed warm-up is logged and changes no exit code."""
     from regiograph.loader import console
     from regiograph.loader import source as sources
 
@@ -369,7 +408,24 @@ def harvest(ctx, source_ids: tuple[str, ...], force: bool, wait_s: float, due: b
     sources.select(sources.from_config(cfg), source_ids)  # config errors before the store
     with open_store(cfg, attach=True) as (cfg, store):
         code = console.harvest(cfg, store, source_ids, force=force, wait_s=wait_s)
+        if not no_warm:
+            _warm(cfg, store)
     sys.exit(code)
+
+
+@main.command()
+@click.pass_context
+@fails_cleanly
+def warm(ctx) -> None:
+    """Bring the derived data up to the store's data version: the catalogue's key list and
+    dumps, the search index and the statistics mirror. `harvest`, `load`, `demo` and `serve`
+    do this themselves; run it after writing to the store by other means, so that no web
+    request has to. Exit code 1 when a step failed (the log says which and why)."""
+    cfg = load_config(ctx)
+    with open_store(cfg, attach=True) as (cfg, store):
+        ok = _warm(cfg, store)
+    if not ok:
+        sys.exit(EXIT_FAILED)
 
 
 @main.command("sources")

@@ -3,7 +3,8 @@
 What is indexed: every named resource with a type or a label — its labels, descriptions
 and official keys (AGS, ARS, notation, identifier) — and its classes, for type filters and
 for browsing by class. The index remembers the store's data version and is rebuilt from one
-query when that version changes (on the first search after a load), into a new file that
+query when that version changes (by the process that changed the data, see
+:mod:`regiograph.derived`, else on the first search after a load), into a new file that
 replaces the old one in one step, so readers never see half an index.
 
 Typo tolerance: the trigram tokenizer matches any part of a word; when the words as typed
@@ -22,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from regiograph.ops import buildlock
 from regiograph.pages.describe import query
 from regiograph.pages.labels import pick
 from regiograph.pages.ontology import DESCRIPTION_PROPERTIES, KEY_PROPERTIES, RDF_TYPE
@@ -67,17 +69,25 @@ class SearchIndex:
         self.folder = folder
         self.store = store
         self.path = folder / "search.sqlite"
+        self.lock_path = folder / "search.lock"
         self._lock = threading.Lock()
         self.rebuilds = 0
 
     # --- freshness ------------------------------------------------------------------
 
-    def fresh(self) -> SearchIndex:
-        """Rebuild when the store's data version differs from the indexed one."""
+    def fresh(self, *, wait: bool = False) -> SearchIndex:
+        """Rebuild when the store's data version differs from the indexed one.
+
+        One process rebuilds at a time (a lock file beside the index); while it does, the
+        others answer from the previous index unless there is none yet or they ``wait``.
+        """
         version = self.store.data_version()
-        if self._indexed_version() != version:
-            with self._lock:
-                if self._indexed_version() != version:
+        if self._indexed_version() == version:
+            return self
+        with self._lock:
+            waiting = wait or not self.path.exists()
+            with buildlock.exclusive(self.lock_path, wait=waiting) as mine:
+                if mine and self._indexed_version() != version:
                     self.rebuild(version)
         return self
 

@@ -11,10 +11,10 @@ from regenerating at once (the second one serves the previous manifest meanwhile
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import hashlib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -28,8 +28,10 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 from regiograph.catalog import cubes
 from regiograph.catalog.formats import PREFIXES
 from regiograph.catalog.sparql import query
+from regiograph.ops import buildlock
 from regiograph.store import Store
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,120}")
 
@@ -72,27 +74,45 @@ def read_manifest(config) -> Manifest | None:
         return None
 
 
-def current(config, store: Store, own_selections: dict[str, str]) -> Manifest | None:
-    """The manifest for the store's data version, regenerating the dumps when it is stale."""
+def lock_path(config) -> Path:
+    return folder(config) / ".lock"
+
+
+def building(config):
+    """Hold the dumps lock, waiting for it (for :func:`fresh`)."""
+    return buildlock.exclusive(lock_path(config))
+
+
+def current(
+    config, store: Store, own_selections: dict[str, str], *, wait: bool = False
+) -> Manifest | None:
+    """The manifest for the store's data version, regenerating the dumps when it is stale.
+
+    While another process regenerates them, a caller that has a previous manifest gets that
+    one at once (its files stay valid until replaced) unless it asks to ``wait``.
+    """
     version = store.data_version()
     manifest = read_manifest(config)
     if manifest and manifest.version == version:
         return manifest
-    target = folder(config)
-    target.mkdir(parents=True, exist_ok=True)
-    with open(target / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if manifest else 0))
-        except BlockingIOError:
+    with buildlock.exclusive(lock_path(config), wait=wait or manifest is None) as mine:
+        if not mine:
             return manifest  # another process is on it; the old files stay valid meanwhile
-        manifest = read_manifest(config)
-        if manifest and manifest.version == version:
-            return manifest
-        return regenerate(config, store, version, own_selections)
+        return fresh(config, store, version, own_selections)
+
+
+def fresh(config, store: Store, version: str, own_selections: dict[str, str]) -> Manifest:
+    """The manifest for ``version``, regenerating unless it is there; the caller holds the lock."""
+    manifest = read_manifest(config)
+    if manifest and manifest.version == version:
+        return manifest
+    return regenerate(config, store, version, own_selections)
 
 
 def regenerate(config, store: Store, version: str, own_selections: dict[str, str]) -> Manifest:
     target = folder(config)
+    target.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     files: dict[str, Dump] = {}
     graphs = [g for g in store.graphs() if g != store.meta_graph]
     files |= _write_rdf(target, "full", lambda: _all_quads(store, graphs))
@@ -130,6 +150,7 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
         ],
         False,
     )
+    log.info("dumps: %d files in %.1f s", len(files), time.monotonic() - started)
     return manifest
 
 

@@ -1,9 +1,10 @@
 """Which datasets the catalogue lists, in which order: the key list behind stable paging.
 
 The catalogue is ordered by dataset IRI, own datasets first. The ordered keys are computed
-once per data version (one SELECT) and kept in memory; page *n* is then the slice
-``keys[(n-1)*size : n*size]`` and its descriptions are fetched for exactly those IRIs
-(``VALUES``), so the last page costs what the first does — no OFFSET over a sort per request.
+once per data version (one SELECT, kept on disk by :mod:`.keys`) and held in memory; page
+*n* is then the slice ``keys[(n-1)*size : n*size]`` and its descriptions are fetched for
+exactly those IRIs (``VALUES``), so the last page costs what the first does — no OFFSET over
+a sort per request.
 
 Harvested datasets that miss a mandatory property are completed from their source's
 ``default_publisher`` or left out; every one left out is kept in ``excluded`` with the reason.
@@ -42,21 +43,42 @@ class Index:
         return [e for e in self.entries if e.modified is not None and e.modified >= since]
 
 
+# What the key list keeps of each harvested dataset: plain values, independent of the
+# configuration, so one file per data version serves every process (see :mod:`.keys`).
+COLUMNS = ("ds", "graph", "modified", "harvested", "title", "description", "publisher")
+
+
+def harvested_rows(store: Store) -> list[list]:
+    """One row per harvested dataset (``COLUMNS``): the one SELECT over every dataset."""
+    rows = store.select(query("harvested-index"), {"meta": NamedNode(store.meta_graph)})
+    return [
+        [
+            row["ds"].value,
+            row["graph"].value,
+            row["modified"].value if "modified" in row else None,
+            row["harvested"].value if "harvested" in row else None,
+            int(row["title"].value),
+            int(row["description"].value),
+            int(row["publisher"].value),
+        ]
+        for row in rows
+    ]
+
+
 def build(
-    store: Store, version: str, own: dict[str, datetime | None], sources: dict[str, dict]
+    version: str, own: dict[str, datetime | None], rows: list[list], sources: dict[str, dict]
 ) -> Index:
     """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table."""
     entries = [Entry(iri, None, modified) for iri, modified in sorted(own.items())]
     excluded: list[tuple[str, str]] = []
-    rows = store.select(query("harvested-index"), {"meta": NamedNode(store.meta_graph)})
     harvested = []
-    for row in rows:
-        iri = row["ds"].value
-        if iri in own:
+    for values in rows:
+        row = dict(zip(COLUMNS, values, strict=True))
+        if row["ds"] in own:
             continue
         entry, reason = _entry(row, sources)
         if entry is None:
-            excluded.append((iri, reason))
+            excluded.append((row["ds"], reason))
         else:
             harvested.append(entry)
     entries += sorted(harvested, key=lambda e: e.iri)
@@ -64,21 +86,20 @@ def build(
 
 
 def _entry(row: dict, sources: dict[str, dict]) -> tuple[Entry | None, str]:
-    graph = row["graph"].value
+    graph = row["graph"]
     source = sources.get(graph, {})
-    if int(row["title"].value) == 0:
+    if not row["title"]:
         return None, f"no dct:title (source graph {graph})"
-    if int(row["description"].value) == 0:
+    if not row["description"]:
         return None, f"no dct:description (source graph {graph})"
-    needs_publisher = int(row["publisher"].value) == 0
+    needs_publisher = not row["publisher"]
     if needs_publisher and not source.get("default_publisher"):
         return None, (
             f"no dct:publisher with a foaf:name, and source graph {graph} has no default_publisher"
         )
-    modified_text = row["modified"].value if "modified" in row else None
-    harvested = row["harvested"].value if "harvested" in row else None
+    modified_text, harvested = row["modified"], row["harvested"]
     modified = parse_time(modified_text) or parse_time(harvested)
-    return Entry(row["ds"].value, graph, modified, harvested, modified_text, needs_publisher), ""
+    return Entry(row["ds"], graph, modified, harvested, modified_text, needs_publisher), ""
 
 
 def parse_time(text: str | None) -> datetime | None:

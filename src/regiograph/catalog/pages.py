@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
-from regiograph.catalog import dumps, harvested, own
+from regiograph.catalog import dumps, harvested, keys, own
 from regiograph.catalog.index import Entry, Index, build, parse_time
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
@@ -24,6 +24,20 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 class PageNotFound(LookupError):
     """A page number past the end of the catalogue."""
+
+
+def prepare(config, store: Store) -> str:
+    """Bring the key list and the dumps on disk up to the store's data version (the writing
+    process calls this after a change, so no request has to); a short account of the work.
+
+    The dumps lock is held throughout: a request meanwhile serves the previous dumps instead
+    of starting to write them itself, and waits only for the key list (seconds).
+    """
+    version = store.data_version()
+    with dumps.building(config):
+        rows = keys.current(config, store, version)
+        manifest = dumps.fresh(config, store, version, own.selections())
+    return f"{len(rows):,} harvested datasets, {len(manifest.files)} dump files"
 
 
 @dataclass
@@ -62,12 +76,21 @@ class Catalogue:
     def state(self) -> State:
         version = self.store.data_version()
         state = self._state
-        if state is not None and state.version == version:
+        if state is not None and state.version == version and not self._dumps_arrived(state):
             return state
         with self._lock:
-            if self._state is None or self._state.version != version:
+            state = self._state
+            if state is None or state.version != version or self._dumps_arrived(state):
                 self._state = self._build(version)
             return self._state
+
+    def _dumps_arrived(self, state: State) -> bool:
+        """A state built with the previous dumps (someone else was writing this version's)
+        is replaced once the new manifest is there."""
+        if state.manifest is not None and state.manifest.version == state.version:
+            return False
+        manifest = dumps.read_manifest(self.config)
+        return manifest is not None and manifest.version == state.version
 
     def _build(self, version: str) -> State:
         manifest = dumps.current(self.config, self.store, own.selections())
@@ -78,7 +101,8 @@ class Catalogue:
         spatial = own.regional_keys(self.store)
         own_triples = own.own_datasets(self.settings, self.store, manifest, modified)
         when = parse_time(stamp)
-        index = build(self.store, version, dict.fromkeys(own_triples, when), self.sources)
+        rows = keys.current(self.config, self.store, version)
+        index = build(version, dict.fromkeys(own_triples, when), rows, self.sources)
         catalogue = own.catalogue_triples(self.settings, modified, spatial)
         return State(version, manifest, modified, catalogue, own_triples, index)
 

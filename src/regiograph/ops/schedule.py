@@ -98,6 +98,11 @@ def run_due(config: Config, store, now: datetime | None = None) -> dict[str, str
     return outcomes
 
 
+def harvested(outcomes: dict[str, str]) -> bool:
+    """Whether any harvest ran (and so wrote at least its run record: a new data version)."""
+    return any(outcome != "skipped" for outcome in outcomes.values())
+
+
 class Scheduler:
     """The background thread of ``regiograph serve``: checks every half minute."""
 
@@ -116,9 +121,13 @@ class Scheduler:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
+        from regiograph import derived
+
         while not self._stop.is_set():
             try:
-                run_due(self.config, self.store)
+                if harvested(run_due(self.config, self.store)):
+                    # in a child process: this thread lives in the process that forks workers
+                    derived.warm_in_background(self.config)
             except Exception:  # the thread must outlive one bad run; the log says what broke
                 log.exception("scheduled harvests failed")
             self._stop.wait(self.every_s)

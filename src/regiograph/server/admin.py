@@ -3,15 +3,18 @@
 Authentication is ``Authorization: Bearer <server.write_token>`` on every call and nothing
 else: no cookies and no sessions, so a cross-site form cannot use an operator's browser
 (no CSRF surface). Without a configured token the admin API is off. A trigger takes the
-source's lock before it answers, so 409 means nothing was started.
+source's lock before it answers, so 409 means nothing was started. After the harvest the
+derived data (catalogue, search index, statistics mirror) is brought up to date.
 """
 
 from __future__ import annotations
 
 import hmac
+import threading
 
 from flask import Blueprint, jsonify, request, url_for
 
+from regiograph import derived
 from regiograph.ops import harvests
 from regiograph.server.context import config, store
 from regiograph.server.errors import respond
@@ -56,6 +59,18 @@ OPENAPI_PATHS = {
 OPENAPI_SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer"}}
 
 
+def _warm_after(harvest: threading.Thread) -> None:
+    """When the harvest thread ends, bring the derived data up to date in this process (a
+    web worker forks nothing, so its build locks stay its own)."""
+    cfg, st = config(), store()
+
+    def work():
+        harvest.join()
+        derived.warm(cfg, st)
+
+    threading.Thread(target=work, name=f"{harvest.name}-warm", daemon=True).start()
+
+
 @blueprint.before_request
 def _authenticate():
     expected = config()["server.write_token"]
@@ -89,11 +104,12 @@ def harvest_status(source: str):
 @blueprint.post("/harvests/<source>")
 def trigger_harvest(source: str):
     try:
-        harvests.start_in_background(config(), store(), source, trigger="admin")
+        thread = harvests.start_in_background(config(), store(), source, trigger="admin")
     except harvests.UnknownSource as exc:
         return respond(404, "Not Found", str(exc))
     except harvests.HarvestRunning as exc:
         return respond(409, "Conflict", str(exc))
+    _warm_after(thread)
     status_url = url_for("admin.harvest_status", source=source)
     response = jsonify(source=source, state="started", status=status_url)
     response.status_code = 202

@@ -74,8 +74,11 @@ def start(
     *,
     data_dir: Path | None = None,
     buffers: int = 170000,
+    max_rows: int = 1000000,
     timeout_s: float = 120,
 ) -> Virtuoso:
+    """Start a private Virtuoso; ``max_rows`` is its cap on rows per result (ResultSetMaxRows,
+    which cuts results silently: the package's own default is 10,000)."""
     (directory / "db").mkdir(parents=True, exist_ok=True)
     ini = TEMPLATE_INI.read_text()
     allowed = f"., /usr/share/virtuoso-opensource-7/vad, {data_dir or directory}"
@@ -86,7 +89,7 @@ def start(
         (r"(?m)^DirsAllowed .*", f"DirsAllowed              = {allowed}"),
         (r"(?m)^NumberOfBuffers(\s*)= \d+", rf"NumberOfBuffers\g<1>= {buffers}"),
         (r"(?m)^MaxDirtyBuffers(\s*)= \d+", rf"MaxDirtyBuffers\g<1>= {buffers * 3 // 4}"),
-        (r"(?m)^ResultSetMaxRows(\s*)= \d+", r"ResultSetMaxRows\g<1>= 1000000"),
+        (r"(?m)^ResultSetMaxRows(\s*)= \d+", rf"ResultSetMaxRows\g<1>= {max_rows}"),
     ]
     for pattern, replacement in replacements:
         ini = re.sub(pattern, replacement, ini)

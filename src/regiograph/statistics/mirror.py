@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -22,7 +23,8 @@ from pathlib import Path
 import duckdb
 from pyoxigraph import NamedNode
 
-from regiograph.store import QueryTimeout, Store, StoreError
+from regiograph.statistics import export
+from regiograph.store import Store, StoreError
 from regiograph.store.binding import bind
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 FILE_NAME = "statistics.duckdb"
 RETRY_AFTER_FAILURE_S = 60.0
 MEMO_MAX = 64
-_CSV = "text/csv"
+_PROJECTION = re.compile(r"^SELECT\s+(.*?)\s+WHERE", re.MULTILINE | re.DOTALL)
 
 
 class Mirror:
@@ -150,22 +152,24 @@ def _build(store: Store, target: Path, version: str, started: float) -> int:
     sources += [
         (f"raw_{name}", (HERE / f"{name}.rq").read_text(), {}) for name in ("areas", "concepts")
     ]
+    origin = export.source(store)
     with tempfile.TemporaryDirectory(dir=target.parent) as work, duckdb.connect(str(target)) as db:
         for table, query, values in sources:
-            csv = Path(work) / f"{table}.csv"
-            _download(store, bind(query, values), csv)
-            db.read_csv(str(csv), header=True, all_varchar=True).create(table)
-            csv.unlink()
+            text = bind(query, values)
+            db.execute(f"CREATE TABLE {table} ({', '.join(_columns(text))})")
+            origin.copy(text, Path(work), _loader(db, table))
         db.execute((HERE / "mirror.sql").read_text())
         count = db.execute("SELECT count(*) FROM observations").fetchone()[0]
         db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
-                ("data_version", version),
+                # a local export reads the version from the very snapshot it copies
+                ("data_version", origin.version or version),
                 ("observations", str(count)),
                 ("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
                 ("build_seconds", f"{time.monotonic() - started:.2f}"),
+                ("built_from", type(origin).__name__.lower()),
             ],
         )
         for table, _, _ in sources:
@@ -174,16 +178,22 @@ def _build(store: Store, target: Path, version: str, started: float) -> int:
     return count
 
 
-def _download(store: Store, query: str, target: Path) -> None:
-    """Stream one SELECT's CSV results into ``target`` without holding them in memory."""
-    response = store.query_raw(query, _CSV)
-    try:
-        with target.open("wb") as out:
-            for chunk in response.iter_content(1 << 20):
-                out.write(chunk)
-    finally:
-        response.close()
-    with target.open("rb") as written:
-        written.seek(max(0, target.stat().st_size - 64))
-        if b"The SPARQL operation has been cancelled" in written.read():
-            raise QueryTimeout("the store stopped the statistics export at its time limit")
+def _columns(query: str) -> list[str]:
+    """The projected variables of one of our SELECTs, as text columns of its raw table."""
+    projection = _PROJECTION.search(query)
+    if projection is None:
+        raise ValueError("a statistics export query must project plain variables")
+    return [f'"{name}" VARCHAR' for name in re.findall(r"\?(\w+)", projection.group(1))]
+
+
+def _loader(db: duckdb.DuckDBPyConnection, table: str):
+    """Append one CSV file of SPARQL results to ``table``, by column name; returns its rows."""
+    # ``table`` is one of our own names above; the path goes in as a parameter.
+    statement = f"INSERT INTO {table} BY NAME SELECT * FROM read_csv($path, header = true, all_varchar = true)"  # noqa: S608, E501
+
+    def load(path: Path) -> int:
+        if path.stat().st_size == 0:
+            return 0  # some stores send an empty body, not even a header, for no rows
+        return db.execute(statement, {"path": str(path)}).fetchone()[0]
+
+    return load

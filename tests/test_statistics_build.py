@@ -1,0 +1,110 @@
+"""How the statistics mirror is built: in-process from the embedded store's own directory, and
+in pages over SPARQL from a store known only by its URL (another Oxigraph; Virtuoso with a cap
+on result rows). Every path must copy exactly the observations the store holds."""
+
+from __future__ import annotations
+
+import pytest
+
+import virtuoso
+from conftest import make_config
+from regiograph.runtime import open_store
+from regiograph.statistics import Mirror, export, mirror
+from regiograph.store.supervisor import free_port
+from test_store import external_oxigraph  # noqa: F401  (a module fixture: an Oxigraph by URL)
+
+POPULATION = "https://w3id.org/regiograph/concepts/indicator/population"
+OBSERVATIONS = 1500  # more than Virtuoso's row cap below, and many first pages
+QB = "http://purl.org/linked-data/cube#"
+SDMX = "http://purl.org/linked-data/sdmx/2009/"
+RG = "https://w3id.org/regiograph/ontology#"
+
+
+def _cube(dataset: str) -> bytes:
+    """N-Triples of one cube: 15 areas x 100 years, value = observation number + 0.5."""
+    lines = [f"<{dataset}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{QB}DataSet> ."]
+    for k in range(OBSERVATIONS):
+        obs = f"<{dataset}/obs/{k}>"
+        lines += [
+            f"{obs} <{QB}dataSet> <{dataset}> .",
+            f"{obs} <{SDMX}dimension#refArea> <urn:x:area-{k // 100}> .",
+            f"{obs} <{RG}indicator> <{POPULATION}> .",
+            f'{obs} <{RG}refPeriod> "{2000 + k % 100}"^^<http://www.w3.org/2001/XMLSchema#gYear> .',
+            f'{obs} <{SDMX}measure#obsValue> "{k}.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .',
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _expected() -> set[tuple[str, int, float]]:
+    return {(f"urn:x:area-{k // 100}", 2000 + k % 100, k + 0.5) for k in range(OBSERVATIONS)}
+
+
+def _copied(statistics: Mirror, dataset: str) -> set[tuple[str, int, float]]:
+    _, rows = statistics.sql(
+        "SELECT area, period, value FROM observations WHERE dataset = $d", {"d": dataset}
+    )
+    assert len(rows) == OBSERVATIONS  # no row twice (a set would hide that)
+    return set(rows)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """An embedded store of this module's own (the mirror copies every observation)."""
+    with open_store(make_config(tmp_path_factory.mktemp("build-data"))) as (_, store):
+        yield store
+
+
+@pytest.fixture(scope="module")
+def capped_virtuoso(tmp_path_factory):
+    """A private Virtuoso that cuts every result at 1,000 rows, as stock Virtuoso does at 10,000."""
+    if not virtuoso.available():
+        pytest.skip("Debian's virtuoso-opensource is not installed")
+    server = virtuoso.start(
+        tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(), max_rows=1000
+    )
+    cfg = make_config(tmp_path_factory.mktemp("virt-data"), **server.store_overrides())
+    try:
+        with open_store(cfg) as (_, store):
+            yield store
+    finally:
+        server.stop()
+
+
+def test_the_embedded_store_is_copied_in_process(embedded, graph_iri, tmp_path):
+    dataset = graph_iri + "/cube"
+    embedded.replace_graph(graph_iri, _cube(dataset))
+    statistics = Mirror(embedded, tmp_path / "statistics.duckdb")
+    assert _copied(statistics, dataset) == _expected()
+    status = statistics.status()
+    assert status["built_from"] == "local"
+    assert status["data_version"] == embedded.data_version()
+
+
+def test_a_local_build_records_the_version_it_read(embedded, graph_iri, tmp_path):
+    """The version comes from the read-only snapshot itself, not from the caller's (older)
+    idea of it: the file then never claims data it does not hold."""
+    embedded.replace_graph(graph_iri, _cube(graph_iri + "/cube"))
+    path = tmp_path / "statistics.duckdb"
+    mirror.rebuild(embedded, path, "a version read before the last write")
+    embedded._version = None  # do not wait for the client's one-second version cache
+    assert Mirror(embedded, path).status()["data_version"] == embedded.data_version()
+
+
+def test_a_store_by_url_is_read_in_pages(external_oxigraph, graph_iri, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(
+        export, "FIRST_PAGE", 100
+    )  # 100, 200, 400, 800: four pages and an empty one
+    dataset = graph_iri + "/cube"
+    external_oxigraph.replace_graph(graph_iri, _cube(dataset))
+    statistics = Mirror(external_oxigraph, tmp_path / "statistics.duckdb")
+    assert _copied(statistics, dataset) == _expected()
+    assert statistics.status()["built_from"] == "pages"
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_with_a_row_cap_is_read_whole(capped_virtuoso, graph_iri, tmp_path):
+    dataset = graph_iri + "/cube"
+    capped_virtuoso.replace_graph(graph_iri, _cube(dataset))
+    statistics = Mirror(capped_virtuoso, tmp_path / "statistics.duckdb")
+    assert _copied(statistics, dataset) == _expected()
+    assert statistics.status()["built_from"] == "pages"

@@ -96,6 +96,22 @@ def test_second_serve_on_the_same_directory_is_refused(running_demo):
     assert "in use by another regiograph process" in second.stderr
 
 
+def test_derived_data_is_built_after_the_start_without_a_request(running_demo):
+    """The start moved the data version (demo load, vocabulary): a child of the supervising
+    process builds the catalogue, search index and statistics mirror, no request needed."""
+    url, _, data_dir, _ = running_demo
+    version = requests.get(url + "/healthz", timeout=5).json()["data_version"]
+    log = data_dir / "serve.log"
+    steps = ("catalogue", "search index", "statistics mirror")
+    deadline = time.monotonic() + 120
+    while not all(f"derived data: {step} in" in log.read_text() for step in steps):
+        assert "FAILED" not in log.read_text() and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    assert (data_dir / "catalog" / f"keys-{version}.json").is_file()
+    assert f'"version": "{version}"' in (data_dir / "dumps" / "manifest.json").read_text()
+    assert (data_dir / "search" / "search.sqlite").is_file()
+
+
 def test_sigterm_stops_app_and_store(running_demo):
     _, process, data_dir, _ = running_demo
     lock = (data_dir / "regiograph-store.lock").read_text()

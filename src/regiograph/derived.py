@@ -123,7 +123,10 @@ def warm_in_background(config: Config) -> multiprocessing.process.BaseProcess:
 
 
 def _child(config: Config) -> None:
+    import signal
+
     from regiograph.ops import logging as logs
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for serve, which ends this child
     logs.configure(config)
     warm(config, Store.from_config(config))

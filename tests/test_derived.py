@@ -289,3 +289,26 @@ def _wait_until(condition, timeout_s: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_a_start_with_the_same_vocabulary_keeps_the_data_version(scratch_platform):
+    """Publishing an unchanged ontology writes nothing, so a restart rebuilds no derived data."""
+    from regiograph import vocabulary
+
+    base_cfg, _ = scratch_platform
+    cfg = base_cfg.with_overrides(site__base_iri="http://vocabulary-test.example/")
+    store = Store.from_config(cfg)
+    graph = vocabulary.graph_iri(cfg)
+    try:
+        published = vocabulary.publish(cfg, store)
+        version = store.data_version()
+        assert vocabulary.publish(cfg, store) == published
+        assert store.data_version() == version, "the same triples again: nothing written"
+        store.update(f"DELETE WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} }}")
+        moved = store.data_version()
+        vocabulary.publish(cfg, store)
+        assert store.data_version() != moved
+        assert store.graphs()[graph] == published
+    finally:
+        store.drop_graph(graph)
+        store.drop_graph(store.meta_graph)

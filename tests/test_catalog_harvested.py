@@ -14,13 +14,15 @@ from rdflib import Literal as RdfLiteral
 
 from conftest import BASE_IRI, make_config
 from regiograph import config as configuration
-from regiograph.catalog import Catalogue, PageNotFound
+from regiograph.catalog import Catalogue, Page, PageNotFound
+from regiograph.catalog.view import summarise
 from regiograph.server import create_app
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")
+LICENCE = "http://dcat-ap.de/def/licenses/cc-by/4.0"
 
 
 def dataset(iri: str, *, title=True, publisher=True, licence=True, modified="2024-05-01"):
@@ -253,4 +255,78 @@ def test_harvest_round_trip(exporter, tmp_path, scratch_store, graph_iri):
         or (q.predicate == RDF_TYPE and q.object.value == str(DCAT.Dataset))
     ]
     assert len(copies) == len(set(copies)) == len(exported), "every dataset exactly once"
+    scratch_store.drop_graph(graph_iri)
+
+
+def faceted(n: int) -> list[Triple]:
+    """Dataset n: theme ENVI when n % 3 == 0, publisher Filterstadt A (even) or B (odd), a CSV
+    distribution when n % 5 == 0 — without a licence of its own for n == 10."""
+    iri = f"https://example.org/facet/{n:06d}"
+    out = dataset(iri, publisher=False, licence=n != 10)
+    agent = NamedNode(f"https://example.org/org/filter-{'ab'[n % 2]}")
+    out += [
+        Triple(NamedNode(iri), NamedNode(DCT.publisher), agent),
+        Triple(agent, FOAF_NAME, Literal(f"Filterstadt {'AB'[n % 2]}")),
+    ]
+    if n % 3 == 0:
+        theme = "http://publications.europa.eu/resource/authority/data-theme/ENVI"
+        out.append(Triple(NamedNode(iri), NamedNode(DCAT.theme), NamedNode(theme)))
+    if n % 5 == 0:
+        csv = "http://publications.europa.eu/resource/authority/file-type/CSV"
+        out.append(Triple(NamedNode(iri + "/csv"), NamedNode(DCT["format"]), NamedNode(csv)))
+    return out
+
+
+def walk_chosen(cat: Catalogue, chosen: dict) -> list[Page]:
+    pages, number = [], 1
+    while True:
+        try:
+            pages.append(cat.page(number, None, chosen))
+        except PageNotFound:
+            return pages
+        number += 1
+
+
+def test_filters_select_across_the_whole_catalogue_with_paging_and_counts(
+    tmp_path, scratch_store, graph_iri
+):
+    load(scratch_store, graph_iri, [t for n in range(30) for t in faceted(n)])
+    cat = catalogue_for(tmp_path, scratch_store, catalog__page_size=2)
+    chosen = {"theme": "ENVI", "publisher": "Filterstadt A"}
+    pages = walk_chosen(cat, chosen)
+    expected = [f"https://example.org/facet/{n:06d}" for n in (0, 6, 12, 18, 24)]
+    assert [e.iri for p in pages for e in p.entries] == expected, "every match once, in order"
+    assert [(p.number, p.last, p.total) for p in pages] == [(1, 3, 5), (2, 3, 5), (3, 3, 5)]
+    for page in pages:  # the filter's facets agree with what the page itself shows
+        for shown in summarise(page.triples, [e.iri for e in page.entries]):
+            assert "ENVI" in shown["theme"] and shown["publisher"] == ["Filterstadt A"]
+    assert cat.page(1).total >= 30, "without filters: everything"
+    choices = cat.state().choices
+    assert {"ENVI"} <= set(choices["theme"]) and {"Filterstadt A", "Filterstadt B"} <= set(
+        choices["publisher"]
+    )
+    csv_a = {"format": "CSV", "publisher": "Filterstadt A"}
+    assert [e.iri[-2:] for p in walk_chosen(cat, csv_a) for e in p.entries] == ["00", "20"]
+    # the source's default licence publishes dataset 10's distribution, and so its CSV; the
+    # key list on disk is the same, the configuration is applied when it is read
+    licensed = [{"id": graph_iri.rsplit("/", 1)[-1], "default_licence": LICENCE}]
+    with_licence = catalogue_for(tmp_path, scratch_store, licensed, catalog__page_size=2)
+    found = [e.iri[-2:] for p in walk_chosen(with_licence, csv_a) for e in p.entries]
+    assert found == ["00", "10", "20"]
+    scratch_store.drop_graph(graph_iri)
+
+
+def test_html_filters_page_through_the_whole_catalogue(tmp_path, scratch_store, graph_iri):
+    load(scratch_store, graph_iri, [t for n in range(30) for t in faceted(n)])
+    cfg = make_config(tmp_path, catalog__page_size=2)
+    client = create_app(cfg, scratch_store).test_client()
+    first = client.get("/catalog?theme=ENVI&publisher=Filterstadt+A").get_data(as_text=True)
+    assert "5 Datensätze" in first and "Seite 1 von 3" in first
+    assert "facet/000000" in first and "facet/000006" in first
+    assert "page=2&amp;theme=ENVI&amp;publisher=Filterstadt+A" in first, "the next link keeps them"
+    third = client.get("/catalog?page=3&theme=ENVI&publisher=Filterstadt+A")
+    assert "facet/000024" in third.get_data(as_text=True)
+    assert client.get("/catalog?page=4&theme=ENVI&publisher=Filterstadt+A").status_code == 404
+    nothing = client.get("/catalog?theme=ENVI&publisher=Niemand").get_data(as_text=True)
+    assert "0 Datensätze" in nothing and "Keine Datensätze für diese Auswahl." in nothing
     scratch_store.drop_graph(graph_iri)

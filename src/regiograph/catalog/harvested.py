@@ -16,7 +16,7 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
-from regiograph.catalog.index import Entry
+from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query, values_table
 from regiograph.catalog.template import fill
 from regiograph.store import Store
@@ -123,7 +123,7 @@ def _default_publisher(source: dict, entry: Entry, by_subject) -> NamedNode:
         if value.startswith(("http://", "https://"))
         else NamedNode(f"{entry.graph}#publisher")
     )
-    name = value if agent.value != value else source.get("title") or source.get("id") or value
+    name = default_publisher_name(source)
     by_subject[agent][RDF_TYPE.value] = [NamedNode(FOAF + "Agent")]
     by_subject[agent].setdefault(FOAF + "name", [Literal(name)])
     return agent

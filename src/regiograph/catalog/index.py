@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from pyoxigraph import NamedNode
 
+from regiograph.catalog import facets
 from regiograph.catalog.sparql import query
 from regiograph.store import Store
 
@@ -29,6 +30,8 @@ class Entry:
     harvested: str | None = None  # xsd:dateTime text of the last harvest
     modified_text: str | None = None
     needs_publisher: bool = False  # complete from the source's default_publisher
+    # theme, publisher, format, municipality -> values, for the HTML view's filters
+    facets: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -37,20 +40,26 @@ class Index:
     entries: list[Entry]
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (dataset, reason)
 
-    def select(self, since: datetime | None) -> list[Entry]:
-        if since is None:
-            return self.entries
-        return [e for e in self.entries if e.modified is not None and e.modified >= since]
+    def select(self, since: datetime | None, chosen: dict[str, str] | None = None) -> list[Entry]:
+        """The entries modified since ``since`` whose facets match every ``chosen`` value."""
+        entries = self.entries
+        if since is not None:
+            entries = [e for e in entries if e.modified is not None and e.modified >= since]
+        if chosen and any(chosen.values()):
+            entries = [e for e in entries if facets.matches(e.facets, chosen)]
+        return entries
 
 
 # What the key list keeps of each harvested dataset: plain values, independent of the
 # configuration, so one file per data version serves every process (see :mod:`.keys`).
-COLUMNS = ("ds", "graph", "modified", "harvested", "title", "description", "publisher")
+COLUMNS = ("ds", "graph", "modified", "harvested", "title", "description", "publisher", "facets")
 
 
 def harvested_rows(store: Store) -> list[list]:
-    """One row per harvested dataset (``COLUMNS``): the one SELECT over every dataset."""
+    """One row per harvested dataset (``COLUMNS``): a SELECT over every dataset, and one
+    over their facets."""
     rows = store.select(query("harvested-index"), {"meta": NamedNode(store.meta_graph)})
+    raw = facets.harvested(store)
     return [
         [
             row["ds"].value,
@@ -60,16 +69,25 @@ def harvested_rows(store: Store) -> list[list]:
             int(row["title"].value),
             int(row["description"].value),
             int(row["publisher"].value),
+            raw.get((row["ds"].value, row["graph"].value), {}),
         ]
         for row in rows
     ]
 
 
 def build(
-    version: str, own: dict[str, datetime | None], rows: list[list], sources: dict[str, dict]
+    version: str,
+    own: dict[str, datetime | None],
+    rows: list[list],
+    sources: dict[str, dict],
+    own_facets: dict[str, dict] | None = None,
 ) -> Index:
     """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table."""
-    entries = [Entry(iri, None, modified) for iri, modified in sorted(own.items())]
+    own_facets = own_facets or {}
+    entries = [
+        Entry(iri, None, modified, facets=own_facets.get(iri, {}))
+        for iri, modified in sorted(own.items())
+    ]
     excluded: list[tuple[str, str]] = []
     harvested = []
     for values in rows:
@@ -99,7 +117,19 @@ def _entry(row: dict, sources: dict[str, dict]) -> tuple[Entry | None, str]:
         )
     modified_text, harvested = row["modified"], row["harvested"]
     modified = parse_time(modified_text) or parse_time(harvested)
-    return Entry(row["ds"], graph, modified, harvested, modified_text, needs_publisher), ""
+    default = default_publisher_name(source) if needs_publisher else None
+    found = facets.for_harvested(row["facets"], source, default)
+    entry = Entry(row["ds"], graph, modified, harvested, modified_text, needs_publisher, found)
+    return entry, ""
+
+
+def default_publisher_name(source: dict) -> str:
+    """The name a source's ``default_publisher`` gives: itself, or for an IRI the source's
+    title (or id)."""
+    value = source["default_publisher"]
+    if value.startswith(("http://", "https://")):
+        return source.get("title") or source.get("id") or value
+    return value
 
 
 def parse_time(text: str | None) -> datetime | None:

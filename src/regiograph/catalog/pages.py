@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
-from regiograph.catalog import dumps, harvested, keys, own
+from regiograph.catalog import dumps, facets, harvested, keys, own
 from regiograph.catalog.index import Entry, Index, build, parse_time
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
@@ -50,6 +50,7 @@ class State:
     catalogue: list[Triple]
     own: dict[str, list[Triple]]
     index: Index
+    choices: dict[str, list[str]]  # every value of each facet, for the HTML view's filters
     notes: list[str] = field(default_factory=list)
 
 
@@ -101,14 +102,21 @@ class Catalogue:
         spatial = own.regional_keys(self.store)
         own_triples = own.own_datasets(self.settings, self.store, manifest, modified)
         when = parse_time(stamp)
-        rows = keys.current(self.config, self.store, version)
-        index = build(version, dict.fromkeys(own_triples, when), rows, self.sources)
         catalogue = own.catalogue_triples(self.settings, modified, spatial)
-        return State(version, manifest, modified, catalogue, own_triples, index)
+        described = [*catalogue, *(t for triples in own_triples.values() for t in triples)]
+        own_facets = facets.for_own(described, list(own_triples))
+        rows = keys.current(self.config, self.store, version)
+        index = build(version, dict.fromkeys(own_triples, when), rows, self.sources, own_facets)
+        choices = facets.values([e.facets for e in index.entries])
+        return State(version, manifest, modified, catalogue, own_triples, index, choices)
 
-    def page(self, number: int, since: datetime | None = None) -> Page:
+    def page(
+        self, number: int, since: datetime | None = None, chosen: dict[str, str] | None = None
+    ) -> Page:
+        """Page ``number`` of the datasets modified since ``since`` whose facets match every
+        ``chosen`` value (theme, publisher, format, municipality; HTML view only)."""
         state = self.state()
-        entries = state.index.select(since)
+        entries = state.index.select(since, chosen)
         size = self.settings.page_size
         last = max(1, math.ceil(len(entries) / size))
         if not 1 <= number <= last:

@@ -1,4 +1,5 @@
-"""Summaries of a catalogue page for the HTML view: one dict per dataset, and the facets."""
+"""Summaries of a catalogue page for the HTML view: one dict per dataset (its facets are
+read the same way, :mod:`.facets`)."""
 
 from __future__ import annotations
 
@@ -46,13 +47,6 @@ def summarise(triples: list[Triple], order: list[str]) -> list[dict]:
             }
         )
     return out
-
-
-def facets(datasets: list[dict]) -> dict[str, list[str]]:
-    return {
-        k: sorted({v for d in datasets for v in d[k]})
-        for k in ("theme", "publisher", "format", "municipality")
-    }
 
 
 def _text(literals: list) -> str:

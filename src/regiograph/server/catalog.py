@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from regiograph.catalog import Catalogue, PageNotFound, dumps
+from regiograph.catalog.facets import NAMES
 from regiograph.catalog.formats import BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, render
 from regiograph.catalog.index import parse_time
-from regiograph.catalog.view import facets, summarise
+from regiograph.catalog.view import summarise
 from regiograph.server.context import config, store
 
 blueprint = Blueprint("catalog", __name__)
@@ -55,27 +56,29 @@ def _rdf(extension: str, vary: bool = False) -> Response:
 
 
 def html_view():
-    page = _page()
-    datasets = summarise(page.triples, [e.iri for e in page.entries])
-    chosen = {k: request.args.get(k, "") for k in ("theme", "publisher", "format", "municipality")}
-    shown = [d for d in datasets if all(not v or v in d[k] for k, v in chosen.items())]
+    # filters select across the whole catalogue; paging and counts are of what they select
+    chosen = {k: request.args.get(k, "")[:200] for k in NAMES}
+    page = _page(chosen)
+    since = request.args.get("modified_since", "")
+    state = catalogue().state()
     return render_template(
         "catalog.html",
         page=page,
-        datasets=shown,
+        datasets=summarise(page.triples, [e.iri for e in page.entries]),
         chosen=chosen,
-        facets=facets(datasets),
-        since=request.args.get("modified_since", ""),
-        excluded=catalogue().state().index.excluded,
+        facets=state.choices,
+        since=since,
+        kept={k: v for k, v in {**chosen, "modified_since": since}.items() if v},
+        excluded=state.index.excluded,
         formats=[f.extension for f in FORMATS],
     )
 
 
-def _page():
+def _page(chosen: dict[str, str] | None = None):
     number = _page_number(request.args.get("page", "1"))
     since = _since(request.args.get("modified_since"))
     try:
-        return catalogue().page(number, since)
+        return catalogue().page(number, since, chosen)
     except PageNotFound as exc:
         abort(404, description=str(exc))
 

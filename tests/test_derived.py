@@ -229,6 +229,31 @@ def test_an_admin_harvest_is_followed_by_a_warm_up(tmp_path, scratch_platform):
     Store.from_config(cfg).drop_graph(f"{cfg.base_iri}graph/warm-admin")
 
 
+def test_a_scheduled_harvest_in_serve_is_followed_by_a_warm_up(tmp_path, scratch_platform):
+    """The scheduler thread of ``serve`` warms in a spawned child process."""
+    from regiograph.ops import schedule
+
+    base_cfg, fixture_store = scratch_platform
+    table = dcat_source(tmp_path, "warm-sched", "Plantitel") + 'schedule = "every 1h"\n'
+    cfg = configuration.load(
+        write_config(tmp_path, fixture_store, base_cfg.base_iri, table), environ={}
+    )
+    scheduler = schedule.Scheduler(cfg, Store.from_config(cfg), every_s=3600).start()
+    try:
+
+        def ready() -> bool:
+            version = Store.from_config(cfg).data_version()
+            rows = keys.read(cfg, version) or []
+            published = "https://example.org/warm/warm-sched" in [row[0] for row in rows]
+            everything = dict.fromkeys(("dumps", "search", "mirror"), version)
+            return published and versions(cfg) == everything
+
+        _wait_until(ready, timeout_s=90)
+    finally:
+        scheduler.stop()
+        Store.from_config(cfg).drop_graph(f"{cfg.base_iri}graph/warm-sched")
+
+
 def test_a_failing_step_is_logged_the_others_run_and_the_harvest_still_succeeds(
     tmp_path, scratch_platform
 ):

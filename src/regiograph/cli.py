@@ -208,7 +208,7 @@ def serve(ctx) -> None:
     cfg = load_config(ctx)
     with open_store(cfg) as (cfg, store):
         vocabulary.publish(cfg, store)  # pages and queries need the current labels
-        derived.warm_in_background(cfg)  # the publish moved the data version
+        derived.warm_in_background(cfg, store)  # a new vocabulary, or data written while stopped
         run(cfg, store)
 
 
@@ -234,7 +234,7 @@ def demo(ctx, no_serve: bool) -> None:
         if no_serve:
             _warm(cfg, store)
         else:
-            derived.warm_in_background(cfg)
+            derived.warm_in_background(cfg, store)
             run(cfg, store)
 
 

@@ -110,11 +110,18 @@ def summary(steps: list[Step]) -> str:
     return "derived data: " + ", ".join(parts)
 
 
-def warm_in_background(config: Config) -> multiprocessing.process.BaseProcess:
+def warm_in_background(config: Config, store: Store) -> multiprocessing.process.BaseProcess:
     """:func:`warm` in a fresh child process, for ``serve``: the supervising process forks
     the web workers, and a worker forked while a thread held a build lock would keep that
     lock's file open, and so the lock held, for its whole life. A spawned child shares no
     open files with the workers and keeps the build's CPU out of the supervisor."""
+    endpoints = store.endpoints  # the store this process uses, also when it was started here
+    config = config.with_overrides(
+        store__query_url=endpoints.query,
+        store__update_url=endpoints.update,
+        store__graph_store_url=endpoints.graph_store,
+        store__dialect=endpoints.dialect,
+    )
     process = multiprocessing.get_context("spawn").Process(
         target=_child, args=(config,), name="regiograph-warm", daemon=True
     )

@@ -127,7 +127,7 @@ class Scheduler:
             try:
                 if harvested(run_due(self.config, self.store)):
                     # in a child process: this thread lives in the process that forks workers
-                    derived.warm_in_background(self.config)
+                    derived.warm_in_background(self.config, self.store)
             except Exception:  # the thread must outlive one bad run; the log says what broke
                 log.exception("scheduled harvests failed")
             self._stop.wait(self.every_s)

@@ -35,9 +35,13 @@ def prepare(config, store: Store) -> str:
     """
     version = store.data_version()
     with dumps.building(config):
+        previous = dumps.read_manifest(config)
+        current = previous is not None and previous.version == version
+        current = current and keys.path_for(config, version).exists()
         rows = keys.current(config, store, version)
         manifest = dumps.fresh(config, store, version, own.selections())
-    return f"{len(rows):,} harvested datasets, {len(manifest.files)} dump files"
+    done = "already current" if current else "rebuilt"
+    return f"{done}: {len(rows):,} harvested datasets, {len(manifest.files)} dump files"
 
 
 @dataclass

@@ -25,7 +25,7 @@ def test_small_region_conforms_to_the_shapes():
     data = generate("--municipalities", "60", "--years", "2")
     report = validation.validate(data)
     assert report.count("Violation") == 0, report.to_text("en")
-    assert report.results == ()
+    assert report.results == []
     kinds = data.count(b"<https://w3id.org/regiograph/ontology#Municipality> .\n")
     assert kinds == 60
 

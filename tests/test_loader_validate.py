@@ -135,6 +135,42 @@ def test_pyshacl_is_not_started_when_everything_compiles(tmp_path):
     assert report.engines == ["sparql"]
 
 
+TARGETED = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://ex.org/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .
+ex:KeyedShape a sh:NodeShape ;
+  sh:target [ a sh:SPARQLTarget ; sh:prefixes ex:prefixes ;
+              sh:select "SELECT $this WHERE { $this ex:key ?k }" ] ;
+  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:datatype rdf:langString ] ;
+  sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex:prefixes ; sh:message "{?value}"@en ;
+    sh:select "SELECT $this ?value WHERE { $this ex:key ?value FILTER(STRSTARTS(?value, '1')) }" ] .
+"""
+
+
+def test_sparql_targets_compile_and_give_pyshacls_results(tmp_path):
+    shapes = shapes_of(tmp_path, TARGETED)
+    fast = validate.validate(store_of(DATA), shapes)
+    slow = validate.validate(store_of(DATA), shapes, engine="pyshacl")
+    assert fast.engines == ["sparql"]
+    assert len(fast.results) == 4  # t1: datatype and two keys; t3: one key
+    assert keys(fast) == keys(slow)
+
+
+def test_a_target_that_does_not_compile_goes_to_pyshacl_whole(tmp_path):
+    """pyshacl runs SHACL-AF targets too (advanced mode)."""
+    uses_shapes_graph = TARGETED.replace(
+        "WHERE { $this ex:key ?k }",
+        "WHERE { $this ex:key ?k . FILTER(BOUND($shapesGraph) || true) }",
+    )
+    shapes = shapes_of(tmp_path, uses_shapes_graph)
+    report = validate.validate(store_of(DATA), shapes)
+    assert report.engines == ["pyshacl"]
+    assert len(report.results) == 4
+
+
 def test_official_dcat_ap_de_shapes_agree_on_a_real_export(shared_data):
     files = [shared_data / "dcat-ap-3/3.0.0/shacl/dcat-ap-SHACL.ttl"] + [
         shared_data / "dcat-ap-de-shacl/validator/resources/v3.0/shapes" / name

@@ -266,10 +266,11 @@ def validate(
 
     cfg = load_config(ctx)
     try:
-        validation.load_shapes(shapes_dir)
+        validation.load_shapes(shapes_dir)  # a bad folder is reported before any file is read
+        data = validation.read_files(files, base_iri or cfg.base_iri)
+        report = validation.validate(data, shapes_dir)
     except validation.ShapesError as exc:
         _fail(str(exc), EXIT_USAGE)
-    report = validation.validate(validation.read_files(files, base_iri or cfg.base_iri), shapes_dir)
     click.echo(report.to_text(validation.language(lang, os.environ.get("LANG"))), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILED)

@@ -2,7 +2,7 @@
 
 Boundaries: only :mod:`.http` fetches from the network and it never hands a URL to a parser;
 parsing (:mod:`.parse`) and mapping (:mod:`.mapping`, :mod:`.csvw`) do no I/O of their own;
-only :mod:`.validate` imports pyshacl; only :mod:`.publish` and :mod:`.provenance` write to the
+only :mod:`.shaclpy` imports pyshacl; only :mod:`.publish` and :mod:`.provenance` write to the
 triple store, and they do it through :class:`regiograph.store.Store`. A candidate graph lives
 in an in-memory pyoxigraph store until the policy accepts it; the published graph of a
 source is replaced in one step or not at all. :func:`.pipeline.harvest` is the entry point.

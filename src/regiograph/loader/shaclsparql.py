@@ -4,10 +4,11 @@ pyshacl needs the data as an rdflib graph and checks node by node in Python (abo
 million triples here); the same checks as SPARQL on pyoxigraph run 30 times faster with
 identical results (``tests/test_loader_validate.py`` compares the two). Compiled, for every
 targeted node shape (``sh:targetClass`` with subclasses, ``sh:targetNode``,
-``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class targets) that no other shape
-refers to: its property shapes with a plain predicate path (counts, hasValue, uniqueLang, and
-every value-node component, shape-valued ones included, via :mod:`.shaclexpr`), its own
-value-node components, and its SPARQL-based constraints (one query over all focus nodes).
+``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class targets, SHACL-AF SPARQL
+targets) that no other shape refers to: its property shapes with a plain predicate path
+(counts, hasValue, uniqueLang, and every value-node component, shape-valued ones included,
+via :mod:`.shaclexpr`), its own value-node components, and its SPARQL-based constraints (one
+query over all focus nodes).
 Everything else (complex paths, qualified and closed shapes, property pairs …) stays in the
 shapes graph that :mod:`.validate` hands to pyshacl.
 
@@ -111,6 +112,7 @@ def compile_shapes(shapes: Store) -> Plan:
         if shape not in targets or shape in used_elsewhere or prop in used_elsewhere:
             continue
         focus = _focus_pattern(targets[shape])
+        prefixes = _target_prefixes(targets[shape])
         severity = rows[0]["severity"] or NamedNode(SH + "Violation")
         for row in rows:
             name = row["component"].value.removeprefix(SH)
@@ -129,6 +131,7 @@ def compile_shapes(shapes: Store) -> Plan:
                     name,
                     severity,
                     PREFIXES + body.replace("{FOCUS}", focus).replace("{PATH}", str(row["path"])),
+                    prefixes,
                 )
             )
             plan.compiled.add((prop, row["component"], row["value"]))
@@ -155,7 +158,10 @@ def _compile_node_level(shapes: Store, targets: dict, used_elsewhere: set, plan:
                 except shaclexpr.Unsupported:
                     continue
                 query = PREFIXES + f"SELECT ?focus WHERE {{ {focus} FILTER({condition}) }}"
-                plan.checks.append(Check(shape, None, name, severity, query, node_level=True))
+                prefixes = _target_prefixes(shape_targets)
+                plan.checks.append(
+                    Check(shape, None, name, severity, query, prefixes, node_level=True)
+                )
                 plan.compiled.add((shape, quad.predicate, quad.object))
 
 
@@ -182,13 +188,17 @@ def _compile_sparql(shapes: Store, targets: dict, used_elsewhere: set, plan: Pla
         body = body.replace("$this", "?this")
         if path is not None:
             body = body.replace("$PATH", str(path))
-        focus = _focus_pattern(targets[owner]).replace("?focus", "?this")
-        where = _WHERE.search(body)
-        if where is None:
+        body = _prebound(body, targets[owner])
+        if body is None:
             continue
-        body = body[: where.end()] + " " + focus + " " + body[where.end() :]
         severity = row["severity"] or NamedNode(SH + "Violation")
-        prefixes = {"rdf": RDF, "rdfs": RDFS, **_declared(shapes, row["constraint"]), **prefixes}
+        prefixes = {
+            "rdf": RDF,
+            "rdfs": RDFS,
+            **_target_prefixes(targets[owner]),
+            **_declared(shapes, row["constraint"]),
+            **prefixes,
+        }
         if not _parses(body, prefixes):
             continue  # pyshacl will report what is wrong with it
         plan.checks.append(
@@ -197,7 +207,25 @@ def _compile_sparql(shapes: Store, targets: dict, used_elsewhere: set, plan: Pla
         plan.compiled.add((shape, NamedNode(SH + "sparql"), row["constraint"]))
 
 
+def _prebound(body: str, targets: list) -> str | None:
+    """The constraint's query with ``?this`` bound by the focus pattern first.
+
+    Behind a SPARQL target (a cheap candidate query, SHACL-AF) the constraint runs once per
+    candidate (Oxigraph's LATERAL), as pyshacl's pre-binding does: joined as two independent
+    groups, a self-join such as "another observation with the same keys" took 10 s on the demo
+    even with no candidate at all.
+    """
+    focus = _focus_pattern(targets).replace("?focus", "?this")
+    where = _WHERE.search(body)
+    if where is None:
+        return None
+    if any(kind == "sparql" for kind, _ in targets):
+        return f"SELECT * WHERE {{ {focus} LATERAL {{ {body} }} }}"
+    return body[: where.end()] + " " + focus + " " + body[where.end() :]
+
+
 _UNSUPPORTED = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\$currentShape|\$shapesGraph", re.I)
+_UNSUPPORTED_TARGET = re.compile(r"\$currentShape|\$shapesGraph", re.I)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>\s*", re.I | re.M)
 
@@ -243,10 +271,41 @@ def _property_owners(shapes: Store) -> dict:
 
 
 def _targets(shapes: Store) -> dict:
+    """Targeted shape → its targets; a shape with a target that does not compile is left
+    out (pyshacl checks it whole)."""
     targets: dict = defaultdict(list)
+    broken = set()
     for row in shapes.query(text("shacl-targets.rq")):
-        targets[row["shape"]].append((row["kind"].value, row["target"]))
-    return targets
+        kind, target = row["kind"].value, row["target"]
+        if kind == "sparql":
+            target = _sparql_target(shapes, target)
+            if target is None:
+                broken.add(row["shape"])
+        targets[row["shape"]].append((kind, target))
+    return {shape: found for shape, found in targets.items() if shape not in broken}
+
+
+def _sparql_target(shapes: Store, target) -> tuple[str, dict[str, str]] | None:
+    """A ``sh:SPARQLTarget``'s query with ``?this`` renamed ``?focus``, and its prefixes."""
+    selects = [q.object for q in shapes.quads_for_pattern(target, NamedNode(SH + "select"), None)]
+    is_sparql = next(
+        shapes.quads_for_pattern(target, NamedNode(RDF + "type"), NamedNode(SH + "SPARQLTarget")),
+        None,
+    )
+    if is_sparql is None or len(selects) != 1 or _UNSUPPORTED_TARGET.search(selects[0].value):
+        return None
+    prefixes, body = _split_prefixes(selects[0].value)
+    prefixes = {"rdf": RDF, "rdfs": RDFS, **_declared(shapes, target), **prefixes}
+    body = re.sub(r"[?$]this\b", "?focus", body)
+    return (body, prefixes) if _parses(body, prefixes) else None
+
+
+def _target_prefixes(targets: list[tuple[str, object]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for kind, target in targets:
+        if kind == "sparql":
+            found.update(target[1])
+    return found
 
 
 def _used_elsewhere(shapes: Store, targeted: set) -> set:
@@ -269,6 +328,8 @@ def _focus_pattern(targets: list[tuple[str, object]]) -> str:
             branches.append(f"{{ ?focus rdf:type/rdfs:subClassOf* {target} }}")
         elif kind == "node":
             branches.append(f"{{ BIND({target} AS ?focus) }}")
+        elif kind == "sparql":
+            branches.append(f"{{ {target[0]} }}")
         elif kind == "subjectsOf":
             branches.append(f"{{ ?focus {target} ?targetValue }}")
         else:

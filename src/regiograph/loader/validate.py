@@ -1,17 +1,18 @@
-"""SHACL validation of a harvested candidate graph, fast enough for every harvest.
+"""SHACL validation of a graph, fast enough for every harvest and for ``regiograph validate``.
 
-Two engines, one report. :mod:`.shaclsparql` compiles the big simple constraints to SPARQL
-and runs them on the in-memory candidate; whatever is left of the shapes graph goes to
-pyshacl, which is skipped when nothing is left. Reference data (graphs already published by
-other sources, e.g. municipalities) joins the data for validation only, and results whose
-focus node is not a subject of the candidate are dropped: a source answers for its own data.
+Two engines, one report (:mod:`.report`). :mod:`.shaclsparql` compiles the big simple
+constraints to SPARQL and runs them on the in-memory candidate; whatever is left of the shapes
+graph goes to pyshacl (:mod:`.shaclpy`), which is skipped when nothing is left. Reference data
+(graphs already published by other sources, e.g. municipalities; the ontology for the
+command) joins the data for validation only, and results whose focus node is not a subject of
+the candidate are dropped: a source answers for its own data.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from pyoxigraph import (
@@ -26,12 +27,12 @@ from pyoxigraph import (
 
 from regiograph.loader import parse, shaclsparql
 from regiograph.loader.errors import ParseError, ValidationFailed
+from regiograph.loader.report import SEVERITIES, Report, Result
 
 log = logging.getLogger(__name__)
 
 SH = shaclsparql.SH
 REFERENCE = NamedNode("urn:x-regiograph:reference")
-SEVERITIES = ("Violation", "Warning", "Info")
 # Predicates that make a shape do something; when none is left after compiling, pyshacl
 # has nothing to check and is not started.
 _CONSTRAINTS = [
@@ -65,7 +66,7 @@ _CONSTRAINTS = [
     "in",
     "sparql",
 ]
-_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
+_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
 DEFAULT_MESSAGES = {
     "minCount": ("Zu wenige Werte (mindestens {v})", "Fewer values than {v}"),
     "maxCount": ("Zu viele Werte (höchstens {v})", "More values than {v}"),
@@ -88,51 +89,6 @@ DEFAULT_MESSAGES = {
     "uniqueLang": ("Eine Sprache kommt mehrfach vor", "A language is used more than once"),
     "languageIn": ("Sprache nicht erlaubt", "Language not allowed"),
 }
-
-
-@dataclass(frozen=True)
-class Result:
-    focus: NamedNode | BlankNode | Literal
-    path: NamedNode | None
-    value: NamedNode | BlankNode | Literal | None
-    shape: NamedNode | BlankNode
-    component: NamedNode
-    severity: NamedNode
-    messages: tuple[Literal, ...] = ()
-
-    @property
-    def severity_name(self) -> str:
-        return self.severity.value.removeprefix(SH)
-
-    def key(self) -> tuple:
-        """What identifies a result across engines (blank nodes compared as blank)."""
-
-        def term(t):
-            return "_" if isinstance(t, BlankNode) else (str(t) if t is not None else "")
-
-        return (
-            term(self.focus),
-            term(self.path),
-            term(self.value),
-            term(self.shape),
-            self.component.value,
-            self.severity.value,
-        )
-
-
-@dataclass
-class Report:
-    results: list[Result] = field(default_factory=list)
-    engines: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    shapes: list[str] = field(default_factory=list)
-
-    def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity_name == severity)
-
-    @property
-    def conforms(self) -> bool:
-        return not self.results
 
 
 def load_shapes(paths: list[Path]) -> Store:
@@ -170,11 +126,13 @@ def validate(
             report.results += _run_checks(candidate, shapes, plan)
         rest = _remaining(shapes, plan)
         if rest is not None:
+            from regiograph.loader import shaclpy  # rdflib and pyshacl take a second to import
+
             report.engines.append("pyshacl")
-            report.results += _run_pyshacl(candidate, rest)
+            report.results += shaclpy.run(candidate, [DefaultGraph(), REFERENCE], rest)
     finally:
         candidate.remove_graph(REFERENCE) if reference else None
-    report.results = _own(candidate, report.results)
+    report.results = _with_node_shapes(shapes, _own(candidate, report.results))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -186,7 +144,9 @@ def _run_checks(candidate: Store, shapes: Store, plan: shaclsparql.Plan) -> list
             results += _run_sparql(candidate, shapes, check)
             continue
         messages = _messages(shapes, check)
-        solutions = candidate.query(check.query, use_default_graph_as_union=True)
+        solutions = candidate.query(
+            check.query, prefixes=check.prefixes, use_default_graph_as_union=True
+        )
         has_value = any(v.value == "v" for v in solutions.variables)
         for row in solutions:
             value = row["v"] if has_value else (row["focus"] if check.node_level else None)
@@ -295,78 +255,6 @@ def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
     return rest if rest.query(ask) else None
 
 
-def _run_pyshacl(candidate: Store, shapes: Store) -> list[Result]:
-    import pyshacl
-    from rdflib import Graph
-
-    data = Graph()
-    for graph in (DefaultGraph(), REFERENCE):
-        dumped = candidate.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
-        data.parse(data=dumped.decode("utf-8"), format="nt")
-    shapes_graph = Graph().parse(
-        data=shapes.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()).decode("utf-8"),
-        format="nt",
-    )
-    try:
-        _, results_graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes_graph,
-            inference="none",
-            allow_infos=True,
-            allow_warnings=True,
-            abort_on_first=False,
-        )
-    except Exception as exc:  # pyshacl raises its own types for broken shapes
-        raise ValidationFailed(f"pyshacl could not run the shapes: {exc}") from None
-    if not isinstance(results_graph, Graph):  # pyshacl's ValidationFailure
-        raise ValidationFailed(f"pyshacl could not run the shapes: {results_graph}")
-    return list(_from_rdflib(results_graph))
-
-
-def _from_rdflib(graph) -> list[Result]:
-    from rdflib import RDF, Namespace
-
-    sh = Namespace(SH)
-    # Only the report's own results: nested ones (sh:detail of sh:node) are typed alike.
-    reports = graph.subjects(RDF.type, sh.ValidationReport)
-    for node in {result for report in reports for result in graph.objects(report, sh.result)}:
-        path = graph.value(node, sh.resultPath)
-        yield Result(
-            focus=_term(graph.value(node, sh.focusNode)),
-            path=_term(path) if path is not None and not _is_bnode(path) else None,
-            value=_term(graph.value(node, sh.value)),
-            shape=_term(graph.value(node, sh.sourceShape)),
-            component=_term(graph.value(node, sh.sourceConstraintComponent)),
-            severity=_term(graph.value(node, sh.resultSeverity)),
-            messages=tuple(_term(m) for m in graph.objects(node, sh.resultMessage)),
-        )
-
-
-def _is_bnode(term) -> bool:
-    from rdflib import BNode
-
-    return isinstance(term, BNode)
-
-
-def _term(term):
-    from rdflib import BNode, URIRef
-    from rdflib import Literal as RdflibLiteral
-
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, BNode):
-        return BlankNode(str(term))
-    if isinstance(term, RdflibLiteral):
-        if term.language:
-            return Literal(str(term), language=term.language)
-        if term.datatype:
-            return Literal(str(term), datatype=NamedNode(str(term.datatype)))
-        return Literal(str(term))
-    raise TypeError(type(term))
-
-
 def _own(candidate: Store, results: list[Result]) -> list[Result]:
     """Results about the candidate's own nodes (not about reference data)."""
     graph = DefaultGraph()
@@ -382,6 +270,29 @@ def _own(candidate: Store, results: list[Result]) -> list[Result]:
     return kept
 
 
+def _with_node_shapes(shapes: Store, results: list[Result]) -> list[Result]:
+    """Each result with the node shape its (blank) property shape belongs to; pyshacl's
+    results know theirs already."""
+    owners: dict = {}
+    return [
+        r if r.node_shape is not None else replace(r, node_shape=_owner(shapes, r.shape, owners))
+        for r in results
+    ]
+
+
+def _owner(shapes: Store, shape, owners: dict):
+    if shape not in owners:
+        node, seen = shape, set()
+        while isinstance(node, BlankNode) and node not in seen:
+            seen.add(node)
+            parent = next(shapes.quads_for_pattern(None, NamedNode(SH + "property"), node), None)
+            if parent is None:
+                break
+            node = parent.subject
+        owners[shape] = node
+    return owners[shape]
+
+
 def report_quads(report: Report, report_iri: NamedNode, graph: NamedNode, limit: int) -> list[Quad]:
     """The report as SHACL's own vocabulary, with at most ``limit`` results kept."""
     rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -391,7 +302,8 @@ def report_quads(report: Report, report_iri: NamedNode, graph: NamedNode, limit:
         Quad(
             report_iri,
             NamedNode(SH + "conforms"),
-            Literal("true" if report.conforms else "false", datatype=xsd_boolean),
+            # SHACL's own sense: no result at all (Report.conforms lets warnings pass).
+            Literal("false" if report.results else "true", datatype=xsd_boolean),
             graph,
         ),
     ]

@@ -1,6 +1,6 @@
-"""How the statistics mirror is built: in-process from the embedded store's own directory, and
-in pages over SPARQL from a store known only by its URL (another Oxigraph; Virtuoso with a cap
-on result rows). Every path must copy exactly the observations the store holds."""
+"""The statistics mirror is read from the store in pages of SPARQL results: from the embedded
+store, from an Oxigraph known only by its URL, and from Virtuoso with a cap on result rows.
+Every one must copy exactly the observations the store holds, once each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import virtuoso
 from conftest import make_config
 from regiograph.runtime import open_store
-from regiograph.statistics import Mirror, export, mirror
+from regiograph.statistics import Mirror, export
 from regiograph.store.supervisor import free_port
 from test_store import external_oxigraph  # noqa: F401  (a module fixture: an Oxigraph by URL)
 
@@ -70,24 +70,12 @@ def capped_virtuoso(tmp_path_factory):
         server.stop()
 
 
-def test_the_embedded_store_is_copied_in_process(embedded, graph_iri, tmp_path):
+def test_the_embedded_store_is_copied_whole(embedded, graph_iri, tmp_path):
     dataset = graph_iri + "/cube"
     embedded.replace_graph(graph_iri, _cube(dataset))
     statistics = Mirror(embedded, tmp_path / "statistics.duckdb")
     assert _copied(statistics, dataset) == _expected()
-    status = statistics.status()
-    assert status["built_from"] == "local"
-    assert status["data_version"] == embedded.data_version()
-
-
-def test_a_local_build_records_the_version_it_read(embedded, graph_iri, tmp_path):
-    """The version comes from the read-only snapshot itself, not from the caller's (older)
-    idea of it: the file then never claims data it does not hold."""
-    embedded.replace_graph(graph_iri, _cube(graph_iri + "/cube"))
-    path = tmp_path / "statistics.duckdb"
-    mirror.rebuild(embedded, path, "a version read before the last write")
-    embedded._version = None  # do not wait for the client's one-second version cache
-    assert Mirror(embedded, path).status()["data_version"] == embedded.data_version()
+    assert statistics.status()["data_version"] == embedded.data_version()
 
 
 def test_a_store_by_url_is_read_in_pages(external_oxigraph, graph_iri, tmp_path, monkeypatch):  # noqa: F811
@@ -98,7 +86,6 @@ def test_a_store_by_url_is_read_in_pages(external_oxigraph, graph_iri, tmp_path,
     external_oxigraph.replace_graph(graph_iri, _cube(dataset))
     statistics = Mirror(external_oxigraph, tmp_path / "statistics.duckdb")
     assert _copied(statistics, dataset) == _expected()
-    assert statistics.status()["built_from"] == "pages"
 
 
 @pytest.mark.virtuoso
@@ -107,4 +94,3 @@ def test_virtuoso_with_a_row_cap_is_read_whole(capped_virtuoso, graph_iri, tmp_p
     capped_virtuoso.replace_graph(graph_iri, _cube(dataset))
     statistics = Mirror(capped_virtuoso, tmp_path / "statistics.duckdb")
     assert _copied(statistics, dataset) == _expected()
-    assert statistics.status()["built_from"] == "pages"

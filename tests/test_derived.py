@@ -73,6 +73,13 @@ def versions(cfg: configuration.Config) -> dict[str, str | None]:
     }
 
 
+def current(store: Store) -> dict[str, str]:
+    """The version each artefact should have been built for: the search index keys on the
+    content version, which harvest records alone do not move."""
+    data = store.data_version()
+    return {"dumps": data, "search": store.content_version(), "mirror": data}
+
+
 def _sqlite_meta(path: Path) -> str | None:
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
@@ -119,13 +126,29 @@ def harvested(tmp_path, scratch_platform):
     store.drop_graph(f"{cfg.base_iri}graph/{source_id}")
 
 
+def test_a_harvest_that_changes_nothing_rebuilds_nothing_derived_from_content(harvested):
+    """The run is recorded (the data version moves), the published graphs stay: the search
+    index, keyed on the content version, is not rebuilt."""
+    cfg, store, _ = harvested
+    data, content = store.data_version(), store.content_version()
+    index = cfg.data_path / "search" / "search.sqlite"
+    before = stamps(index.parent)
+    result = CliRunner().invoke(main, ["--config", cfg.origin, "harvest"], env={})
+    assert result.exit_code == 0, result.output
+    fresh = Store.from_config(cfg)
+    assert fresh.data_version() != data
+    assert fresh.content_version() == content
+    assert _sqlite_meta(index) == content
+    assert stamps(index.parent) == before
+
+
 def test_after_a_harvest_the_derived_data_is_ready_and_requests_use_it(harvested, caplog):
     cfg, store, source_id = harvested
     version = store.data_version()
     rows = keys.read(cfg, version)
     assert rows is not None, "the key list for the new version is on disk"
     assert f"https://example.org/warm/{source_id}" in [row[0] for row in rows]
-    assert versions(cfg) == {"dumps": version, "search": version, "mirror": version}
+    assert versions(cfg) == current(store)
     before = stamps(cfg.data_path)
 
     caplog.set_level(logging.INFO)
@@ -222,7 +245,7 @@ def test_an_admin_harvest_is_followed_by_a_warm_up(tmp_path, scratch_platform):
         return (
             published
             and (cfg.data_path / FILE_NAME).exists()
-            and versions(cfg) == dict.fromkeys(("dumps", "search", "mirror"), version)
+            and versions(cfg) == current(Store.from_config(cfg))
         )
 
     _wait_until(ready, timeout_s=60)
@@ -245,8 +268,7 @@ def test_a_scheduled_harvest_in_serve_is_followed_by_a_warm_up(tmp_path, scratch
             version = Store.from_config(cfg).data_version()
             rows = keys.read(cfg, version) or []
             published = "https://example.org/warm/warm-sched" in [row[0] for row in rows]
-            everything = dict.fromkeys(("dumps", "search", "mirror"), version)
-            return published and versions(cfg) == everything
+            return published and versions(cfg) == current(Store.from_config(cfg))
 
         _wait_until(ready, timeout_s=90)
     finally:
@@ -268,8 +290,7 @@ def test_a_failing_step_is_logged_the_others_run_and_the_harvest_still_succeeds(
     assert "catalogue FAILED" in result.output
     cfg = configuration.load(path, environ={})
     store = Store.from_config(cfg)
-    version = store.data_version()
-    assert versions(cfg) == {"dumps": None, "search": version, "mirror": version}
+    assert versions(cfg) == current(store) | {"dumps": None}
     warm = CliRunner().invoke(main, ["--config", str(path), "warm"], env={})
     assert warm.exit_code == 1 and "catalogue FAILED" in warm.output
     store.drop_graph(f"{cfg.base_iri}graph/warm-broken")

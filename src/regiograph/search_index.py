@@ -2,8 +2,10 @@
 
 What is indexed: every named resource with a type or a label — its labels, descriptions
 and official keys (AGS, ARS, notation, identifier) — and its classes, for type filters and
-for browsing by class. The index remembers the store's data version and is rebuilt from one
-query when that version changes (by the process that changed the data, see
+for browsing by class. The index remembers the store's content version (the data version,
+unmoved by harvest records alone: an unchanged source's run rebuilds nothing; its record
+appears with the next change of content) and is rebuilt from one query when that version
+changes (by the process that changed the data, see
 :mod:`regiograph.derived`, else on the first search after a load), into a new file that
 replaces the old one in one step, so readers never see half an index.
 
@@ -76,12 +78,12 @@ class SearchIndex:
     # --- freshness ------------------------------------------------------------------
 
     def fresh(self, *, wait: bool = False) -> SearchIndex:
-        """Rebuild when the store's data version differs from the indexed one.
+        """Rebuild when the store's content version differs from the indexed one.
 
         One process rebuilds at a time (a lock file beside the index); while it does, the
         others answer from the previous index unless there is none yet or they ``wait``.
         """
-        version = self.store.data_version()
+        version = self.store.content_version()
         if self._indexed_version() == version:
             return self
         with self._lock:

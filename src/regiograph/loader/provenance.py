@@ -118,7 +118,7 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
             [Triple(q.subject, q.predicate, q.object) for q in quads], format=RdfFormat.N_TRIPLES
         )
         store.add_to_graph(store.meta_graph, data)
-    store.update(text("record-run.ru"), _run_bindings(run, meta, report_iri))
+    store.update(text("record-run.ru"), _run_bindings(run, meta, report_iri), content=False)
     if run.outcome == "published":
         store.update(
             text("record-catalog.ru"),
@@ -132,6 +132,7 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
                 "run": NamedNode(run.run),
                 "licence": NamedNode(run.licence) if run.licence else None,
             },
+            content=False,
         )
     prune(store, run.source_id)
 
@@ -227,6 +228,7 @@ def prune(store: Store, source_id: str) -> None:
         store.update(
             text("prune-run.ru"),
             {"meta": NamedNode(store.meta_graph), "run": NamedNode(run["run"])},
+            content=False,
         )
 
 

@@ -102,13 +102,14 @@ def _first_publication(
         store.add_to_graph(graph, data, on_bytes=on_chunk)
         return "added"
     note = {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
-    store.update(text("mark-incomplete.ru"), note | {"run": NamedNode(run or graph)})
+    run_term = NamedNode(run or graph)
+    store.update(text("mark-incomplete.ru"), note | {"run": run_term}, content=False)
     try:
         store.add_to_graph(graph, data, unsafe_bulk=True, on_bytes=on_chunk)
     except BaseException:
         remove_incomplete(store, graph)
         raise
-    store.update(text("unmark-incomplete.ru"), note)
+    store.update(text("unmark-incomplete.ru"), note, content=False)
     return "loaded"
 
 

@@ -92,7 +92,7 @@ class Store:
         self.connect_timeout_s = connect_timeout_s
         self.upload_timeout_s = upload_timeout_s
         self._version_ttl_s = version_ttl_s
-        self._version: tuple[float, str] | None = None
+        self._version: tuple[float, tuple[str, str]] | None = None
         self._graph_counts: tuple[str, dict[str, int]] | None = None
         self.session = self._new_session()
         self.server = None  # the supervised embedded OxigraphServer, when there is one
@@ -189,9 +189,14 @@ class Store:
 
     # --- SPARQL 1.1 Update ------------------------------------------------------------
 
-    def update(self, update: str, bindings: dict[str, Term | None] | None = None) -> None:
-        """Run an update and move the data version on, in one request (one transaction)."""
-        text = f"{bind(update, bindings or {})} ;\n{self._version_update()}"
+    def update(
+        self, update: str, bindings: dict[str, Term | None] | None = None, *, content: bool = True
+    ) -> None:
+        """Run an update and move the data version on, in one request (one transaction).
+
+        ``content=False`` for updates of the metadata graph only (harvest records): they move
+        the data version but not the content version (see :meth:`content_version`)."""
+        text = f"{bind(update, bindings or {})} ;\n{self._version_update(content)}"
         self._request(
             "POST",
             self.endpoints.update,
@@ -273,9 +278,12 @@ class Store:
                 headers={"Content-Type": content_type},
                 bulk=True,
             )
-            self.bump_version()
+            self.bump_version(content=graph != self.meta_graph)
         else:
-            self.update(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}")
+            self.update(
+                f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}",
+                content=graph != self.meta_graph,
+            )
 
     def _post_in_parts(self, graph: str, data: bytes, fast: dict, on_bytes) -> None:
         params = dialects.graph_parameter(self.endpoints, graph) | fast
@@ -363,32 +371,48 @@ class Store:
         Read from the store's metadata graph, so every process and every app instance sees
         the same value; cached for ``version_ttl_s`` because pages ask for it on every request.
         """
+        return self._versions()[0]
+
+    def content_version(self) -> str:
+        """Like :meth:`data_version`, but unmoved by writes to the metadata graph alone.
+
+        A harvest that finds its source unchanged still records its run; what is derived
+        from the published graphs only (the statistics mirror, the search index) keys on
+        this and is not rebuilt for it. Stores written before it existed answer the data
+        version."""
+        return self._versions()[1]
+
+    def _versions(self) -> tuple[str, str]:
         now = time.monotonic()
         if self._version and now - self._version[0] < self._version_ttl_s:
             return self._version[1]
+        meta = NamedNode(self.meta_graph)
         rows = self.select(
-            f"SELECT ?v WHERE {{ GRAPH {NamedNode(self.meta_graph)} "
-            f"{{ {NamedNode(self.meta_graph)} <{RG}dataVersion> ?v }} }}"
+            f"SELECT ?v ?c WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v "
+            f"OPTIONAL {{ {meta} <{RG}contentVersion> ?c }} }} }}"
         )
-        value = rows[0]["v"].value if rows else "0"
-        self._version = (now, value)
-        return value
+        data = rows[0]["v"].value if rows else "0"
+        content = rows[0]["c"].value if rows and "c" in rows[0] else data
+        self._version = (now, (data, content))
+        return data, content
 
-    def bump_version(self) -> None:
+    def bump_version(self, *, content: bool = True) -> None:
         self._request(
             "POST",
             self.endpoints.update,
-            data=self._version_update().encode("utf-8"),
+            data=self._version_update(content).encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
         )
         self._version = None
 
-    def _version_update(self) -> str:
+    def _version_update(self, content: bool = True) -> str:
         meta = NamedNode(self.meta_graph)
         version = Literal(f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}")
-        return (
-            f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> {version} }} }}"
+        names = ["dataVersion", "contentVersion"] if content else ["dataVersion"]
+        return " ;\n".join(
+            f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{RG}{name}> ?{name} }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{RG}{name}> {version} }} }}"
+            for name in names
         )
 
     # --- Health -----------------------------------------------------------------------

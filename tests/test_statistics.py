@@ -62,7 +62,7 @@ def test_mirror_follows_the_data_version(scratch_store, graph_iri, tmp_path):
     scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 10.5, 2021: 11}))
     assert _values(mirror, dataset) == {2020: 10.5, 2021: 11.0}
     first_file = path.stat().st_ino
-    assert mirror.status()["data_version"] == scratch_store.data_version()
+    assert mirror.status()["data_version"] == scratch_store.content_version()
 
     scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 12}))
     scratch_store._version = None  # do not wait for the client's one-second version cache
@@ -73,6 +73,42 @@ def test_mirror_follows_the_data_version(scratch_store, graph_iri, tmp_path):
     scratch_store.drop_graph(graph_iri)
     scratch_store._version = None
     assert _values(mirror, dataset) == {}
+
+
+def test_while_another_process_rebuilds_requests_answer_from_the_previous_mirror(
+    scratch_store, graph_iri, tmp_path, monkeypatch
+):
+    import fcntl
+
+    from regiograph.statistics import mirror as mirrors
+
+    dataset = graph_iri + "/busy"
+    path = tmp_path / "statistics.duckdb"
+    mirror = Mirror(scratch_store, path)
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 1}))
+    assert _values(mirror, dataset) == {2020: 1.0}
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 2}))
+    scratch_store._version = None
+    monkeypatch.setattr(mirrors, "RECHECK_WHILE_BUILDING_S", 0.0)
+    with (tmp_path / "statistics.duckdb.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a build in another process holds it
+        assert _values(mirror, dataset) == {2020: 1.0}  # at once, from the previous file
+    assert _values(mirror, dataset) == {2020: 2.0}  # the lock is free: rebuilt
+    scratch_store.drop_graph(graph_iri)
+
+
+def test_harvest_records_alone_do_not_rebuild_the_mirror(scratch_store, graph_iri, tmp_path):
+    dataset = graph_iri + "/records"
+    path = tmp_path / "statistics.duckdb"
+    mirror = Mirror(scratch_store, path)
+    scratch_store.replace_graph(graph_iri, _cube(dataset, {2020: 1}))
+    assert _values(mirror, dataset) == {2020: 1.0}
+    built = path.stat().st_ino
+    scratch_store.add_to_graph(scratch_store.meta_graph, b"<urn:x:run> <urn:x:p> <urn:x:o> .\n")
+    scratch_store._version = None
+    assert _values(mirror, dataset) == {2020: 1.0}
+    assert path.stat().st_ino == built
+    scratch_store.drop_graph(graph_iri)
 
 
 def test_a_cube_without_units_or_labels_is_listed(scratch_store, graph_iri, tmp_path):

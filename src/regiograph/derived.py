@@ -55,7 +55,7 @@ def _statistics_mirror(config: Config, store: Store) -> str:
 
     path = config.data_path / FILE_NAME
     before = _stamp(path)
-    rebuild(store, path, store.data_version())  # returns at once when the file is current
+    rebuild(store, path, store.content_version())  # returns at once when the file is current
     return "rebuilt" if _stamp(path) != before else "already current"
 
 

@@ -2,12 +2,13 @@
 
 Aggregates over hundreds of thousands of observations take seconds on Oxigraph; the same
 question over one DuckDB column takes milliseconds (see docs/statistics.md and bench/).
-The mirror is a derived file, ``{data_dir}/statistics.duckdb``: whenever the store's data
-version differs from the one recorded in the file, it is rebuilt from one SELECT of each
-observation component (plus areas and concept labels), read in pages (:mod:`.export`), into
-a new file that then replaces the old one in one ``os.replace``; readers see the old or the
-new file, never a mix. An exclusive file lock makes sure only one process of a deployment
-builds at a time.
+The mirror is a derived file, ``{data_dir}/statistics.duckdb``: whenever the store's content
+version (which harvest records alone do not move) differs from the one recorded in the file,
+it is rebuilt from one SELECT of each observation component (plus areas and concept labels),
+read in pages (:mod:`.export`), into a new file that then replaces the old one in one
+``os.replace``; readers see the old or the new file, never a mix. An exclusive file lock
+makes sure only one process of a deployment builds at a time; while it does, the others
+answer from the previous file (only the very first build is waited for).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 FILE_NAME = "statistics.duckdb"
 RETRY_AFTER_FAILURE_S = 60.0
+RECHECK_WHILE_BUILDING_S = 5.0
 MEMO_MAX = 64
 _PROJECTION = re.compile(r"^SELECT\s+(.*?)\s+WHERE", re.MULTILINE | re.DOTALL)
 
@@ -62,8 +64,8 @@ class Mirror:
             return columns, cursor.fetchall()
 
     def memo(self, key: str, compute):
-        """``compute()``, remembered until the data version moves (forms, cube lists)."""
-        entry = (self.store.data_version(), key)
+        """``compute()``, remembered until the content version moves (forms, cube lists)."""
+        entry = (self.store.content_version(), key)
         if entry not in self._memo:
             if len(self._memo) > MEMO_MAX:
                 self._memo.clear()
@@ -75,26 +77,35 @@ class Mirror:
         return dict(rows)
 
     def _current(self) -> duckdb.DuckDBPyConnection:
-        version = self.store.data_version()
+        version = self.store.content_version()
         if self._connection is not None and self._version == version:
             return self._connection
         if self._connection is not None and time.monotonic() < self._retry_at:
-            return self._connection  # the last rebuild failed: serve the previous data a while
+            return self._connection  # being rebuilt, or the last rebuild failed: serve this
         self._close()
-        if _file_version(self.path) != version:
-            try:
-                rebuild(self.store, self.path, version)
-            except StoreError:
-                if not self.path.is_file():
-                    raise
-                # keep answering from the previous mirror rather than failing every request
-                log.warning(
-                    "statistics mirror rebuild failed; serving the previous data", exc_info=True
-                )
-                self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
+        current = _file_version(self.path) == version or self._refresh(version)
         self._connection = duckdb.connect(str(self.path), read_only=True)
-        self._version = version if time.monotonic() >= self._retry_at else None
+        self._version = version if current else None
         return self._connection
+
+    def _refresh(self, version: str) -> bool:
+        """Rebuild for ``version``; False when the previous mirror must answer meanwhile:
+        while another process builds (a build at 20M triples takes minutes), or for a
+        while after a failure."""
+        previous = self.path.is_file()
+        try:
+            current = rebuild(self.store, self.path, version, wait=not previous)
+        except StoreError:
+            if not previous:
+                raise
+            log.warning(
+                "statistics mirror rebuild failed; serving the previous data", exc_info=True
+            )
+            self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
+            return False
+        if not current:
+            self._retry_at = time.monotonic() + RECHECK_WHILE_BUILDING_S
+        return current
 
     def _close(self) -> None:
         if self._connection is not None:
@@ -113,13 +124,19 @@ def _file_version(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def rebuild(store: Store, path: Path, version: str) -> None:
-    """Build the mirror for ``version`` unless another process just did; swap it in."""
+def rebuild(store: Store, path: Path, version: str, *, wait: bool = True) -> bool:
+    """Build the mirror for ``version`` unless another process just did; swap it in.
+
+    True when the file is for ``version`` afterwards; False, without waiting, when
+    another process is building and ``wait`` is off."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with (path.parent / (path.name + ".lock")).open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return False
         if _file_version(path) == version:
-            return
+            return True
         started = time.monotonic()
         handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         os.close(handle)
@@ -132,6 +149,7 @@ def rebuild(store: Store, path: Path, version: str) -> None:
                 if os.path.exists(leftover):
                     os.unlink(leftover)
         log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
+    return True
 
 
 # Raw tables: one per observation component (subject, value), plus areas and concepts.

@@ -268,7 +268,8 @@ class Store:
             if fast and content_type == N_TRIPLES and self.endpoints.graph_store:
                 self._post_in_parts(graph, data, fast, on_bytes)
                 return
-            data = chunks(data, on_bytes)
+            if on_bytes:  # streamed (chunked), to report progress; else one plain body
+                data = chunks(data, on_bytes)
         if self.endpoints.graph_store:
             self._request(
                 "POST",

@@ -35,6 +35,8 @@ FILE_NAME = "statistics.duckdb"
 RETRY_AFTER_FAILURE_S = 60.0
 RECHECK_WHILE_BUILDING_S = 5.0
 MEMO_MAX = 64
+# Bumped whenever mirror.sql changes what the file holds: a file of another layout is rebuilt.
+LAYOUT = "2"
 _PROJECTION = re.compile(r"^SELECT\s+(.*?)\s+WHERE", re.MULTILINE | re.DOTALL)
 
 
@@ -118,10 +120,10 @@ def _file_version(path: Path) -> str | None:
         return None
     try:
         with duckdb.connect(str(path), read_only=True) as connection:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error:
-        return None  # a file from an older layout, or damaged: rebuild it
-    return row[0] if row else None
+        return None  # damaged, or from before the meta table: rebuild it
+    return meta.get("data_version") if meta.get("layout") == LAYOUT else None
 
 
 def rebuild(store: Store, path: Path, version: str, *, wait: bool = True) -> bool:
@@ -188,6 +190,7 @@ def _build(store: Store, target: Path, version: str, started: float) -> int:
             "INSERT INTO meta VALUES (?, ?)",
             [
                 ("data_version", version),
+                ("layout", LAYOUT),
                 ("observations", str(count)),
                 ("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
                 ("build_seconds", f"{_since(started):.2f}"),

@@ -13,16 +13,16 @@ import re
 
 # A blank node label where a term starts: at the line start or after a space.
 _BLANK = re.compile(rb"(^|(?<= ))_:[^ ]+")
-# The store client rewrites the data version on every write, also while restoring, so that
-# one triple of the metadata graph is left out of counts and fingerprints.
-_VOLATILE = b" <https://w3id.org/regiograph/ontology#dataVersion> "
+# The store client rewrites the data and content versions on every write, also while
+# restoring, so those triples of the metadata graph are left out of counts and fingerprints.
+_VOLATILE = re.compile(rb" <https://w3id\.org/regiograph/ontology#(data|content)Version> ")
 
 
 def graph_fingerprint(ntriples: bytes) -> tuple[int, str]:
     """(triple count, sha256 hex) of an N-Triples document."""
     lines = [_BLANK.sub(rb"\1_:", line.strip()) for line in ntriples.splitlines()]
     lines = sorted(
-        line for line in lines if line and not line.startswith(b"#") and _VOLATILE not in line
+        line for line in lines if line and not line.startswith(b"#") and not _VOLATILE.search(line)
     )
     digest = hashlib.sha256()
     for line in lines:

@@ -11,6 +11,7 @@ import re
 
 import duckdb
 import pytest
+from markupsafe import escape
 
 from regiograph import savedqueries
 from regiograph.resources import data_dir
@@ -105,3 +106,17 @@ def test_every_cube_query_answers_as_with_text_columns(mirror, as_text):
             expected = as_text.execute(sql, params).fetchall()
             assert rows, (name, case)
             assert rows == expected, (name, case)
+
+
+def test_explorer_table_cells_formatted_and_linked(client, mirror):
+    query = {"indicator": POPULATION, "district": DISTRICT, "from": "2019", "to": "2019"}
+    page = client.get("/statistics", query_string=query).get_data(as_text=True)
+    rows = explorer.tidy(mirror, explorer.Selection(POPULATION, DISTRICT, None, (), 2019, 2019))
+    assert len(rows) == 13 and any(r[6] >= 1000 for r in rows)
+    for ags, name, area, *_, value, _unit, unit_label, _ds in rows:
+        grouped = f"{round(value):,}".replace(",", " ")  # whole numbers of inhabitants
+        link = "/resource?iri=" + area.replace(":", "%3A")
+        assert (
+            f'<tr><td>{ags}</td><td><a href="{link}">{escape(name)}</a></td><td>2019</td>'
+            f'<td class="num">{grouped}</td><td>{escape(unit_label)}</td></tr>'
+        ) in page

@@ -12,6 +12,7 @@ import io
 import re
 
 from flask import Blueprint, Response, render_template, request
+from jinja2.filters import do_urlencode
 
 from regiograph.savedqueries import Parameter, ParameterError, convert
 from regiograph.server.api import mirror
@@ -74,6 +75,7 @@ def explore():
         options=options,
         args=args,
         records=records,
+        table=_table(records),
         chart=drawing,
         truncated=len(rows) > TABLE_ROWS,
         cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
@@ -81,6 +83,27 @@ def explore():
         status=mirror().memo("status", mirror().status),
         lang=language(),
     )
+
+
+def _table(records: list[dict]) -> list[tuple]:
+    """The table's cells as text, in one pass (at 375 rows, per-cell lookups and filters in
+    the template cost more than the query)."""
+    return [
+        (
+            r["ags"] or "",
+            do_urlencode(r["area"]),
+            r["name"] or r["area"],
+            r["period"],
+            _number(r["value"]),
+            r["unit_label"],
+        )
+        for r in records
+    ]
+
+
+def _number(value) -> str:
+    """Digits grouped by a space, up to ten significant ones (same in German and English)."""
+    return "" if value is None else f"{value:,.10g}".replace(",", " ")
 
 
 @blueprint.get("/statistics/data.csv")

@@ -69,7 +69,7 @@ def test_syntax_error_in_any_file_loads_nothing(loaded):
     assert result.returncode == 1
     assert "bad.ttl:2:" in result.stderr and "Traceback" not in result.stderr
     count = run(loaded, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
-    assert count.stdout.splitlines()[1] == "3"  # two triples + the data version, no more
+    assert count.stdout.splitlines()[1] == "4"  # two triples + data and content version
 
 
 def test_gzipped_file_and_unknown_extension(tmp_path):

@@ -12,9 +12,9 @@ import io
 import re
 
 from flask import Blueprint, Response, render_template, request
-from jinja2.filters import do_urlencode
 
 from regiograph.savedqueries import Parameter, ParameterError, convert
+from regiograph.server import statistics_html as html
 from regiograph.server.api import mirror
 from regiograph.server.context import config, store
 from regiograph.server.queries import language
@@ -75,7 +75,10 @@ def explore():
         options=options,
         args=args,
         records=records,
-        table=_table(records),
+        table=html.table_body(records),
+        district_options=html.options(
+            mirror().memo("districts", lambda: _districts(options)), args.get("district")
+        ),
         chart=drawing,
         truncated=len(rows) > TABLE_ROWS,
         cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
@@ -85,25 +88,8 @@ def explore():
     )
 
 
-def _table(records: list[dict]) -> list[tuple]:
-    """The table's cells as text, in one pass (at 375 rows, per-cell lookups and filters in
-    the template cost more than the query)."""
-    return [
-        (
-            r["ags"] or "",
-            do_urlencode(r["area"]),
-            r["name"] or r["area"],
-            r["period"],
-            _number(r["value"]),
-            r["unit_label"],
-        )
-        for r in records
-    ]
-
-
-def _number(value) -> str:
-    """Digits grouped by a space, up to ten significant ones (same in German and English)."""
-    return "" if value is None else f"{value:,.10g}".replace(",", " ")
+def _districts(options: dict) -> list[tuple[str, str]]:
+    return [(d["district"], f"{d['name']} ({d['municipalities']})") for d in options["districts"]]
 
 
 @blueprint.get("/statistics/data.csv")

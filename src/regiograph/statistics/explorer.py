@@ -23,23 +23,25 @@ TIDY_COLUMNS = [
     "dataset",
 ]
 
+# Only the conditions a selection uses go into the query (values stay $parameters): at 3.3M
+# observations planning the query costs more than running it, and every unused
+# "$x IS NULL OR ..." and the two joins for labels (added in Python) made it twice as long.
 _TIDY = """
-SELECT a.ags, a.name, o.area, o.indicator, coalesce(i.label_de, o.indicator) AS indicator_label,
-       o.period, o.value, o.unit, coalesce(u.label_de, o.unit) AS unit_label, o.dataset
-FROM observations o
-LEFT JOIN areas a ON a.area = o.area
-LEFT JOIN concepts i ON i.concept = o.indicator
-LEFT JOIN concepts u ON u.concept = o.unit
-WHERE (CAST($dataset AS VARCHAR) IS NULL OR o.dataset = $dataset)
-  AND (CAST($indicator AS VARCHAR) IS NULL OR o.indicator = $indicator)
-  AND (CAST($district AS VARCHAR) IS NULL OR a.district = $district)
-  AND (CAST($size_class AS VARCHAR) IS NULL OR a.size_class = $size_class)
-  AND (CAST($ags AS VARCHAR[]) IS NULL OR list_contains($ags, a.ags))
-  AND (CAST($from_year AS INTEGER) IS NULL OR o.period >= $from_year)
-  AND (CAST($to_year AS INTEGER) IS NULL OR o.period <= $to_year)
+SELECT a.ags, a.name, o.area, o.indicator, o.period, o.value, o.unit, o.dataset
+FROM observations o LEFT JOIN areas a ON a.area = o.area
+WHERE {conditions}
 ORDER BY a.name, a.ags, o.area, o.indicator, o.period
 LIMIT $limit
 """
+_CONDITIONS = {
+    "dataset": "o.dataset = $dataset",
+    "indicator": "o.indicator = $indicator",
+    "district": "a.district = $district",
+    "size_class": "a.size_class = $size_class",
+    "ags": "list_contains($ags, a.ags)",
+    "from_year": "o.period >= $from_year",
+    "to_year": "o.period <= $to_year",
+}
 
 _INDICATORS = """
 SELECT o.indicator, coalesce(c.label_de, o.indicator) AS label, c.label_en,
@@ -89,8 +91,33 @@ class Selection:
 
 def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[tuple]:
     """One row per area, indicator and period, columns as in TIDY_COLUMNS."""
-    _, rows = mirror.sql(_TIDY, selection.params(limit))
-    return rows
+    params = {k: v for k, v in selection.params(limit).items() if v is not None}
+    conditions = " AND ".join(_CONDITIONS[k] for k in params if k in _CONDITIONS) or "TRUE"
+    _, rows = mirror.sql(_TIDY.format(conditions=conditions), params)
+    labels = mirror.memo(
+        "labels", lambda: dict(mirror.sql("SELECT concept, label_de FROM concepts")[1])
+    )
+    return [
+        (
+            ags,
+            name,
+            area,
+            indicator,
+            _label(labels, indicator),
+            period,
+            value,
+            unit,
+            _label(labels, unit),
+            dataset,
+        )
+        for ags, name, area, indicator, period, value, unit, dataset in rows
+    ]
+
+
+def _label(labels: dict, concept: str | None) -> str | None:
+    """The concept's German label, else the IRI itself (as coalesce in SQL did)."""
+    label = labels.get(concept)
+    return concept if label is None else label
 
 
 def options(mirror: Mirror) -> dict:

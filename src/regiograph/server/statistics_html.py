@@ -1,0 +1,49 @@
+"""The explorer's long repeated HTML (table rows, district options), built in one pass.
+
+At 20M triples one district's table has 375 rows and the form 440 districts; drawn by Jinja
+cell by cell (an escape, a filter and a dict lookup by exception per cell) they cost more
+than the query. The markup is the template's, cell for cell; every value is escaped here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+
+def table_body(records: list[dict]) -> Markup:
+    """``<tr>`` per tidy record: AGS, linked name, year, value, unit."""
+    return Markup(  # noqa: S704 (every value in it went through escape())
+        "".join(
+            f"<tr><td>{escape(r['ags'] or '')}</td>"
+            f'<td><a href="/resource?iri={escape(_quoted(r["area"]))}">'
+            f"{escape(r['name'] or r['area'])}</a></td><td>{escape(r['period'])}</td>"
+            f'<td class="num">{escape(number(r["value"]))}</td><td>{escape(r["unit_label"])}</td>'
+            "</tr>"
+            for r in records
+        )
+    )
+
+
+def number(value) -> str:
+    """Digits grouped by a space, up to ten significant ones (same in German and English)."""
+    return "" if value is None else f"{value:,.10g}".replace(",", " ")
+
+
+def options(choices: list[tuple[str, str]], selected: str | None) -> Markup:
+    """``<option>`` per (value, label); the one equal to ``selected`` is marked."""
+    return Markup(  # noqa: S704 (every value in it went through escape())
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+@lru_cache(maxsize=65536)
+def _quoted(iri: str) -> str:
+    """As Jinja's ``urlencode`` filter quotes a string (``/`` kept)."""
+    return quote(iri.encode("utf-8"), safe=b"/")

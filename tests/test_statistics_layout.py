@@ -16,7 +16,8 @@ from markupsafe import escape
 from regiograph import savedqueries
 from regiograph.resources import data_dir
 from regiograph.server import statistics_html as html
-from regiograph.statistics import explorer
+from regiograph.statistics import Mirror, explorer
+from regiograph.statistics import mirror as mirrors
 
 POPULATION = "https://w3id.org/regiograph/concepts/indicator/population"
 DISTRICT = "http://localhost:8080/id/district/08226"
@@ -175,3 +176,13 @@ def test_table_and_options_escape_every_value():
         '<option value="urn:x:1">Kreis &lt;1&gt; (3)</option>'
         '<option value="urn:x:&#34;2&#34;" selected>B &amp; B (4)</option>'
     )
+
+
+def test_a_mirror_file_of_an_older_layout_is_rebuilt(demo_store, tmp_path):
+    path = tmp_path / "statistics.duckdb"
+    Mirror(demo_store, path).status()
+    with duckdb.connect(str(path)) as db:  # as a file written before ENUM columns would be
+        db.execute("DELETE FROM meta WHERE key = 'layout'")
+    status = Mirror(demo_store, path).status()
+    assert status["layout"] == mirrors.LAYOUT
+    assert status["data_version"] == demo_store.content_version()

@@ -93,7 +93,10 @@ def test_while_another_process_rebuilds_requests_answer_from_the_previous_mirror
     with (tmp_path / "statistics.duckdb.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a build in another process holds it
         assert _values(mirror, dataset) == {2020: 1.0}  # at once, from the previous file
+        assert mirror.memo("values", lambda: _values(mirror, dataset)) == {2020: 1.0}
     assert _values(mirror, dataset) == {2020: 2.0}  # the lock is free: rebuilt
+    # what was computed from the previous file was not remembered for the new version
+    assert mirror.memo("values", lambda: _values(mirror, dataset)) == {2020: 2.0}
     scratch_store.drop_graph(graph_iri)
 
 

@@ -66,13 +66,18 @@ class Mirror:
             return columns, cursor.fetchall()
 
     def memo(self, key: str, compute):
-        """``compute()``, remembered until the content version moves (forms, cube lists)."""
-        entry = (self.store.content_version(), key)
-        if entry not in self._memo:
+        """``compute()``, remembered until the content version moves (forms, cube lists);
+        not remembered while the previous mirror file answers for a newer version."""
+        version = self.store.content_version()
+        entry = (version, key)
+        if entry in self._memo:
+            return self._memo[entry]
+        value = compute()
+        if self._version == version:
             if len(self._memo) > MEMO_MAX:
                 self._memo.clear()
-            self._memo[entry] = compute()
-        return self._memo[entry]
+            self._memo[entry] = value
+        return value
 
     def status(self) -> dict:
         _, rows = self.sql("SELECT key, value FROM meta")

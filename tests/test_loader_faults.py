@@ -290,63 +290,53 @@ class KillStoreOnUpload(pipeline.Progress):
             os.kill(self.server._process.pid, signal.SIGKILL)
 
 
-def test_store_that_goes_away_mid_publish_keeps_the_old_graph(tmp_path, http_server):
+BIG = b"".join(b'<http://ex.org/s%d> <http://ex.org/p> "%d" .\n' % (i, i) for i in range(150_000))
+
+
+@pytest.fixture
+def own_store(tmp_path):
+    """A store of the test's own: these tests kill its server."""
     from conftest import make_config
     from regiograph.runtime import open_store
 
-    config = make_config(tmp_path)
-    big = b"".join(
-        b'<http://ex.org/s%d> <http://ex.org/p> "%d" .\n' % (i, i) for i in range(150_000)
+    with open_store(make_config(tmp_path)) as platform:
+        yield platform
+
+
+def serve_ntriples(http_server, data: bytes) -> str:
+    return http_server.route("/data.nt", Reply(data, content_type="application/n-triples"))
+
+
+def test_store_that_goes_away_mid_publish_keeps_the_old_graph(own_store, http_server):
+    config, store = own_store
+    source = make_source(
+        kind="rdf", location=serve_ntriples(http_server, BIG[: BIG.index(b"<http://ex.org/s5000>")])
     )
-    with open_store(config) as (config, store):
-        source = make_source(
-            kind="rdf",
-            location=http_server.route(
-                "/data.nt",
-                Reply(
-                    b"".join(big.splitlines(keepends=True)[:5_000]),
-                    content_type="application/n-triples",
-                ),
-            ),
-        )
-        first = pipeline.harvest(config, store, source)
-        assert first.outcome == "published", first.message
-        graph = source.graph(config.base_iri)
-        before = store.read_graph(graph)
-        http_server.route("/data.nt", Reply(big, content_type="application/n-triples"))
-        result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
-        assert result.outcome == "failed", result
-        wait_for_store(store)
-        assert store.read_graph(graph) == before
+    first = pipeline.harvest(config, store, source)
+    assert first.outcome == "published", first.message
+    graph = source.graph(config.base_iri)
+    before = store.read_graph(graph)
+    serve_ntriples(http_server, BIG)
+    result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
+    assert result.outcome == "failed", result
+    wait_for_store(store)
+    assert store.read_graph(graph) == before
 
 
 def test_store_that_goes_away_during_a_first_bulk_load_leaves_nothing_published(
-    tmp_path, http_server
+    own_store, http_server
 ):
-    from conftest import make_config
-    from regiograph.runtime import open_store
-
-    config = make_config(tmp_path)
-    big = b"".join(
-        b'<http://ex.org/s%d> <http://ex.org/p> "%d" .\n' % (i, i) for i in range(150_000)
-    )
-    with open_store(config) as (config, store):
-        source = make_source(
-            kind="rdf",
-            location=http_server.route(
-                "/data.nt", Reply(big, content_type="application/n-triples")
-            ),
-        )
-        result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
-        assert result.outcome == "failed", result
-        wait_for_store(store)
-        graph = source.graph(config.base_iri)
-        small = b"".join(big.splitlines(keepends=True)[:10])
-        http_server.route("/data.nt", Reply(small, content_type="application/n-triples"))
-        again = pipeline.harvest(config, store, source)
-        assert again.outcome == "published", again.message
-        published = set(parse(store.read_graph(graph), RdfFormat.N_TRIPLES))
-        assert published == set(parse(small, RdfFormat.N_TRIPLES))
+    config, store = own_store
+    source = make_source(kind="rdf", location=serve_ntriples(http_server, BIG))
+    result = pipeline.harvest(config, store, source, progress=KillStoreOnUpload(store.server))
+    assert result.outcome == "failed", result
+    wait_for_store(store)
+    small = BIG[: BIG.index(b"<http://ex.org/s10>")]
+    serve_ntriples(http_server, small)
+    again = pipeline.harvest(config, store, source)
+    assert again.outcome == "published", again.message
+    published = set(parse(store.read_graph(source.graph(config.base_iri)), RdfFormat.N_TRIPLES))
+    assert published == set(parse(small, RdfFormat.N_TRIPLES))
 
 
 def wait_for_store(store, seconds: float = 60) -> None:

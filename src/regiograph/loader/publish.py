@@ -94,8 +94,8 @@ def _first_publication(
 ) -> str:
     """Load an empty graph: in one transaction, or in bulk under an incomplete-load note.
 
-    Oxigraph's bulk path, in parallel parts, is about 5x faster than its transactional
-    ``POST`` and 12x faster than ``PUT`` (bench/README.md), but leaves part of the data when
+    Oxigraph's bulk path, in parallel parts, is about 7x faster than its transactional
+    ``POST`` and 16x faster than ``PUT`` (bench/README.md), but leaves part of the data when
     it fails; as the graph was empty, removing that part restores what was published before.
     """
     if first_load != "bulk":

@@ -1,7 +1,7 @@
 """Splitting N-Triples for the store's bulk path, which loads parts in parallel.
 
 Oxigraph's ``no_transaction`` load runs one parser and index builder per request; four
-requests at once loaded a million triples 2.5x faster than one on two cores
+requests at once loaded a million triples 2.5x faster than one request on two cores
 (bench/README.md). The bulk path is not atomic anyway, so parts cost no guarantee.
 """
 

@@ -13,7 +13,6 @@ answer from the previous file (only the very first build is waited for).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 from pyoxigraph import NamedNode
 
+from regiograph.ops import buildlock
 from regiograph.statistics import export
 from regiograph.store import Store, StoreError
 from regiograph.store.binding import bind
@@ -136,27 +136,27 @@ def rebuild(store: Store, path: Path, version: str, *, wait: bool = True) -> boo
 
     True when the file is for ``version`` afterwards; False, without waiting, when
     another process is building and ``wait`` is off."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / (path.name + ".lock")).open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
+    with buildlock.exclusive(path.parent / (path.name + ".lock"), wait=wait) as mine:
+        if not mine:
             return False
-        if _file_version(path) == version:
-            return True
-        started = time.monotonic()
-        handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(handle)
-        os.unlink(temporary)  # DuckDB creates the file itself
-        try:
-            count = _build(store, Path(temporary), version, started)
-            os.replace(temporary, path)
-        finally:
-            for leftover in (temporary, temporary + ".wal"):
-                if os.path.exists(leftover):
-                    os.unlink(leftover)
-        log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
+        if _file_version(path) != version:
+            _build_and_swap(store, path, version)
     return True
+
+
+def _build_and_swap(store: Store, path: Path, version: str) -> None:
+    started = time.monotonic()
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    os.unlink(temporary)  # DuckDB creates the file itself
+    try:
+        count = _build(store, Path(temporary), version, started)
+        os.replace(temporary, path)
+    finally:
+        for leftover in (temporary, temporary + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
 
 
 # Raw tables: one per observation component (subject, value), plus areas and concepts.

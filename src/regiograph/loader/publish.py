@@ -101,9 +101,8 @@ def _first_publication(
     if first_load != "bulk":
         store.add_to_graph(graph, data, on_bytes=on_chunk)
         return "added"
-    note = {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
-    run_term = NamedNode(run or graph)
-    store.update(text("mark-incomplete.ru"), note | {"run": run_term}, content=False)
+    note = _note(store, graph)
+    store.update(text("mark-incomplete.ru"), note | {"run": NamedNode(run or graph)}, content=False)
     try:
         store.add_to_graph(graph, data, unsafe_bulk=True, on_bytes=on_chunk)
     except BaseException:
@@ -119,17 +118,22 @@ def remove_incomplete(store: Store, graph: str) -> bool:
     Best effort when called after a failure: a store that is gone keeps the note, and the
     source's next run removes the partial graph.
     """
-    note = {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
+    note = _note(store, graph)
     try:
         if not store.ask(text("incomplete-load.rq"), note):
             return False
         store.drop_graph(graph)
-        store.update(text("unmark-incomplete.ru"), note)
+        store.update(text("unmark-incomplete.ru"), note, content=False)
     except StoreError as exc:
         log.warning("could not remove the incomplete load of %s yet: %s", graph, exc)
         return False
     log.warning("removed an incomplete bulk load from %s", graph)
     return True
+
+
+def _note(store: Store, graph: str) -> dict[str, NamedNode]:
+    """The bindings naming the incomplete-load note of ``graph`` in the metadata graph."""
+    return {"graph": NamedNode(graph), "meta": NamedNode(store.meta_graph)}
 
 
 def _difference(old: bytes, new: bytes) -> tuple[str, str] | None:

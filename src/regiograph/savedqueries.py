@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 import yaml
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
 
-from regiograph.store import QueryTimeout, Store, StoreError
+from regiograph.store import QueryTimeout, Store, StoreError, dialects
 from regiograph.store.binding import Term, bind
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _HEADER_LINE = re.compile(r"#\+ ?(.*)\Z")
-_CANCELLED = b"The SPARQL operation has been cancelled"
 _ASK_CLASS = "ASK WHERE { ?value a ?class }"
 _ASK_SCHEME = f"ASK WHERE {{ ?value <{SKOS}inScheme> ?scheme }}"
 
@@ -439,7 +438,7 @@ def run_sparql(text: str, store: Store, values: dict[str, Term | None]) -> Resul
         body = response.content
     finally:
         response.close()
-    if body.rstrip().endswith(_CANCELLED):
+    if dialects.was_cancelled(body):
         raise QueryTimeout("the store stopped the query at its time limit")
     try:
         solutions = parse_query_results(body, format=QueryResultsFormat.JSON)

@@ -20,10 +20,10 @@ from regiograph.store import (
     Store,
     StoreError,
     StoreUnavailable,
+    dialects,
 )
 
 log = logging.getLogger(__name__)
-_CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 class QueryFailed(Exception):
@@ -172,7 +172,7 @@ class Engine:
             raise QueryFailed(status, str(exc)) from None
         with response:
             body = _read_limited(response, self.limits.max_result_bytes)
-        if body.rstrip().endswith(_CANCELLED):
+        if dialects.was_cancelled(body):
             raise QueryFailed(503, "the store stopped the query at its time limit")
         content_type = response.headers.get("Content-Type", spec.media_type).split(";")[0].strip()
         kind, name = _kind_of(content_type, spec.formats)

@@ -22,12 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from regiograph.store import QueryTimeout, Store
+from regiograph.store import QueryTimeout, Store, dialects
 
 log = logging.getLogger(__name__)
 Load = Callable[[Path], int]  # loads one CSV file into the current raw table, returns rows
 _CSV = "text/csv"
-_CANCELLED = b"The SPARQL operation has been cancelled"
 FIRST_PAGE = 100_000
 MAX_PAGE = 2_000_000
 MIN_PAGE = 1_000
@@ -82,5 +81,5 @@ def _download(store: Store, query: str, target: Path) -> None:
         response.close()
     with target.open("rb") as written:
         written.seek(max(0, target.stat().st_size - 64))
-        if _CANCELLED in written.read():
+        if dialects.was_cancelled(written.read()):
             raise QueryTimeout("the store stopped the statistics export at its time limit")

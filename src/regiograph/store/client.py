@@ -45,8 +45,6 @@ RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 RG = "https://w3id.org/regiograph/ontology#"
-# Oxigraph answers a cancelled query with HTTP 200 and this text appended to the body.
-_CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 @dataclass(frozen=True)
@@ -475,7 +473,7 @@ def _raise_for_status(response: requests.Response, url: str) -> None:
 
 
 def _raise_if_cancelled(body: bytes) -> None:
-    if body.rstrip().endswith(_CANCELLED):
+    if dialects.was_cancelled(body):
         raise QueryTimeout("the store stopped the query at its time limit")
 
 

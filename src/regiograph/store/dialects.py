@@ -69,6 +69,15 @@ def is_system_graph(endpoints, graph: str) -> bool:
     return graph.startswith(_SYSTEM_GRAPH_PREFIXES.get(endpoints.dialect, ()))
 
 
+# Oxigraph answers a cancelled query with HTTP 200 and this text appended to the body.
+_CANCELLED = b"The SPARQL operation has been cancelled"
+
+
+def was_cancelled(body: bytes) -> bool:
+    """Whether a 200 answer ends in Oxigraph's note that the query was stopped at its limit."""
+    return body.rstrip().endswith(_CANCELLED)
+
+
 def looks_like_timeout(text: str) -> bool:
     lowered = text.lower()
     return any(marker.lower() in lowered for marker in _TIMEOUT_MARKERS)

@@ -13,9 +13,9 @@ from regiograph.loader import parse
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.source import Source
 from regiograph.loader.sources import Context, Harvested, constructs
+from regiograph.store import dialects
 
 ACCEPT = "application/n-triples, text/turtle;q=0.9"
-_CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 def harvest(source: Source, ctx: Context) -> Harvested:
@@ -26,7 +26,7 @@ def harvest(source: Source, ctx: Context) -> Harvested:
         raise MappingError(f"{source.query}: cannot read the query ({exc.strerror})") from None
     fetched = ctx.fetcher.get(source.location, accept=ACCEPT, params={"query": query})
     ctx.progress.page(source, 1, source.location)
-    if _CANCELLED in fetched.body[-200:]:
+    if dialects.was_cancelled(fetched.body):
         raise FetchError(f"{source.location}: the endpoint cancelled the query (time limit)")
     fmt = parse.MEDIA_TYPES.get(fetched.media_type)
     if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.TURTLE, RdfFormat.RDF_XML):

@@ -424,6 +424,35 @@ def test_query_page_table_chart_text_and_downloads(client):
         assert f"/api/queries/funding-per-district?format={fmt}" in page
 
 
+def _map_points(page: str) -> list[dict]:
+    import html
+    import json
+    import re
+
+    found = re.search(r"data-points='([^']*)'", page)
+    return json.loads(html.unescape(found.group(1))) if found else []
+
+
+def test_a_map_hint_draws_the_places_on_a_map(client):
+    page = client.get("/queries/competency-places-map").get_data(as_text=True)
+    points = _map_points(page)
+    assert len(points) == 10  # every place of the demo region, each with its point
+    buchen = next(p for p in points if p["label"] == "Coworking Buchen im alten Amtshaus")
+    assert (buchen["lat"], buchen["lon"]) == (49.522695, 9.321679)
+    assert (
+        buchen["url"]
+        == "/resource?iri=http%3A%2F%2Flocalhost%3A8080%2Fid%2Fplace%2Fcoworking-buchen"
+    )
+    assert "leaflet.js" in page and 'data-kind="bar"' not in page
+    coworking = client.get(
+        "/queries/competency-places-map",
+        query_string={
+            "placeType": "https://w3id.org/regiograph/concepts/place-type/coworking-space"
+        },
+    ).get_data(as_text=True)
+    assert 0 < len(_map_points(coworking)) < 10
+
+
 def test_required_parameter_page_waits_for_input_then_answers(client):
     empty = client.get("/queries/stats-municipality-profile")
     assert empty.status_code == 200 and 'id="results"' not in empty.get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""A real browser on a query page: change a parameter, see the chart change."""
+"""A real browser on query pages: change a parameter, see the chart change; a map drawn."""
 
 from __future__ import annotations
 
@@ -34,3 +34,17 @@ def test_changing_a_parameter_changes_the_chart(page, live_url):
     assert after != before
     assert "Bensheim" in page.locator("ul.legend").inner_text()
     assert page.locator("table#results tbody tr").count() == 12 * 10
+
+
+@pytest.mark.browser
+def test_a_map_query_draws_its_places(page, live_url):
+    page.goto(f"{live_url}/queries/competency-places-map")
+    page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
+    assert page.locator(".map .leaflet-interactive").count() == 10
+    page.select_option(
+        "#p-placeType", value="https://w3id.org/regiograph/concepts/place-type/coworking-space"
+    )
+    page.click("form#parameters button[type=submit]")
+    page.wait_for_url("**placeType=*")
+    page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
+    assert 0 < page.locator(".map .leaflet-interactive").count() < 10

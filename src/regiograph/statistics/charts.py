@@ -2,17 +2,21 @@
 
 ``chart(kind, columns, rows, options)`` picks the label column (``x``), the value column
 (``y``) and for line charts an optional ``series`` column, and returns plain numbers the
-template places. A ``map`` hint is drawn as bars until the pages have a map of their own.
+template places. A ``map`` draws the rows that hold a WKT point on the pages' Leaflet map
+(``static/map.js``), labelled by the first text column and linked by the first IRI column.
 """
 
 from __future__ import annotations
 
 import math
 from numbers import Real
+from urllib.parse import urlencode
+
+from regiograph.pages.geo import point
 
 WIDTH, PLOT_HEIGHT, LEFT, BAR = 720, 280, 190, 18
 PALETTE = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#66468f", "#00798c", "#8d6a48", "#30343f")
-MAX_BARS, MAX_SERIES = 60, 8
+MAX_BARS, MAX_SERIES, MAX_POINTS = 60, 8, 2000
 
 
 def chart(kind: str, columns: list[str], rows: list[dict], options: dict | None = None):
@@ -20,6 +24,8 @@ def chart(kind: str, columns: list[str], rows: list[dict], options: dict | None 
     options = options or {}
     if kind == "table" or not rows:
         return None
+    if kind == "map":
+        return _map(rows, columns)
     y = options.get("y") or next((c for c in columns if _numeric(rows, c)), None)
     x = (
         options.get("x")
@@ -31,6 +37,45 @@ def chart(kind: str, columns: list[str], rows: list[dict], options: dict | None 
     if kind == "line":
         return _line(rows, x, y, options.get("series"))
     return _bars(rows, x, y)
+
+
+def _map(rows: list[dict], columns: list[str]) -> dict | None:
+    wkt = next((c for c in columns if any(_point(r, c) for r in rows)), None)
+    if wkt is None:
+        return None
+    iri = next((c for c in columns if c != wkt and _all_iris(rows, c)), None)
+    label = next((c for c in columns if c not in (wkt, iri) and _any_text(rows, c)), iri)
+    points = []
+    for r in rows[:MAX_POINTS]:
+        at = _point(r, wkt)
+        if at:
+            link = r.get(iri) if iri else None
+            points.append(
+                {
+                    "lat": at[0],
+                    "lon": at[1],
+                    "label": str(r.get(label) or link or ""),
+                    "url": "/resource?" + urlencode({"iri": link}) if link else "",
+                    "kind": "",
+                }
+            )
+    return {"kind": "map", "points": points} if points else None
+
+
+def _point(row: dict, column: str) -> tuple[float, float] | None:
+    value = row.get(column)
+    return point(value) if isinstance(value, str) else None
+
+
+def _all_iris(rows: list[dict], column: str) -> bool:
+    values = [r.get(column) for r in rows if r.get(column) is not None]
+    return bool(values) and all(
+        isinstance(v, str) and v.startswith(("http://", "https://")) for v in values
+    )
+
+
+def _any_text(rows: list[dict], column: str) -> bool:
+    return any(isinstance(r.get(column), str) for r in rows)
 
 
 def _numeric(rows: list[dict], column: str) -> bool:

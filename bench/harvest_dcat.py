@@ -30,8 +30,9 @@ from typing import ClassVar
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from regiograph import config as configuration
-from regiograph.loader import pipeline, validate
-from regiograph.loader.source import parse_sources
+from regiograph.loader import pipeline
+from regiograph.loader.shacl import engine as validate
+from regiograph.loader.sources import parse_sources
 from regiograph.runtime import open_store
 from regiograph.store.supervisor import find_binary
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import requests
 
 from regiograph import config as configuration
-from regiograph import demo
+from regiograph.loader import demo
 from regiograph.runtime import open_store
 from regiograph.store.supervisor import free_port
 

@@ -14,7 +14,7 @@ import time
 from pyinstrument import Profiler
 
 from regiograph import config as configuration
-from regiograph import demo
+from regiograph.loader import demo
 from regiograph.runtime import open_store
 from regiograph.server import create_app
 

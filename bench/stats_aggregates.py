@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import virtuoso  # noqa: E402  (tests/virtuoso.py: the private Virtuoso launcher)
 from conftest import make_config  # noqa: E402
 from regiograph import savedqueries  # noqa: E402
-from regiograph.resources import data_dir  # noqa: E402
+from regiograph.bundled import data_dir  # noqa: E402
 from regiograph.runtime import open_store  # noqa: E402
 from regiograph.server import create_app  # noqa: E402
 from regiograph.statistics import Mirror  # noqa: E402

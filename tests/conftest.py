@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from regiograph import config as configuration
-from regiograph import demo
+from regiograph.loader import demo
 from regiograph.runtime import open_store
 from regiograph.server import create_app
 

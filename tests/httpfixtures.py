@@ -161,7 +161,7 @@ def new_source_id(stem: str = "src") -> str:
 
 def make_source(folder: Path | None = None, **table):
     """A checked Source from keyword arguments, as a ``[[sources]]`` table would give."""
-    from regiograph.loader.source import parse_sources
+    from regiograph.loader.sources import parse_sources
 
     table.setdefault("id", new_source_id(table.get("kind", "src")))
     table.setdefault("allow_private", True)

@@ -215,9 +215,9 @@ def exporter(demo_platform):
 
 
 def test_harvest_round_trip(exporter, tmp_path, scratch_store, graph_iri):
-    from regiograph.loader import http
-    from regiograph.loader.source import parse_sources
-    from regiograph.loader.sources import Context, dcat
+    from regiograph.loader.fetch import http
+    from regiograph.loader.kinds import Context, dcat
+    from regiograph.loader.sources import parse_sources
 
     source_id = graph_iri.rsplit("/", 1)[-1]
     (source,) = parse_sources(

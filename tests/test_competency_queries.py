@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from regiograph import resources, savedqueries
+from regiograph import bundled as resources
+from regiograph import savedqueries
 from regiograph.store.binding import bind
 
 BASE = "http://localhost:8080/"

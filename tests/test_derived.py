@@ -21,7 +21,7 @@ from regiograph import config as configuration
 from regiograph import derived
 from regiograph.catalog import dumps, keys
 from regiograph.cli import main
-from regiograph.ops import buildlock
+from regiograph.derived import buildlock
 from regiograph.server import create_app
 from regiograph.statistics import FILE_NAME
 from regiograph.store import Store
@@ -167,7 +167,7 @@ def test_after_a_harvest_the_derived_data_is_ready_and_requests_use_it(harvested
     entries = app.extensions["regiograph.catalog"].state().index.entries
     assert f"https://example.org/warm/{source_id}" in [e.iri for e in entries]
     assert builds(caplog) == [], "no request rebuilt anything"
-    assert app.extensions["regiograph.search_index"].rebuilds == 0
+    assert app.extensions["regiograph.resources.search"].rebuilds == 0
     assert stamps(cfg.data_path) == before, "no file was rewritten by a request"
 
 
@@ -222,11 +222,11 @@ def test_search_answers_from_the_previous_index_while_another_process_rebuilds(h
         page = client.get("/search?q=Warmtitel").get_data(as_text=True)
         assert time.monotonic() - started < 5, "no waiting for the other build"
         assert "Warmtitel" in page, "the previous index answers"
-        assert app.extensions["regiograph.search_index"].rebuilds == 0
+        assert app.extensions["regiograph.resources.search"].rebuilds == 0
     steps = derived.warm(cfg, Store.from_config(cfg))
     assert all(s.ok for s in steps), steps
     assert "Spätertitel" in client.get("/search?q=Spätertitel").get_data(as_text=True)
-    assert app.extensions["regiograph.search_index"].rebuilds == 0, "the warm-up built it"
+    assert app.extensions["regiograph.resources.search"].rebuilds == 0, "the warm-up built it"
 
 
 def test_an_admin_harvest_is_followed_by_a_warm_up(tmp_path, scratch_platform):
@@ -343,7 +343,7 @@ def _wait_until(condition, timeout_s: float = 30) -> None:
 
 def test_a_start_with_the_same_vocabulary_keeps_the_data_version(scratch_platform):
     """Publishing an unchanged ontology writes nothing, so a restart rebuilds no derived data."""
-    from regiograph import vocabulary
+    from regiograph.loader import vocabulary
 
     base_cfg, _ = scratch_platform
     cfg = base_cfg.with_overrides(site__base_iri="http://vocabulary-test.example/")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse
 
-from regiograph import validation
+from regiograph.loader.shacl import files as validation
 
 GENERATOR = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regiograph.loader.source import keys_markdown
+from regiograph.loader.sources import keys_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "loader.md"
 

@@ -15,8 +15,10 @@ from pyoxigraph import RdfFormat, parse
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph.loader import http, locks, pipeline
+from regiograph.loader import pipeline
+from regiograph.loader import runs as locks
 from regiograph.loader.errors import FetchError
+from regiograph.loader.fetch import http
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 GOOD = b"@prefix ex: <http://ex.org/> .\n" + b"".join(

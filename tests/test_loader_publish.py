@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat, parse
 import httpfixtures
 from httpfixtures import Reply, make_source
 from regiograph.loader import pipeline, publish
-from regiograph.loader.mapping import text
+from regiograph.loader.map.construct import text
 from regiograph.loader.provenance import graph_size
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)

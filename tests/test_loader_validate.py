@@ -11,7 +11,10 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph.loader import mapping, pipeline, provenance, shaclsparql, validate
+from regiograph.loader import pipeline, provenance
+from regiograph.loader.map import construct as mapping
+from regiograph.loader.shacl import engine as validate
+from regiograph.loader.shacl import sparql as shaclsparql
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 SHAPES = """

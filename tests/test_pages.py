@@ -175,7 +175,7 @@ def test_what_is_this_line_is_the_first_sentence_of_the_class_comment(client):
 
 
 def test_chart_axis_ticks_are_round_numbers_in_the_readers_format():
-    from regiograph.pages.charts import Series, line_chart
+    from regiograph.resources.charts import Series, line_chart
 
     chart = line_chart("t", [Series("Mannheim", [("2015", 144.97), ("2016", 152.2)])], "de")
     assert [label for _, label in chart.y_ticks] == ["144", "146", "148", "150", "152", "154"]

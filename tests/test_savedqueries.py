@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode
 
 from conftest import BASE_IRI, ROOT, make_config
 from regiograph import savedqueries
-from regiograph.resources import data_dir
+from regiograph.bundled import data_dir
 from regiograph.savedqueries import HeaderError, Parameter, ParameterError, convert
 from regiograph.server import create_app
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from regiograph.search_index import SearchIndex, fold
+from regiograph.resources.search import SearchIndex, fold
 
 RG = "https://w3id.org/regiograph/ontology#"
 

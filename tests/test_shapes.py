@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from regiograph import resources, validation
-from regiograph.loader import validate
-from regiograph.loader.report import PREFIXES, SH, Report, Result
+from regiograph import bundled as resources
+from regiograph.loader.shacl import engine as validate
+from regiograph.loader.shacl import files as validation
+from regiograph.loader.shacl.report import PREFIXES, SH, Report, Result
 
 FIXTURES = Path(__file__).parent / "shapes"
 BASE = "http://localhost:8080/"

@@ -356,7 +356,7 @@ def test_update_needs_the_token(limited_app, graph_iri, demo_store):
 
 
 def test_update_with_the_token_is_applied_and_logged(limited_app, graph_iri, demo_store, caplog):
-    caplog.set_level(logging.INFO, logger="regiograph.server.sparql")
+    caplog.set_level(logging.INFO, logger="regiograph.server.routes.sparql")
     web = _client(limited_app)
     try:
         response = _update(

@@ -9,7 +9,8 @@ import pytest
 import virtuoso
 from conftest import make_config
 from regiograph.runtime import open_store
-from regiograph.statistics import Mirror, export
+from regiograph.statistics import Mirror
+from regiograph.statistics import fetch as export
 from regiograph.store.supervisor import free_port
 from test_store import external_oxigraph  # noqa: F401  (a module fixture: an Oxigraph by URL)
 

@@ -14,8 +14,8 @@ import pytest
 from markupsafe import escape
 
 from regiograph import savedqueries
-from regiograph.resources import data_dir
-from regiograph.server import statistics_html as html
+from regiograph.bundled import data_dir
+from regiograph.server.routes import statistics_html as html
 from regiograph.statistics import Mirror, explorer
 from regiograph.statistics import mirror as mirrors
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from regiograph import resources
+from regiograph import bundled as resources
 from regiograph.cli import main
 
 FIXTURES = Path(__file__).parent / "shapes"

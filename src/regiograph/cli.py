@@ -203,7 +203,8 @@ def export(ctx, graph: str | None, target: Path) -> None:
 def serve(ctx) -> None:
     """Start the store (embedded unless configured) and the web app under gunicorn; the
     derived data is brought up to date in the background meanwhile."""
-    from regiograph import derived, vocabulary
+    from regiograph import derived
+    from regiograph.loader import vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
@@ -220,8 +221,9 @@ def serve(ctx) -> None:
 def demo(ctx, no_serve: bool) -> None:
     """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
     the store is empty."""
-    from regiograph import demo as demo_region
-    from regiograph import derived, vocabulary
+    from regiograph import derived
+    from regiograph.loader import demo as demo_region
+    from regiograph.loader import vocabulary
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
@@ -263,7 +265,7 @@ def validate(
     Prints the results grouped by node; exits 1 when there is a Violation."""
     import os
 
-    from regiograph import validation
+    from regiograph.loader.shacl import files as validation
 
     cfg = load_config(ctx)
     try:
@@ -398,8 +400,7 @@ def harvest(
     given), then bring the derived data up to date (see `regiograph warm`). Exit code 0: all
     published or unchanged; 1: a source failed or was rejected; 2: configuration error
     (unknown id, bad [[sources]] table). A failed warm-up is logged and changes no exit code."""
-    from regiograph.loader import console
-    from regiograph.loader import source as sources
+    from regiograph.loader import console, sources
 
     if due:
         if source_ids:
@@ -435,8 +436,7 @@ def warm(ctx) -> None:
 @fails_cleanly
 def list_sources(ctx) -> None:
     """List the configured sources with their last harvest run."""
-    from regiograph.loader import console
-    from regiograph.loader import source as sources
+    from regiograph.loader import console, sources
 
     cfg = load_config(ctx)
     sources.from_config(cfg)  # config errors before the store

@@ -28,7 +28,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 from regiograph.catalog import cubes
 from regiograph.catalog.formats import PREFIXES
 from regiograph.catalog.sparql import query
-from regiograph.ops import buildlock
+from regiograph.derived import buildlock
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)

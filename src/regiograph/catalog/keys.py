@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from regiograph.catalog.index import COLUMNS, harvested_rows
-from regiograph.ops import buildlock
+from regiograph.derived import buildlock
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)

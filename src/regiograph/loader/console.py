@@ -16,9 +16,8 @@ from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColum
 from rich.progress import Progress as Bars
 from rich.table import Table
 
-from regiograph.loader import pipeline, provenance
-from regiograph.loader import source as sources
-from regiograph.loader.sources import Progress
+from regiograph.loader import pipeline, provenance, sources
+from regiograph.loader.kinds import Progress
 from regiograph.store import Store
 
 OUTCOME_STYLE = {

@@ -17,11 +17,13 @@ from pathlib import Path
 from pyoxigraph import Store as MemoryStore
 
 from regiograph.config import Config
-from regiograph.loader import http, locks, provenance, publish, validate
-from regiograph.loader import source as sources
+from regiograph.loader import provenance, publish, sources
+from regiograph.loader import runs as locks
 from regiograph.loader.errors import LoaderError, NotModified, SourceBusy
-from regiograph.loader.source import Source
-from regiograph.loader.sources import Context, Harvested, Progress, module
+from regiograph.loader.fetch import http
+from regiograph.loader.kinds import Context, Harvested, Progress, module
+from regiograph.loader.shacl import engine as validate
+from regiograph.loader.sources import Source
 from regiograph.store import Store, StoreError
 
 log = logging.getLogger(__name__)

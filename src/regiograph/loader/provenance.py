@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from regiograph.loader import validate
-from regiograph.loader.mapping import text
+from regiograph.loader.map.construct import text
+from regiograph.loader.shacl import engine as validate
 from regiograph.store import Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

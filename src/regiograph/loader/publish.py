@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 from pyoxigraph import Store as MemoryStore
 
-from regiograph.loader.mapping import text
-from regiograph.loader.source import Policy
-from regiograph.loader.validate import Report
+from regiograph.loader.map.construct import text
+from regiograph.loader.shacl.engine import Report
+from regiograph.loader.sources import Policy
 from regiograph.store import Store, StoreError
 from regiograph.store.bulk import chunks
 

@@ -6,7 +6,7 @@ prometheus-client picks its mode when it is first imported, so this module impor
 lazily and :func:`prepare_multiprocess` runs before the app is built.
 
 Others call :func:`record_query` (the SPARQL endpoint) and :func:`record_harvest` (the
-scheduler and admin API); requests are counted by :mod:`regiograph.server.observability`.
+scheduler and admin API); requests are counted by :mod:`regiograph.server.routes.observability`.
 """
 
 from __future__ import annotations

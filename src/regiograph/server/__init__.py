@@ -22,18 +22,18 @@ log = logging.getLogger(__name__)
 
 # (module, attribute) of each blueprint, registered in this order.
 BLUEPRINTS = [
-    ("regiograph.server.observability", "blueprint"),  # first: request ids for all others
-    ("regiograph.server.home", "blueprint"),
-    ("regiograph.server.sparql", "blueprint"),
-    ("regiograph.server.pages", "blueprint"),
-    ("regiograph.server.search", "blueprint"),
-    ("regiograph.server.browse", "blueprint"),
-    ("regiograph.server.admin", "blueprint"),
-    ("regiograph.server.api", "blueprint"),
-    ("regiograph.server.queries", "blueprint"),
-    ("regiograph.server.statistics", "blueprint"),
-    ("regiograph.server.catalog", "blueprint"),
-    ("regiograph.server.harvests", "blueprint"),
+    ("regiograph.server.routes.observability", "blueprint"),  # first: request ids for all others
+    ("regiograph.server.routes.home", "blueprint"),
+    ("regiograph.server.routes.sparql", "blueprint"),
+    ("regiograph.server.routes.pages", "blueprint"),
+    ("regiograph.server.routes.search", "blueprint"),
+    ("regiograph.server.routes.browse", "blueprint"),
+    ("regiograph.server.routes.admin", "blueprint"),
+    ("regiograph.server.routes.api", "blueprint"),
+    ("regiograph.server.routes.queries", "blueprint"),
+    ("regiograph.server.routes.statistics", "blueprint"),
+    ("regiograph.server.routes.catalog", "blueprint"),
+    ("regiograph.server.routes.harvests", "blueprint"),
 ]
 
 
@@ -46,7 +46,7 @@ def create_app(config: Config, store: Store | None = None) -> Flask:
     app.jinja_env.globals.update(site_title=config["site.title"], version=__version__)
     if config["site.trust_proxy"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
-    from regiograph.server import errors
+    from regiograph.server.kit import errors
 
     errors.register(app)
     for module, attribute in BLUEPRINTS:

@@ -24,8 +24,8 @@ from pathlib import Path
 import duckdb
 from pyoxigraph import NamedNode
 
-from regiograph.ops import buildlock
-from regiograph.statistics import export
+from regiograph.derived import buildlock
+from regiograph.statistics import fetch as export
 from regiograph.store import Store, StoreError
 from regiograph.store.binding import bind
 

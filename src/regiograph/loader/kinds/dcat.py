@@ -1,0 +1,106 @@
+"""``dcat``: a DCAT / DCAT-AP / DCAT-AP.de catalogue in any RDF syntax, following Hydra paging
+(``hydra:nextPage`` of the old ``hydra:PagedCollection``, ``hydra:next`` of a
+``hydra:PartialCollectionView``) to the end. Dataset IRIs stay the publisher's. A next page
+that points back to a page already read is a paging loop and stops the run.
+
+Mapping: the Hydra paging nodes are dropped, old DCAT-AP.de namespaces and licence IRIs are
+normalised, datasets and distributions without publisher or licence get the source's
+defaults, then the source's own CONSTRUCT files run, if any.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import DefaultGraph, Quad, Store
+from pyoxigraph import parse as parse_quads
+
+from regiograph.loader.errors import FetchError, MappingError
+from regiograph.loader.fetch import parse
+from regiograph.loader.kinds import (
+    Context,
+    Harvested,
+    base_iri,
+    constructs,
+    fetch_one,
+    load_fetched,
+)
+from regiograph.loader.map import construct as mapping
+from regiograph.loader.sources import Source
+
+_LEGACY = mapping._OLD_DCATDE
+
+
+def harvest(source: Source, ctx: Context) -> Harvested:
+    fetched, where = fetch_one(source, ctx, parse.ACCEPT_RDF)
+    store = Store()
+    load_fetched(store, fetched, where, source, ctx)
+    harvested = Harvested(
+        store=store,
+        urls=[where],
+        validators=(fetched.etag, fetched.last_modified),
+        legacy_dcatde=_legacy(fetched.body),
+    )
+    if not source.is_url:
+        return harvested  # an operator's file: its paging links are not followed
+    _follow_pages(source, ctx, harvested, mapping.next_pages(store, fetched.url))
+    if len(harvested.urls) > 1:
+        harvested.validators = None  # a paged source is fetched in full every time
+    return harvested
+
+
+def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: list[str]) -> None:
+    while nexts:
+        url = nexts[0]
+        if url in harvested.urls:
+            raise FetchError(
+                f"{source.location}: paging loop: page {len(harvested.urls)} "
+                f"({harvested.urls[-1]}) points back to page {harvested.urls.index(url) + 1} "
+                f"({url})"
+            )
+        if len(harvested.urls) >= source.max_pages:
+            raise FetchError(
+                f"{source.location}: more than max_pages = {source.max_pages} "
+                "pages; raise it if the catalogue is that large"
+            )
+        fetched = ctx.fetcher.get(url, accept=parse.ACCEPT_RDF)
+        harvested.urls.append(url)
+        ctx.progress.page(source, len(harvested.urls), url)
+        page = Store()
+        load_fetched(page, fetched, url, source, ctx)
+        nexts = mapping.next_pages(page, fetched.url)
+        # Parsed again with fresh blank node ids, so that pages never share a blank node.
+        fmt = parse.rdf_format(fetched.media_type, url, source.format)
+        graph = DefaultGraph()
+        harvested.store.extend(
+            Quad(q.subject, q.predicate, q.object, graph)
+            for q in parse_quads(
+                fetched.body,
+                fmt,
+                base_iri=base_iri(source, ctx, fetched.url),
+                rename_blank_nodes=True,
+            )
+        )
+        harvested.legacy_dcatde |= _legacy(fetched.body)
+
+
+def _legacy(body: bytes) -> bool:
+    return any(marker in body for marker in _LEGACY)
+
+
+def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
+    store = harvested.store
+    try:
+        mapping.drop_paging(store)
+        if harvested.legacy_dcatde:
+            mapping.normalise_dcatde(store)
+        mapping.complete_dcat(store, source.default_publisher, source.default_licence)
+    except (SyntaxError, ValueError) as exc:
+        raise MappingError(f"{source.id}: mapping the catalogue failed: {exc}") from None
+    ctx.progress.counted(source, records=datasets(store))
+    return constructs(source, store, ctx)
+
+
+def datasets(store: Store) -> int:
+    rows = store.query(
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
+    )
+    return int(next(iter(rows))["n"].value)

@@ -1,0 +1,344 @@
+"""Data for the type-specific views: municipality, project, programme, district/region and
+dataset. Each ``load_<view>`` runs its ``.rq`` files (one or two queries) and returns what
+its template shows; labels of what they find come from ``presenter.learn``."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode
+
+from regiograph.resources import charts, geo
+from regiograph.resources import values as fmt
+from regiograph.resources.describe import query
+from regiograph.resources.ontology import RG
+
+GEO = "http://www.opengis.net/ont/geosparql#"
+INDEXED = {"https://w3id.org/regiograph/concepts/indicator/population"}  # shown as 2015 = 100
+
+
+def _rows(store, name: str, iri: str) -> list[dict]:
+    return store.select(query(name), {"this": NamedNode(iri)})
+
+
+def _v(row: dict, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _place(presenter, iri: str, wkt: str | None, kind: str = "") -> dict | None:
+    found = geo.point(wkt or "")
+    if not found:
+        return None
+    return {
+        "lat": found[0],
+        "lon": found[1],
+        "label": presenter.label(iri) or iri,
+        "url": presenter.link_for(iri),
+        "kind": kind,
+    }
+
+
+def _own_point(presenter, iri: str, description) -> list[dict]:
+    for node in description.values(GEO + "hasGeometry"):
+        for predicate, obj in description.blank.get(node.value, []):
+            if predicate.endswith("asWKT"):
+                place = _place(presenter, iri, obj.value, "self")
+                if place:
+                    place["label"] = presenter.label(iri) or place["label"]
+                    return [place]
+    return []
+
+
+# --- municipality ---------------------------------------------------------------------
+
+
+def load_municipality(store, iri, description, presenter) -> dict:
+    presenter.labels.setdefault(iri, description.own_labels)
+    points = _own_point(presenter, iri, description)
+    return {
+        "facts": _facts(presenter, description),
+        "points": points,
+        "charts": _statistics(store, iri, presenter, description),
+    }
+
+
+def _facts(presenter, description) -> list[tuple[str, str]]:
+    facts = []
+    for name in ("population", "area"):
+        for obj in description.values(RG + name):
+            if isinstance(obj, Literal):
+                facts.append(
+                    (presenter.term_label(RG + name), fmt.format_literal(obj, presenter.language))
+                )
+    population = fmt.number(next(iter(description.values(RG + "population")), None))
+    area = fmt.number(next(iter(description.values(RG + "area")), None))
+    if population and area:
+        label = "Einwohner je km²" if presenter.language == "de" else "inhabitants per km²"
+        facts.append((label, fmt.format_number(round(population / area), presenter.language)))
+    return facts
+
+
+def _statistics(store, iri, presenter, description) -> list:
+    districts = sorted(o.value for o in description.values(RG + "district") if o.value)
+    if not districts:
+        return []
+    own, means = _values_and_means(store, iri, districts[0])
+    presenter.learn(list(own))
+    charts_ = [
+        _chart(presenter, indicator, own[indicator], means.get(indicator, {}))
+        for indicator in sorted(own, key=presenter.ontology.order)
+    ]
+    return [c for c in charts_ if c]
+
+
+# district -> (data version, indicator -> year -> (mean, municipalities))
+_means: dict[str, tuple[str, dict]] = {}
+_means_lock = threading.Lock()
+
+
+def _values_and_means(store, iri: str, district: str) -> tuple[dict, dict]:
+    """Indicator → year → value of ``iri``, and the district's means (one query either way).
+
+    The means are the same for every municipality of the district: the first page of a
+    district asks for both at once (``statistics.rq``) and keeps the means for the data
+    version; the others ask for their own values only (``statistics_own.rq``)."""
+    version = store.data_version()
+    bindings = {"this": NamedNode(iri), "district": NamedNode(district)}
+    own: dict[str, dict[str, float]] = defaultdict(dict)
+    cached = _means.get(district)
+    if cached and cached[0] == version:
+        for row in store.select(query("statistics_own"), bindings):
+            own[row["indicator"].value][row["year"].value] = float(row["value"].value)
+        return own, cached[1]
+    means: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
+    for row in store.select(query("statistics"), bindings):
+        indicator, year = row["indicator"].value, row["year"].value
+        means[indicator][year] = (float(row["mean"].value), int(row["n"].value))
+        if int(row["own"].value):
+            own[indicator][year] = float(row["value"].value)
+    with _means_lock:
+        if len(_means) > 10_000:  # districts of stores long gone (tests, reloads)
+            _means.clear()
+        _means[district] = (version, dict(means))
+    return own, means
+
+
+def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
+    years = sorted(y for y in values if y in means)
+    own = [(y, values[y]) for y in years]
+    mean = [(y, means[y][0]) for y in years]
+    if not years:
+        return None
+    title = presenter.label(indicator) or indicator.rsplit("/", 1)[-1]
+    n = means[years[0]][1]
+    if indicator in INDEXED and own and own[0][1] and mean[0][1]:
+        own = [(y, 100 * v / own[0][1]) for y, v in own]
+        mean = [(y, 100 * v / mean[0][1]) for y, v in mean]
+        title += f" ({own[0][0]} = 100)"
+    de = presenter.language == "de"
+    series = [charts.Series(presenter.label(presenter.current) or "", own)]
+    if n > 1:
+        name = f"Ø Kreis ({n} Gemeinden)" if de else f"district mean ({n} municipalities)"
+        series.append(charts.Series(name, mean))
+    return charts.line_chart(title, series, presenter.language)
+
+
+# --- project --------------------------------------------------------------------------
+
+
+def load_project(store, iri, description, presenter) -> dict:
+    partners = _rows(store, "partners", iri)
+    grants = _rows(store, "grants", iri)
+    related = _rows(store, "related", iri)
+    transfers = _rows(store, "transfers", iri)
+    presenter.learn(
+        [
+            _v(r, k)
+            for r in partners + grants + related + transfers
+            for k in (
+                "org",
+                "grant",
+                "recipient",
+                "programme",
+                "other",
+                "lead",
+                "solution",
+                "from",
+                "to",
+                "transfer",
+            )
+            if _v(r, k)
+        ]
+    )
+    points = {}
+    for row in partners:
+        place = _place(
+            presenter,
+            row["org"].value,
+            _v(row, "wkt"),
+            "lead" if row["rel"].value == RG + "lead" else "participant",
+        )
+        if place:
+            points.setdefault(row["org"].value, place)
+    return {
+        "points": list(points.values()),
+        "grants": _grants(presenter, grants),
+        "related": _related(presenter, related),
+        "transfers": [
+            {
+                "transfer": presenter.link(r["transfer"].value),
+                "solution": presenter.link(_v(r, "solution")) if "solution" in r else None,
+                "from": presenter.link(_v(r, "from")) if "from" in r else None,
+                "to": presenter.link(_v(r, "to")) if "to" in r else None,
+                "date": fmt.format_literal(r["date"], presenter.language) if "date" in r else "",
+            }
+            for r in transfers
+        ],
+    }
+
+
+def _related(presenter, rows) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for row in rows:
+        entry = seen.setdefault(
+            row["other"].value,
+            {
+                "project": presenter.link(row["other"].value),
+                "solutions": int(row["solutions"].value),
+                "themes": int(row["themes"].value),
+                "leads": [],
+            },
+        )
+        if "lead" in row:
+            entry["leads"].append(presenter.link(row["lead"].value))
+    return sorted(seen.values(), key=lambda e: (-e["solutions"], -e["themes"], e["project"].text))
+
+
+# --- funding --------------------------------------------------------------------------
+
+
+def _grants(presenter, rows) -> dict:
+    grants: dict[str, dict] = {}
+    for row in rows:
+        amount = fmt.number(row.get("amount"))
+        entry = grants.setdefault(
+            row["grant"].value,
+            {
+                "grant": presenter.link(row["grant"].value),
+                "amount": amount or 0.0,
+                "amount_text": fmt.format_money(
+                    _v(row, "amount"), _v(row, "currency") or "EUR", presenter.language
+                )
+                if amount is not None
+                else "",
+                "recipient": presenter.link(_v(row, "recipient")) if "recipient" in row else None,
+                "item": presenter.link(_v(row, "item")) if "item" in row else None,
+                "programme": presenter.link(_v(row, "programme")) if "programme" in row else None,
+                "district": _v(row, "district") or _v(row, "recipient"),
+                "period": " \u2013 ".join(
+                    fmt.format_literal(row[k], presenter.language)
+                    for k in ("start", "end")
+                    if k in row
+                ),
+            },
+        )
+        entry.setdefault("district", None)
+    total = sum(g["amount"] for g in grants.values())
+    by_district: dict[str, float] = defaultdict(float)
+    for g in grants.values():
+        by_district[g["district"] or ""] += g["amount"]
+    presenter.learn([d for d in by_district if d])
+    return {
+        "rows": sorted(grants.values(), key=lambda g: -g["amount"]),
+        "total": fmt.format_money(str(total), "EUR", presenter.language) if grants else "",
+        "by_district": [
+            (presenter.link(d) if d else None, fmt.format_money(str(a), "EUR", presenter.language))
+            for d, a in sorted(by_district.items(), key=lambda da: -da[1])
+        ],
+    }
+
+
+def load_programme(store, iri, description, presenter) -> dict:
+    grants = _rows(store, "grants", iri)
+    windows = _rows(store, "windows", iri)
+    presenter.learn(
+        [
+            _v(r, k)
+            for r in grants + windows
+            for k in ("grant", "recipient", "item", "window")
+            if _v(r, k)
+        ]
+    )
+    return {
+        "grants": _grants(presenter, grants),
+        "windows": [
+            {
+                "window": presenter.link(r["window"].value),
+                "start": fmt.format_literal(r["start"], presenter.language) if "start" in r else "",
+                "end": fmt.format_literal(r["end"], presenter.language) if "end" in r else "",
+            }
+            for r in windows
+        ],
+    }
+
+
+# --- district and region ----------------------------------------------------------------
+
+
+def load_area(store, iri, description, presenter) -> dict:
+    rows = _rows(store, "members", iri)
+    presenter.learn([r["m"].value for r in rows])
+    members, points = {}, []
+    for row in rows:
+        m = row["m"].value
+        if m in members:
+            continue
+        population, area = fmt.number(row.get("population")), fmt.number(row.get("area"))
+        members[m] = {
+            "link": presenter.link(m),
+            "ags": _v(row, "ags") or "",
+            "population": population,
+            "area": area,
+        }
+        place = _place(presenter, m, _v(row, "wkt"), "member")
+        if place:
+            points.append(place)
+    table = sorted(members.values(), key=lambda r: -(r["population"] or 0))
+    total_pop = sum(r["population"] or 0 for r in table)
+    total_area = sum(r["area"] or 0 for r in table)
+    lang = presenter.language
+    for row in table:
+        row["population_text"] = (
+            fmt.format_number(int(row["population"]), lang) if row["population"] else ""
+        )
+        row["area_text"] = fmt.format_number(row["area"], lang) if row["area"] else ""
+    return {
+        "members": table,
+        "points": points,
+        "totals": {
+            "count": len(table),
+            "population": fmt.format_number(int(total_pop), lang),
+            "area": fmt.format_number(round(total_area, 2), lang),
+            "density": fmt.format_number(round(total_pop / total_area), lang) if total_area else "",
+        },
+    }
+
+
+# --- dataset --------------------------------------------------------------------------
+
+
+def load_dataset(store, iri, description, presenter) -> dict:
+    rows = _rows(store, "distributions", iri)
+    presenter.learn([_v(r, k) for r in rows for k in ("d", "format", "license") if _v(r, k)])
+    distributions: dict[str, dict] = {}
+    for row in rows:
+        entry = distributions.setdefault(row["d"].value, {"link": presenter.link(row["d"].value)})
+        for key in ("format", "license"):
+            if key in row:
+                entry[key] = presenter.link(row[key].value)
+        for key in ("download", "access", "media"):
+            if key in row:
+                entry[key] = fmt.safe_href(row[key].value)
+    return {"distributions": list(distributions.values())}

@@ -1,0 +1,38 @@
+"""Template filters and globals shared by the pages, search and browse templates."""
+
+from __future__ import annotations
+
+from flask import Flask
+from pyoxigraph import Literal
+
+from regiograph.resources import values
+from regiograph.server.kit import i18n
+from regiograph.server.kit.negotiation import FORMATS
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(_number, "number")
+    app.add_template_filter(_literal, "literal")
+    app.add_template_filter(values.safe_href, "safe_href")
+    app.add_template_global(_page_link, "page_link")
+    app.add_template_global(_page_link, "prop_link")
+    app.add_template_global({ext: fmt.media_type for ext, fmt in FORMATS.items()}, "media_types")
+    settings = app.config["REGIOGRAPH"]
+    app.add_template_global(settings["pages.tile_url"], "tile_url")
+    app.add_template_global(settings["pages.tile_attribution"], "tile_attribution")
+
+
+def _number(value) -> str:
+    return values.format_number(value, i18n.language())
+
+
+def _literal(value) -> str:
+    if isinstance(value, Literal):
+        return values.format_literal(value, i18n.language())
+    return str(value)
+
+
+def _page_link(iri: str) -> str:
+    from regiograph.server.routes.pages.render import link_for
+
+    return link_for(iri)

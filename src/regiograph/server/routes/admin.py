@@ -1,0 +1,117 @@
+"""The admin API: trigger a source's harvest and read its status, for operators' scripts.
+
+Authentication is ``Authorization: Bearer <server.write_token>`` on every call and nothing
+else: no cookies and no sessions, so a cross-site form cannot use an operator's browser
+(no CSRF surface). Without a configured token the admin API is off. A trigger takes the
+source's lock before it answers, so 409 means nothing was started. After the harvest the
+derived data (catalogue, search index, statistics mirror) is brought up to date.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+
+from flask import Blueprint, jsonify, request, url_for
+
+from regiograph import derived
+from regiograph.ops import harvests
+from regiograph.server.kit.errors import respond
+from regiograph.server.services import config, store
+
+blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+# For the OpenAPI document (merged in by server/openapi.py where it is present).
+OPENAPI_PATHS = {
+    "/api/admin/harvests/{source}": {
+        "parameters": [
+            {
+                "name": "source",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The source's id.",
+            }
+        ],
+        "get": {
+            "summary": "State and last report of a source's harvest",
+            "security": [{"bearer": []}],
+            "responses": {
+                "200": {"description": "Status"},
+                "401": {"description": "No token"},
+                "403": {"description": "Wrong token or API off"},
+                "404": {"description": "Unknown source"},
+            },
+        },
+        "post": {
+            "summary": "Start a harvest of the source now",
+            "security": [{"bearer": []}],
+            "responses": {
+                "202": {"description": "Started"},
+                "401": {"description": "No token"},
+                "403": {"description": "Wrong token or API off"},
+                "404": {"description": "Unknown source"},
+                "409": {"description": "A harvest of the source is running"},
+            },
+        },
+    },
+}
+OPENAPI_SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer"}}
+
+
+def _warm_after(harvest: threading.Thread) -> None:
+    """When the harvest thread ends, bring the derived data up to date in this process (a
+    web worker forks nothing, so its build locks stay its own)."""
+    cfg, st = config(), store()
+
+    def work():
+        harvest.join()
+        derived.warm(cfg, st)
+
+    threading.Thread(target=work, name=f"{harvest.name}-warm", daemon=True).start()
+
+
+@blueprint.before_request
+def _authenticate():
+    expected = config()["server.write_token"]
+    header = request.headers.get("Authorization", "")
+    scheme, _, offered = header.partition(" ")
+    if not expected:
+        return respond(403, "Forbidden", "the admin API is off: server.write_token is not set")
+    if scheme.lower() != "bearer" or not offered.strip():
+        response = respond(401, "Unauthorized", "send 'Authorization: Bearer <token>'")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="regiograph admin"'
+        return response
+    if not hmac.compare_digest(offered.strip().encode(), expected.encode()):
+        return respond(403, "Forbidden", "the token is not valid")
+    return None
+
+
+@blueprint.get("/harvests")
+def list_harvests():
+    cfg = config()
+    return jsonify(sources=[harvests.status(cfg, s) for s in harvests.source_ids(cfg)])
+
+
+@blueprint.get("/harvests/<source>")
+def harvest_status(source: str):
+    try:
+        return jsonify(harvests.status(config(), source))
+    except harvests.UnknownSource as exc:
+        return respond(404, "Not Found", str(exc))
+
+
+@blueprint.post("/harvests/<source>")
+def trigger_harvest(source: str):
+    try:
+        thread = harvests.start_in_background(config(), store(), source, trigger="admin")
+    except harvests.UnknownSource as exc:
+        return respond(404, "Not Found", str(exc))
+    except harvests.HarvestRunning as exc:
+        return respond(409, "Conflict", str(exc))
+    _warm_after(thread)
+    status_url = url_for("admin.harvest_status", source=source)
+    response = jsonify(source=source, state="started", status=status_url)
+    response.status_code = 202
+    response.headers["Location"] = status_url
+    return response

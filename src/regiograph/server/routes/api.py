@@ -1,0 +1,227 @@
+"""``/api``: saved queries as a web API (JSON rows, CSV, SPARQL results) and its OpenAPI 3.
+
+``/api/queries/<name>?param=…`` validates the parameters against the query's header, runs
+it (on the statistics mirror when the query has a SQL twin) and answers in the negotiated
+format; ``limit``/``offset`` page through the rows with RFC 8288 ``Link`` headers. The
+OpenAPI document is generated from the headers, so it cannot drift from the queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from regiograph import savedqueries
+from regiograph.bundled import data_dir
+from regiograph.savedqueries import (
+    Catalog,
+    ParameterError,
+    Result,
+    SavedQuery,
+    UnknownQuery,
+)
+from regiograph.savedqueries.openapi import document
+from regiograph.server.kit import errors
+from regiograph.server.routes import admin
+from regiograph.server.services import config, store
+from regiograph.statistics import FILE_NAME, Mirror
+
+blueprint = Blueprint("api", __name__)
+FORMATS = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "sparql": "application/sparql-results+json",
+    "excel": "text/csv",
+}
+_NEGOTIABLE = ["application/json", "text/csv", "application/sparql-results+json"]
+
+
+@blueprint.record_once
+def _set_up(state) -> None:
+    """Read the saved queries and open the statistics mirror once per app."""
+    app = state.app
+    cfg = app.config["REGIOGRAPH"]
+    folder = cfg["queries.dir"]
+    directory = Path(folder) if folder else data_dir("queries")
+    app.extensions["regiograph.savedqueries"] = savedqueries.load_catalog(directory)
+    app.extensions["regiograph.statistics"] = Mirror(
+        app.extensions["regiograph.store"], cfg.data_path / FILE_NAME
+    )
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["regiograph.savedqueries"]
+
+
+def mirror() -> Mirror:
+    return current_app.extensions["regiograph.statistics"]
+
+
+def execute(query: SavedQuery, args) -> Result:
+    """Validate the request's values for ``query`` and run it."""
+    values = savedqueries.bindings(query, args, store(), config().base_iri)
+    return savedqueries.run(query, store(), values, mirror())
+
+
+@blueprint.app_errorhandler(ParameterError)
+def _parameter_error(exc: ParameterError):
+    if request.path.startswith("/api/"):
+        response = jsonify(
+            error="Bad Request", status=400, message=str(exc), parameter=exc.parameter
+        )
+        response.status_code = 400
+        return response
+    return errors.respond(400, "Bad Request", str(exc))
+
+
+@blueprint.app_errorhandler(UnknownQuery)
+def _unknown_query(exc: UnknownQuery):
+    return errors.respond(404, "Not Found", str(exc))
+
+
+@blueprint.get("/api/openapi.json")
+def openapi():
+    return jsonify(_spec())
+
+
+@blueprint.get("/api")
+def api_page():
+    return render_template("api.html", spec=_spec(), errors=catalog().errors)
+
+
+def _spec() -> dict:
+    """The saved queries' API and the admin API in one OpenAPI document."""
+    spec = document(catalog(), config()["queries.max_limit"], request.host_url)
+    spec["paths"].update(admin.OPENAPI_PATHS)
+    spec["components"]["securitySchemes"] = admin.OPENAPI_SECURITY_SCHEMES
+    return spec
+
+
+@blueprint.get("/api/queries")
+def list_queries():
+    return jsonify(
+        [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "tags": list(q.tags),
+                "engine": q.engine,
+                "url": url_for("api.run_query", name=q.name, _external=True),
+                "parameters": {
+                    p.name: {"type": p.type, "required": p.required, "default": p.default}
+                    for p in q.parameters
+                },
+            }
+            for q in catalog().queries.values()
+        ]
+    )
+
+
+@blueprint.get("/api/queries/<name>")
+def run_query(name: str):
+    query = catalog().get(name)
+    limit, offset = _page_arguments()
+    fmt = _format()
+    result = execute(query, request.args)
+    response = _render(fmt, result, offset, offset + limit, query.name)
+    response.headers["X-Total-Count"] = str(len(result))
+    response.headers["X-Engine"] = result.engine
+    links = _links(name, limit, offset, len(result))
+    if links:
+        response.headers["Link"] = links
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page_arguments() -> tuple[int, int]:
+    maximum = config()["queries.max_limit"]
+    limit = _integer("limit", request.args.get("limit"), maximum, 1, maximum)
+    offset = _integer("offset", request.args.get("offset"), 0, 0, 10**12)
+    return limit, offset
+
+
+def _integer(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw in (None, ""):
+        return default
+    if not re.fullmatch(r"-?[0-9]{1,15}", raw):
+        raise ParameterError(name, "expected an integer")
+    value = int(raw)
+    if not low <= value <= high:
+        raise ParameterError(name, f"must be between {low} and {high}")
+    return value
+
+
+def _format() -> str:
+    requested = request.args.get("format")
+    if requested:
+        if requested not in FORMATS:
+            raise ParameterError("format", f"one of {', '.join(FORMATS)}")
+        return requested
+    best = request.accept_mimetypes.best_match(_NEGOTIABLE, default="application/json")
+    return {v: k for k, v in FORMATS.items() if k != "excel"}[best]
+
+
+def _links(name: str, limit: int, offset: int, total: int) -> str:
+    args = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
+
+    def link(rel: str, start: int) -> str:
+        query = urlencode({**args, "limit": limit, "offset": start})
+        return f'<{url_for("api.run_query", name=name, _external=True)}?{query}>; rel="{rel}"'
+
+    links = []
+    if offset + limit < total:
+        links.append(link("next", offset + limit))
+    if offset > 0:
+        links += [link("first", 0), link("prev", max(0, offset - limit))]
+    return ", ".join(links)
+
+
+# --- Output formats -----------------------------------------------------------------------
+
+
+def _render(fmt: str, result: Result, start: int, stop: int, name: str) -> Response:
+    if fmt == "json":  # json.dumps keeps the query's column order (jsonify sorts keys)
+        body = json.dumps(result.records(start, stop), ensure_ascii=False)
+        return Response(body, mimetype="application/json")
+    if fmt == "sparql":
+        bindings = [sparql_json(row) for row in result.rows[start:stop]]
+        body = json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}})
+        return Response(body, mimetype="application/sparql-results+json")
+    excel = fmt == "excel"
+    body = csv_text(result.columns, result.records(start, stop), excel=excel)
+    response = Response(body, mimetype="text/csv")
+    suffix = "-excel" if excel else ""
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    return response
+
+
+def sparql_json(row: dict) -> dict:
+    cells = {}
+    for name, term in row.items():
+        if not hasattr(term, "datatype"):
+            cells[name] = {"type": "uri", "value": term.value}
+        elif term.language:
+            cells[name] = {"type": "literal", "value": term.value, "xml:lang": term.language}
+        else:
+            cells[name] = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+    return cells
+
+
+def csv_text(columns: list[str], records: list[dict], *, excel: bool = False) -> str:
+    """RFC 4180 CSV; ``excel``: a BOM, semicolons and decimal commas, as German Excel reads."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        cells = [record.get(c) for c in columns]
+        if excel:
+            cells = [str(v).replace(".", ",") if isinstance(v, float) else v for v in cells]
+        writer.writerow(["" if v is None else v for v in cells])
+    return ("\ufeff" if excel else "") + out.getvalue()

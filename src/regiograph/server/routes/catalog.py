@@ -1,0 +1,122 @@
+"""/catalog (DCAT-AP.de catalogue, paged, by negotiation or extension) and /dumps/{name}.
+
+HTTP only: parameters are checked here, the catalogue is built by :mod:`regiograph.catalog`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+from regiograph.catalog import Catalogue, PageNotFound, dumps
+from regiograph.catalog.facets import NAMES
+from regiograph.catalog.formats import BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, render
+from regiograph.catalog.index import parse_time
+from regiograph.catalog.view import summarise
+from regiograph.server.services import config, store
+
+blueprint = Blueprint("catalog", __name__)
+_HTML = "text/html"
+
+
+def catalogue() -> Catalogue:
+    found = current_app.extensions.get("regiograph.catalog")
+    if found is None:
+        found = current_app.extensions["regiograph.catalog"] = Catalogue(config(), store())
+    return found
+
+
+@blueprint.get("/catalog")
+def negotiated():
+    offered = [_HTML, *(f.media_type for f in FORMATS)]
+    best = request.accept_mimetypes.best_match(offered, default=_HTML)
+    if best == _HTML:
+        return html_view()
+    return _rdf(BY_MEDIA_TYPE[best].extension, vary=True)
+
+
+@blueprint.get("/catalog.<extension>")
+def by_extension(extension: str):
+    if extension == "html":
+        return html_view()
+    if extension not in BY_EXTENSION:
+        known = ", ".join(f".{e}" for e in (*BY_EXTENSION, "html"))
+        abort(404, description=f"unknown catalogue format '.{extension}' (known: {known})")
+    return _rdf(extension)
+
+
+def _rdf(extension: str, vary: bool = False) -> Response:
+    fmt = BY_EXTENSION[extension]
+    page = _page()
+    response = Response(render(page.triples, fmt), mimetype=fmt.media_type)
+    if vary:
+        response.headers["Vary"] = "Accept"
+    return response
+
+
+def html_view():
+    # filters select across the whole catalogue; paging and counts are of what they select
+    chosen = {k: request.args.get(k, "")[:200] for k in NAMES}
+    page = _page(chosen)
+    since = request.args.get("modified_since", "")
+    state = catalogue().state()
+    return render_template(
+        "catalog.html",
+        page=page,
+        datasets=summarise(page.triples, [e.iri for e in page.entries]),
+        chosen=chosen,
+        facets=state.choices,
+        since=since,
+        kept={k: v for k, v in {**chosen, "modified_since": since}.items() if v},
+        excluded=state.index.excluded,
+        formats=[f.extension for f in FORMATS],
+    )
+
+
+def _page(chosen: dict[str, str] | None = None):
+    number = _page_number(request.args.get("page", "1"))
+    since = _since(request.args.get("modified_since"))
+    try:
+        return catalogue().page(number, since, chosen)
+    except PageNotFound as exc:
+        abort(404, description=str(exc))
+
+
+def _page_number(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+def _since(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    value = parse_time(raw.strip()) if len(raw) <= 40 else None
+    if value is None or not raw[:4].isdigit():
+        abort(
+            400,
+            description="modified_since must be an ISO 8601 date or date-time "
+            f"(e.g. 2024-05-01 or 2024-05-01T12:00:00Z), not {raw[:40]!r}",
+        )
+    return value.astimezone(UTC)
+
+
+@blueprint.get("/dumps/<name>")
+def dump(name: str):
+    catalogue().state()  # regenerates the dumps if the data moved on
+    manifest = dumps.read_manifest(config())
+    if not dumps.safe_name(name) or manifest is None or manifest.get(name) is None:
+        abort(404, description=f"no dump named {name!r}")
+    entry = manifest.get(name)
+    path = dumps.folder(config()) / name
+    response = send_file(
+        path,
+        mimetype="application/gzip" if entry.gzipped else entry.media_type,
+        as_attachment=True,
+        download_name=name,
+        conditional=True,
+        etag=True,
+    )
+    response.headers["Digest"] = f"sha-256={entry.sha256}"
+    return response

@@ -1,0 +1,233 @@
+"""/harvests: the sources, their runs, and each run's validation report.
+
+Reads what the loader recorded in the metadata graph (:mod:`regiograph.loader.provenance`);
+results are grouped by shape, then by focus node, each focus node linking to its page
+(``/resource?iri=``). German first, English with ``?lang=en``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from flask import Blueprint, abort, render_template
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from regiograph.loader import provenance, sources
+from regiograph.loader.errors import SourceConfigError
+from regiograph.server.kit import i18n
+from regiograph.server.services import config, store
+
+blueprint = Blueprint("harvests", __name__)
+blueprint.record_once(lambda state: i18n.init_app(state.app))
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_STAMP = re.compile(r"\d{8}T\d{12}Z")
+RECENT = 50
+
+TEXT = {
+    "de": {
+        "title": "Harvests",
+        "sources": "Quellen",
+        "runs": "Letzte Läufe",
+        "kind": "Art",
+        "location": "Ort",
+        "last": "Letzter Lauf",
+        "outcome": "Ergebnis",
+        "never": "nie",
+        "started": "Beginn",
+        "seconds": "Dauer (s)",
+        "fetched": "Abgerufen",
+        "published": "Veröffentlicht",
+        "violations": "Verstöße",
+        "warnings": "Warnungen",
+        "message": "Meldung",
+        "report": "Prüfbericht",
+        "shape": "Form",
+        "path": "Pfad",
+        "focus": "Betroffene Ressource",
+        "value": "Wert",
+        "no_results": "Keine Befunde: die Daten erfüllen alle Formen.",
+        "no_report": "Dieser Lauf hat keinen Prüfbericht "
+        "(keine Formen oder vor der Prüfung beendet).",
+        "source": "Quelle",
+        "pages": "Seiten",
+        "records": "Datensätze",
+        "step": "Schritt",
+        "blank": "(leerer Knoten)",
+        "no_runs": "Noch keine Läufe.",
+        "shown": "Gezeigt werden höchstens {n} Befunde; die Zahlen oben sind vollständig.",
+        "all_runs": "Alle Läufe",
+        "published_o": "veröffentlicht",
+        "rejected_o": "abgelehnt",
+        "failed_o": "fehlgeschlagen",
+        "unchanged_o": "unverändert",
+    },
+    "en": {
+        "title": "Harvests",
+        "sources": "Sources",
+        "runs": "Recent runs",
+        "kind": "Kind",
+        "location": "Location",
+        "last": "Last run",
+        "outcome": "Outcome",
+        "never": "never",
+        "started": "Started",
+        "seconds": "Duration (s)",
+        "fetched": "Fetched",
+        "published": "Published",
+        "violations": "Violations",
+        "warnings": "Warnings",
+        "message": "Message",
+        "report": "Validation report",
+        "shape": "Shape",
+        "path": "Path",
+        "focus": "Affected resource",
+        "value": "Value",
+        "no_results": "No results: the data conforms to every shape.",
+        "no_report": "This run has no validation report (no "
+        "shapes, or it ended before validation).",
+        "source": "Source",
+        "pages": "Pages",
+        "records": "Records",
+        "step": "Step",
+        "blank": "(blank node)",
+        "no_runs": "No runs yet.",
+        "shown": "At most {n} results are shown; the counts above are complete.",
+        "all_runs": "All runs",
+        "published_o": "published",
+        "rejected_o": "rejected",
+        "failed_o": "failed",
+        "unchanged_o": "unchanged",
+    },
+}
+
+
+def _text() -> dict[str, str]:
+    return TEXT.get(i18n.language(), TEXT["de"])
+
+
+def _configured() -> list:
+    try:
+        return sources.from_config(config())
+    except SourceConfigError:
+        return []
+
+
+@blueprint.get("/harvests")
+def index():
+    runs = provenance.runs(store())
+    last: dict[str, dict] = {}
+    for run in runs:
+        last.setdefault(run["sourceId"], run)
+    configured = {s.id: s for s in _configured()}
+    ids = list(configured) + sorted(set(last) - set(configured))
+    rows = [{"id": i, "source": configured.get(i), "last": last.get(i)} for i in ids]
+    return render_template("harvests.html", t=_text(), rows=rows, runs=runs[:RECENT], stamp=_stamp)
+
+
+@blueprint.get("/harvests/<source_id>")
+def source_runs(source_id: str):
+    if not _ID.fullmatch(source_id):
+        abort(404)
+    runs = provenance.runs(store(), source_id)
+    configured = {s.id: s for s in _configured()}
+    if not runs and source_id not in configured:
+        abort(404)
+    return render_template(
+        "harvest_source.html",
+        t=_text(),
+        source_id=source_id,
+        source=configured.get(source_id),
+        runs=runs,
+        stamp=_stamp,
+    )
+
+
+@blueprint.get("/harvests/<source_id>/<stamp>")
+def run_page(source_id: str, stamp: str):
+    if not _ID.fullmatch(source_id) or not _STAMP.fullmatch(stamp):
+        abort(404)
+    iri = f"{config().base_iri}id/harvest/{source_id}/{stamp}"
+    found = provenance.runs(store(), source_id, run=iri)
+    if not found:
+        abort(404)
+    run = found[0]
+    groups = (
+        _grouped(provenance.report_results(store(), run["report"])) if run.get("report") else None
+    )
+    return render_template(
+        "harvest_run.html",
+        t=_text(),
+        run=run,
+        source_id=source_id,
+        groups=groups,
+        limit=provenance.MAX_STORED_RESULTS,
+    )
+
+
+def _stamp(run_iri: str) -> str:
+    return run_iri.rsplit("/", 1)[-1]
+
+
+def _grouped(results: list[dict]) -> list[dict]:
+    """Results by shape (with path and component), then by focus node."""
+    lang = i18n.language()
+    shapes: dict[tuple, dict] = {}
+    for result in results:
+        key = (
+            _show(result["shape"]),
+            _show(result.get("path")),
+            _local(result["component"]),
+            _local(result["severity"]),
+        )
+        group = shapes.setdefault(
+            key,
+            {
+                "shape": key[0],
+                "path": key[1],
+                "component": key[2],
+                "severity": key[3],
+                "focus": defaultdict(list),
+            },
+        )
+        group["focus"][_focus_key(result["focus"])].append(
+            {"value": _show(result.get("value")), "message": _message(result["messages"], lang)}
+        )
+    ordered = sorted(
+        shapes.values(),
+        key=lambda g: (
+            ["Violation", "Warning", "Info"].index(g["severity"])
+            if g["severity"] in ("Violation", "Warning", "Info")
+            else 9,
+            -len(g["focus"]),
+        ),
+    )
+    for group in ordered:
+        group["focus"] = sorted(group["focus"].items())
+    return ordered
+
+
+def _focus_key(term) -> tuple[str, bool]:
+    """(shown text, is an IRI with a page)."""
+    return (term.value, True) if isinstance(term, NamedNode) else (_show(term), False)
+
+
+def _show(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BlankNode):
+        return "_:"
+    return term.value
+
+
+def _local(term) -> str:
+    return term.value.rsplit("#", 1)[-1] if term is not None else ""
+
+
+def _message(messages: list, lang: str) -> str:
+    literals = [m for m in messages if isinstance(m, Literal)]
+    for wanted in (lang, "", "en", "de"):
+        for literal in literals:
+            if (literal.language or "") == wanted:
+                return literal.value
+    return literals[0].value if literals else ""

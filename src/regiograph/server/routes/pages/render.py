@@ -1,0 +1,123 @@
+"""Rendering a resource page: the generic part every page has, plus its type's view."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, render_template, request, url_for
+
+from regiograph.resources import describe, labels, present, provenance, views
+from regiograph.resources.ontology import RDF_TYPE, ontology
+from regiograph.server.kit import i18n, suggestions
+from regiograph.server.kit.counting import CountingStore
+from regiograph.server.kit.negotiation import FORMATS
+from regiograph.server.kit.params import page_number
+from regiograph.server.services import config, store
+
+
+def link_for(iri: str) -> str:
+    """The local page of any IRI: /page/… for things under the base, /resource otherwise."""
+    prefix = config().base_iri + "id/"
+    if iri.startswith(prefix) and "?" not in iri and "#" not in iri:
+        return url_for("pages.page", key=iri.removeprefix(prefix))
+    return url_for("pages.resource", iri=iri)
+
+
+def resource_page(iri: str) -> Response:
+    counted = CountingStore(store())
+    language = i18n.language()
+    description = describe.describe(counted, iri)
+    types = [o.value for o in description.values(RDF_TYPE) if hasattr(o, "value")]
+    presenter = present.Presenter(
+        ontology(),
+        language,
+        link_for,
+        config().base_iri,
+        dict(description.labels),
+        current=iri,
+        lookup=suggestions.search_index().labels,
+    )
+    view = views.view_for(types, ontology())
+    extra = view.load(counted, iri, description, presenter) if description.exists else {}
+    page_of, number = _paging()
+    incoming = describe.incoming(
+        counted, iri, page_of=page_of, page=number, exclude=view.incoming_handled
+    )
+    if not description.exists and not incoming.counts:
+        return not_found(iri)
+    context = _context(counted, iri, description, presenter, types, view, incoming)
+    context.update(extra, page_of=page_of, page_number=number)
+    response = make_response(render_template(view.template, **context))
+    response.headers["X-Store-Queries"] = str(counted.queries)
+    return response
+
+
+def _context(counted, iri, description, presenter, types, view, incoming) -> dict:
+    language = presenter.language
+    type_badges = [presenter.link(t) for t in sorted(types, key=ontology().order)]
+    specific = next((t for t in sorted(types, key=ontology().order) if ontology().term(t)), None)
+    graphs = provenance.graph_info(counted, config().base_iri + "graph/meta")
+    return {
+        "iri": iri,
+        "label": labels.pick(description.own_labels, language) or _fallback_name(iri),
+        "label_lang": _lang_of(description.own_labels, language),
+        "description": labels.pick(description.own_descriptions, language),
+        "description_lang": _lang_of(description.own_descriptions, language),
+        "types": type_badges,
+        "what_is_this": presenter.gist(specific) if specific else None,
+        "what_is_this_class": presenter.term_label(specific) if specific else None,
+        "keys": present.keys(presenter, description),
+        "groups": present.groups(presenter, description, types, view.handled),
+        "incoming": present.incoming_groups(presenter, incoming),
+        "incoming_page_size": describe.PAGE_SIZE,
+        "sources": [graphs.get(g) or provenance.GraphInfo(g) for g in description.graphs],
+        "validation": describe.validation(counted, iri) if description.exists else [],
+        "formats": list(FORMATS),
+        "sparql_query": sparql_about(iri),
+        "data_links": _data_links(iri),
+        "page_url": link_for(iri),
+        "canonical_url": _canonical(iri),
+        "source_numbers": {g: n for n, g in enumerate(description.graphs, start=1)},
+    }
+
+
+def _canonical(iri: str) -> str:
+    prefix = config().base_iri + "id/"
+    if iri.startswith(prefix):
+        return url_for("pages.page", key=iri.removeprefix(prefix), _external=True)
+    return url_for("pages.resource", iri=iri, _external=True)
+
+
+def sparql_about(iri: str) -> str:
+    """The query the "open in SPARQL" link pre-fills (the IRI in N-Triples syntax)."""
+    from pyoxigraph import NamedNode
+
+    return f"SELECT ?property ?value WHERE {{\n  {NamedNode(iri)} ?property ?value\n}}"
+
+
+def _data_links(iri: str) -> list[tuple[str, str]]:
+    prefix = config().base_iri + "id/"
+    if iri.startswith(prefix):
+        key = iri.removeprefix(prefix)
+        return [(ext, url_for("pages.data", key=f"{key}.{ext}")) for ext in FORMATS]
+    return [(ext, url_for("pages.resource", iri=iri, format=ext)) for ext in FORMATS]
+
+
+def _paging() -> tuple[str | None, int]:
+    return request.args.get("incoming") or None, page_number()
+
+
+def _lang_of(texts: dict[str, str], language: str) -> str | None:
+    chosen = labels.pick(texts, language)
+    return next((tag for tag, text in texts.items() if text == chosen and tag), None)
+
+
+def _fallback_name(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def not_found(iri: str) -> Response:
+    """404 that helps: things with similar names from the search index."""
+    found = suggestions.similar(_fallback_name(iri))
+    response = make_response(
+        render_template("page_404.html", iri=iri, suggestions=found, query=_fallback_name(iri)), 404
+    )
+    return response

@@ -1,0 +1,122 @@
+"""``/queries``: the gallery of saved queries and one page per query.
+
+A query page shows the description, a parameter form (GET, so every result has a URL),
+the results as a table with links to resource pages, a server-drawn SVG chart, the query
+text with a link into the SPARQL editor, and download links into ``/api``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from flask import Blueprint, render_template, request
+from pyoxigraph import NamedNode
+
+from regiograph.savedqueries import ParameterError, SavedQuery, plain
+from regiograph.savedqueries.charts import chart
+from regiograph.server.routes.api import catalog, execute
+from regiograph.server.services import store
+
+blueprint = Blueprint("queries", __name__)
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_CHOICES = {
+    "concept": f"SELECT ?value ?label WHERE {{ ?value <{SKOS}inScheme> ?of "
+    f"OPTIONAL {{ ?value <{SKOS}prefLabel> ?label FILTER (lang(?label) = 'de') }} }} "
+    f"ORDER BY ?label LIMIT 500",
+    "iri": f"SELECT ?value ?label WHERE {{ ?value a ?of "
+    f"OPTIONAL {{ ?value <{RDFS}label> ?label }} }} ORDER BY ?label LIMIT 500",
+}
+
+
+def language() -> str:
+    return request.accept_languages.best_match(["de", "en"]) or "de"
+
+
+@blueprint.get("/queries")
+def gallery():
+    return render_template(
+        "queries.html", tags=catalog().by_tag(), errors=catalog().errors, lang=language()
+    )
+
+
+@blueprint.get("/queries/<name>")
+def page(name: str):
+    query = catalog().get(name)
+    lang = language()
+    result, error, status = None, None, 200
+    waiting = not request.args and any(p.required and p.default is None for p in query.parameters)
+    try:
+        result = None if waiting else execute(query, request.args)
+    except ParameterError as exc:
+        error, status = exc, 400
+    table = drawing = None
+    if result is not None:
+        table = _table(result, lang)
+        drawing = chart(query.chart["type"], result.columns, result.records(), query.chart)
+    args = {k: v for k, v in request.args.items() if v}
+    return render_template(
+        "queries_page.html",
+        query=query,
+        lang=lang,
+        error=error,
+        table=table,
+        chart=drawing,
+        form=_form(query, args),
+        download=lambda fmt: _download_url(query, args, fmt),
+        editor_url="/sparql?" + urlencode({"query": query.text}),
+        engine=result.engine if result is not None else None,
+    ), status
+
+
+def _form(query: SavedQuery, args: dict) -> list[dict]:
+    fields = []
+    for parameter in query.parameters:
+        choices = []
+        of = parameter.scheme if parameter.type == "concept" else parameter.cls
+        if of and parameter.type in _CHOICES:
+            rows = store().select(_CHOICES[parameter.type], {"of": NamedNode(of)})
+            choices = [
+                (r["value"].value, r["label"].value if "label" in r else r["value"].value)
+                for r in rows
+            ]
+        value = args.get(parameter.name, parameter.default or "")
+        fields.append(
+            {
+                "parameter": parameter,
+                "value": value,
+                "choices": choices,
+                "input": _INPUT_TYPES.get(parameter.type, "text"),
+            }
+        )
+    return fields
+
+
+_INPUT_TYPES = {"integer": "number", "number": "number", "date": "text", "year": "number"}
+
+
+def _download_url(query: SavedQuery, args: dict, fmt: str) -> str:
+    return f"/api/queries/{query.name}?" + urlencode({**args, "format": fmt})
+
+
+def _table(result, lang: str) -> dict:
+    rows = []
+    for row in result.rows:
+        cells = []
+        for column in result.columns:
+            term = row.get(column)
+            cells.append(_cell(term, lang))
+        rows.append(cells)
+    return {"columns": result.columns, "rows": rows}
+
+
+def _cell(term, lang: str) -> dict:
+    if term is None:
+        return {"text": ""}
+    if not hasattr(term, "datatype"):
+        return {"text": term.value, "href": "/resource?" + urlencode({"iri": term.value})}
+    value = plain(term)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"text": format_decimal(value, locale=lang), "number": True}
+    return {"text": term.value}

@@ -1,0 +1,298 @@
+"""What ``/sparql`` says about itself: the Service Description (on GET without a query), VoID
+at ``/.well-known/void``, and the HTML pages (query editor, results for the no-JS form).
+
+The SD and VoID are Turtle templates (``templates/sparql_service.ttl``,
+``templates/sparql_void.ttl``) filled with numbers from :mod:`regiograph.sparql.describe`,
+parsed with pyoxigraph (so a template error can never send broken RDF) and written in the
+negotiated RDF format.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Response, current_app, render_template, request
+from pyoxigraph import NamedNode, RdfFormat, parse, serialize
+
+from regiograph import bundled as resources
+from regiograph.server.services import config, store
+from regiograph.sparql import formats
+from regiograph.sparql.describe import LINK_TARGETS, Describer
+from regiograph.store import StoreError
+
+_EXTENSION = "regiograph.sparql.describer"
+_RDF = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "rdfxml": RdfFormat.RDF_XML,
+    "jsonld": RdfFormat.JSON_LD,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+}
+PREFIXES = {
+    "rg": "https://w3id.org/regiograph/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "org": "http://www.w3.org/ns/org#",
+    "cpsv": "http://purl.org/vocab/cpsv#",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+
+
+def describer() -> Describer:
+    found = current_app.extensions.get(_EXTENSION)
+    if found is None:
+        found = current_app.extensions[_EXTENSION] = Describer(store())
+    return found
+
+
+def nt(iri: str) -> str:
+    """An IRI in Turtle/N-Triples syntax, escaped by pyoxigraph (safe in the templates)."""
+    return str(NamedNode(iri))
+
+
+def graph_id(iri: str, base: str) -> str:
+    """``{base}graph/{id}`` -> id (the name dumps and VoID subsets use)."""
+    prefix = base + "graph/"
+    tail = iri[len(prefix) :] if iri.startswith(prefix) else iri
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in tail).strip("-") or "graph"
+
+
+# --- Service Description ------------------------------------------------------------------
+
+
+def service_description(state) -> Response:
+    accept, fmt = request.accept_mimetypes, (request.args.get("format") or "").lower()
+    wants_html = fmt in {"html", "text/html"} or (
+        not fmt
+        and "text/html" in accept.values()
+        and accept.quality("text/html") >= accept.quality("text/turtle")
+    )
+    if wants_html:
+        response = Response(
+            render_template("sparql.html", **editor_context()), mimetype="text/html"
+        )
+        response.headers["Vary"] = "Accept"
+        return response
+    from regiograph.server.routes.sparql import _error, _not_modified, _validators, _with_cache
+
+    try:
+        chosen = formats.choose(
+            "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
+        )
+    except formats.NotAcceptable as exc:
+        return _error(406, str(exc))
+    try:
+        version, sizes = describer().graph_sizes()
+    except StoreError as exc:
+        return _error(503, str(exc), retry_after=5)
+    endpoint = request.host_url + "sparql"
+    validators = _validators(version, f"sd-{chosen.name}-{abs(hash(endpoint)) % 10**8}")
+    if _not_modified(validators):
+        return _with_cache(Response(status=304), validators, state)
+    cfg = config()
+    text = render_template(
+        "sparql_service.ttl",
+        endpoint=endpoint,
+        nt=nt,
+        title=cfg["site.title"],
+        graphs=sorted(sizes.items()),
+        result_formats=formats.RESULT_FORMATS,
+        rdf_formats=formats.RDF_FORMATS,
+        federated=bool(state.allow),
+        void=request.host_url + ".well-known/void",
+        base=cfg.base_iri,
+    )
+    body = _rdf(text, chosen, base=endpoint)
+    response = Response(body, content_type=chosen.content_type)
+    return _with_cache(response, validators, state)
+
+
+# --- VoID ---------------------------------------------------------------------------------
+
+
+def void_description(state) -> Response:
+    from regiograph.server.routes.sparql import _error, _not_modified, _validators, _with_cache
+
+    try:
+        chosen = formats.choose(
+            "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
+        )
+    except formats.NotAcceptable as exc:
+        return _error(406, str(exc))
+    try:
+        summary = describer().summary()
+    except StoreError as exc:
+        return _error(503, str(exc), retry_after=5)
+    validators = _validators(summary.version, f"void-{chosen.name}")
+    if _not_modified(validators):
+        return _with_cache(Response(status=304), validators, state)
+    cfg = config()
+    base = cfg.base_iri
+    meta = base + "graph/meta"
+    graphs = [g for g in summary.graphs.values() if g.iri != meta]
+    text = render_template(
+        "sparql_void.ttl",
+        base=base,
+        nt=nt,
+        title=cfg["site.title"],
+        graphs=graphs,
+        graph_id=lambda iri: graph_id(iri, base),
+        link_targets=LINK_TARGETS,
+        total=sum(g.triples for g in graphs),
+        vocabularies=sorted({v for g in graphs for v in g.vocabularies}),
+        examples=[e for g in graphs for e in g.examples][:10],
+    )
+    body = _rdf(text, chosen, base=base + ".well-known/void")
+    return _with_cache(Response(body, content_type=chosen.content_type), validators, state)
+
+
+def _rdf(turtle: str, chosen: formats.Format, *, base: str) -> bytes:
+    triples = list(parse(turtle.encode("utf-8"), format=RdfFormat.TURTLE, base_iri=base))
+    prefixes = {
+        "sd": "http://www.w3.org/ns/sparql-service-description#",
+        "void": "http://rdfs.org/ns/void#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "formats": "http://www.w3.org/ns/formats/",
+        "foaf": "http://xmlns.com/foaf/0.1/",
+    }
+    fmt = _RDF[chosen.name]
+    if fmt in {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}:
+        return serialize(triples, format=fmt, prefixes=prefixes) or b""
+    return serialize(triples, format=fmt) or b""
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def editor_context(query: str | None = None, error: str | None = None) -> dict:
+    examples = saved_examples()
+    default = query or (
+        examples[0]["query"] if examples else "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n} LIMIT 10"
+    )
+    return {
+        "query": default,
+        "error": error,
+        "examples": examples,
+        "prefixes": PREFIXES,
+        "prefixes_json": json.dumps(PREFIXES),
+        "endpoint": request.host_url + "sparql",
+        "examples_json": json.dumps(examples),
+        "base": config().base_iri,
+        "result_formats": formats.RESULT_FORMATS,
+        "rdf_formats": formats.RDF_FORMATS,
+    }
+
+
+def saved_examples() -> list[dict]:
+    """The saved queries as editor examples: [{name, title, query}]."""
+    try:
+        from regiograph import savedqueries  # built by the saved-queries module's owner
+    except ImportError:
+        savedqueries = None
+    if savedqueries is not None and hasattr(savedqueries, "load_catalog"):
+        try:
+            return _from_catalog(savedqueries)
+        except Exception:  # a broken saved query must never break the editor
+            current_app.logger.exception("saved queries could not be read; reading files")
+    return _from_files()
+
+
+def _from_catalog(savedqueries) -> list[dict]:
+    from pathlib import Path
+
+    folder = config().get("queries.dir") or ""
+    directory = Path(folder) if folder else resources.data_dir("queries")
+    out = []
+    for item in savedqueries.load_catalog(directory).queries.values():
+        title = item.title.get("de") or item.title.get("en") or item.name
+        out.append({"name": item.name, "title": title, "query": _strip_header(item.text)})
+    return sorted(out, key=lambda e: e["name"])
+
+
+def _from_files() -> list[dict]:
+    out = []
+    try:
+        paths = resources.files("queries", "*.rq")
+    except FileNotFoundError:
+        return out
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        title = path.stem
+        for line in text.splitlines():
+            if line.startswith("#+") and "title:" in line:
+                title = line.split("title:", 1)[1].strip().strip("'\"") or title
+                break
+        out.append({"name": path.stem, "title": title, "query": _strip_header(text)})
+    return out
+
+
+def _strip_header(text: str) -> str:
+    lines = text.splitlines()
+    while lines and lines[0].startswith("#+"):
+        lines.pop(0)
+    return "\n".join(lines).strip() + "\n"
+
+
+def results_page(query: str, result) -> str:
+    columns, rows, boolean = [], [], None
+    if result.kind == "boolean":
+        boolean = json.loads(result.body)["boolean"]
+    elif result.kind == "solutions":
+        data = json.loads(result.body)
+        columns = data["head"].get("vars", [])
+        rows = [[_cell(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+    else:
+        columns = ["subject", "predicate", "object"]
+        for triple in parse(result.body, format=RdfFormat.N_TRIPLES):
+            rows.append(
+                [
+                    _term_cell(triple.subject),
+                    _term_cell(triple.predicate),
+                    _term_cell(triple.object),
+                ]
+            )
+    downloads = [
+        (f.name, f.media_type, "?" + urlencode({"query": query, "format": f.name}))
+        for f in formats.candidates("CONSTRUCT" if result.kind == "graph" else "SELECT", html=False)
+    ]
+    return render_template(
+        "sparql.html",
+        **editor_context(query=query),
+        columns=columns,
+        rows=rows,
+        boolean=boolean,
+        has_results=True,
+        downloads=downloads,
+    )
+
+
+def _cell(term: dict | None) -> dict:
+    if term is None:
+        return {"text": "", "href": None}
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return {"text": value, "href": value}
+    if kind == "bnode":
+        return {"text": "_:" + value, "href": None}
+    if kind in {"literal", "typed-literal"}:
+        suffix = f"@{term['xml:lang']}" if "xml:lang" in term else ""
+        return {"text": value + suffix, "href": None}
+    return {"text": json.dumps(value), "href": None}
+
+
+def _term_cell(term) -> dict:
+    if isinstance(term, NamedNode):
+        return {"text": term.value, "href": term.value}
+    return {"text": getattr(term, "value", str(term)), "href": None}

@@ -1,0 +1,13 @@
+"""The public SPARQL endpoint's machinery, apart from HTTP (``server/routes/sparql.py``).
+
+- :mod:`.lexer`: a SPARQL tokenizer for the cheap questions asked of every request (query or
+  update? which query form? which keywords, which prefixes?).
+- :mod:`.services`: the SERVICE rule — targets found with a real parser, checked against the
+  allow-list and the address rules before a query reaches any engine.
+- :mod:`.formats`: result formats and content negotiation.
+- :mod:`.pool`: killable worker processes that answer queries from read-only pyoxigraph handles
+  on the embedded store's directory, so that the time limit really stops a query.
+- :mod:`.worker`: what runs inside one of those processes.
+- :mod:`.limits`: per-client concurrency.
+- :mod:`.describe`: the numbers behind the Service Description and VoID, asked of the store.
+"""

@@ -1,0 +1,154 @@
+"""A pool of killable query workers, one pool per web server process.
+
+Each worker (:mod:`.worker`) is a separate process; a request borrows an idle one, sends the
+job and waits at most until its deadline. When the deadline passes, the worker is killed
+(SIGKILL: the CPU is free at once) and a fresh one is started in the background, while the
+request answers 503. Waiting for an idle worker counts against the same deadline, so a client
+never waits longer than the time limit. The pool starts lazily and again after a fork
+(gunicorn forks its workers after the app is built).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+from regiograph.sparql import worker as worker_module
+
+log = logging.getLogger(__name__)
+_CONTEXT = multiprocessing.get_context("spawn")
+STARTUP_TIMEOUT_S = 60.0
+
+
+class PoolTimeout(Exception):
+    """The job ran into the deadline; its worker was killed."""
+
+
+class PoolBusy(Exception):
+    """No worker became free before the deadline."""
+
+
+class WorkerLost(Exception):
+    """The worker died while running the job (e.g. out of memory)."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.Process
+    conn: object  # multiprocessing.connection.Connection
+    ready: bool = False  # the worker has sent its ready signal (imports done)
+
+
+class QueryPool:
+    def __init__(self, store_path: str | None, size: int = 2):
+        self.store_path = store_path
+        self.size = max(1, size)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._workers: set[_Worker] = set()
+        self.killed = 0
+
+    def run(self, job: dict, timeout_s: float) -> tuple:
+        """The worker's reply to ``job``; PoolTimeout/PoolBusy/WorkerLost otherwise."""
+        self._ensure_started()
+        try:
+            worker = self._idle.get(timeout=max(0.0, timeout_s))
+        except queue.Empty:
+            raise PoolBusy() from None
+        try:
+            self._wait_ready(worker)
+            # The time limit counts from when a ready worker takes the job.
+            deadline = time.monotonic() + timeout_s
+            worker.conn.send(job)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not worker.conn.poll(remaining):
+                self._replace(worker)
+                raise PoolTimeout()
+            reply = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            raise WorkerLost(str(exc) or type(exc).__name__) from None
+        self._idle.put(worker)
+        return reply
+
+    def idle(self) -> int:
+        """How many workers are waiting for a job right now."""
+        return self._idle.qsize()
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        if worker.ready:
+            return
+        if not worker.conn.poll(STARTUP_TIMEOUT_S):
+            raise OSError(f"the worker did not start within {STARTUP_TIMEOUT_S:.0f} s")
+        message = worker.conn.recv()
+        if message != ("ready",):
+            raise OSError(f"the worker sent {message!r} instead of its ready signal")
+        worker.ready = True
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers), set()
+            self._pid = None
+        for worker in workers:
+            _kill(worker)
+
+    # --- internals --------------------------------------------------------------------
+
+    def _ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # After a fork the inherited workers belong to the parent: forget them.
+            self._idle = queue.Queue()
+            self._workers = set()
+            for _ in range(self.size):
+                self._idle.put(self._start())
+            self._pid = os.getpid()
+
+    def _start(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(
+            target=worker_module.main,
+            args=(child, self.store_path),
+            name="regiograph-sparql-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._workers.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        self.killed += 1
+        _kill(worker)
+        self._workers.discard(worker)
+
+        def start_new():
+            try:
+                fresh = self._start()
+                self._wait_ready(fresh)  # never hand a request a worker still importing
+                self._idle.put(fresh)
+            except Exception:
+                log.exception("could not start a SPARQL query worker")
+
+        threading.Thread(target=start_new, name="sparql-worker-start", daemon=True).start()
+
+
+def _kill(worker: _Worker) -> None:
+    try:
+        worker.process.kill()
+        worker.process.join(timeout=5)
+    except (OSError, ValueError, AssertionError):
+        pass
+    with contextlib.suppress(OSError):
+        worker.conn.close()

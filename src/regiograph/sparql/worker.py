@@ -1,0 +1,262 @@
+"""One query worker process: a read-only pyoxigraph handle on the embedded store's directory.
+
+The parent (:mod:`.pool`) sends a job dict through a pipe and waits for one reply tuple; when
+the time limit passes first, it kills this process, which is the only way to stop a running
+pyoxigraph query. The handle sees the data as of its opening, so it is reopened whenever the
+job carries a data version other than the one it was opened at.
+
+Replies: ``("ok", kind, format_name, body)`` with kind ``solutions``, ``boolean`` or
+``graph``; ``("syntax", message)``; ``("refused", rule, message)``; ``("too-large",
+message)``; ``("error", message)``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+
+import pyoxigraph as ox
+
+from regiograph.sparql import services
+
+_RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+class TooLarge(Exception):
+    pass
+
+
+def main(conn, store_path: str | None) -> None:
+    """Serve jobs from ``conn`` until it closes."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    state: dict = {"store": None, "version": None}
+    try:
+        conn.send(("ready",))
+    except (BrokenPipeError, OSError):
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        reply = handle(job, store_path, state)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def handle(job: dict, store_path: str | None, state: dict) -> tuple:
+    try:
+        found = services.targets(job["query"], job.get("operation", "query"), job["base"])
+        services.check(found, job["allow"])
+        if job.get("check_only"):
+            if job.get("operation") == "update" and not found:
+                # The parser's message and position for the client's own text: run it on a
+                # fresh in-memory store (SERVICE is excluded above, LOAD by the endpoint).
+                ox.Store().update(job["query"], base_iri=job["base"])
+            return ("ok", "checked", "", b"")
+        return run(_store(store_path, job["version"], state), job)
+    except services.ServiceRefused as exc:
+        return ("refused", exc.rule, str(exc))
+    except (services.UncheckableQuery, SyntaxError) as exc:
+        return ("syntax", str(exc))
+    except TooLarge as exc:
+        return ("too-large", str(exc))
+    except Exception as exc:  # reported to the client as a 500, never a crash of the worker
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def _store(store_path: str | None, version: str, state: dict):
+    if store_path is None:
+        raise RuntimeError("this worker has no store directory")
+    if state["store"] is None or state["version"] != version:
+        state["store"] = None
+        state["store"] = ox.Store.read_only(store_path)
+        state["version"] = version
+    return state["store"]
+
+
+def run(store, job: dict) -> tuple:
+    options: dict = {"base_iri": job["base"]}
+    if job.get("default_graphs") or job.get("named_graphs"):
+        # A dataset given by the protocol replaces the query's FROM / FROM NAMED entirely.
+        options["default_graph"] = [ox.NamedNode(g) for g in job.get("default_graphs") or []]
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.get("named_graphs") or []]
+    else:
+        options["use_default_graph_as_union"] = job.get("union", True)
+    result = store.query(job["query"], **options)
+    formats = job["formats"]
+    if isinstance(result, ox.QueryBoolean):
+        name = formats["boolean"]
+        sink = Sink(job["max_bytes"], None)
+        result.serialize(sink, format=_RESULTS[name])
+        return ("ok", "boolean", name, sink.value())
+    if isinstance(result, ox.QuerySolutions):
+        name = formats["solutions"]
+        sink = Sink(job["max_bytes"], RowCounter(name, job["max_rows"]))
+        _serialize(result, sink, _RESULTS[name])
+        return ("ok", "solutions", name, sink.value())
+    name = formats["graph"]
+    sink = Sink(job["max_bytes"], None)
+    _serialize(result, sink, _RDF[name])
+    return ("ok", "graph", name, sink.value())
+
+
+def _serialize(result, sink: Sink, fmt) -> None:
+    try:
+        result.serialize(sink, format=fmt)
+    except Exception:
+        if sink.error:
+            raise sink.error from None
+        raise
+    if sink.error:
+        raise sink.error
+    if sink.rows is not None:
+        sink.rows.finish()
+
+
+class Sink:
+    """A binary output that keeps the bytes and stops at the size (and row) limit."""
+
+    def __init__(self, max_bytes: int, rows: RowCounter | None):
+        self.max_bytes = max_bytes
+        self.rows = rows
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.error: TooLarge | None = None
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            self.error = TooLarge(
+                f"the result is larger than the endpoint's limit of "
+                f"{self.max_bytes:,} bytes (setting sparql.max_result_bytes); "
+                "narrow the query or page through it with LIMIT and OFFSET"
+            )
+            raise self.error
+        if self.rows is not None:
+            try:
+                self.rows.feed(data)
+            except TooLarge as exc:
+                self.error = exc
+                raise
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class RowCounter:
+    """Counts result rows in the serialised output of Oxigraph's writers, per format."""
+
+    _JSON = re.compile(rb'[\\"{}]')
+    _CSV = re.compile(rb'["\n]')
+
+    def __init__(self, fmt: str, limit: int):
+        self.fmt = fmt
+        self.limit = limit
+        self.count = 0
+        self._in_string = False
+        self._escaped_at = -2
+        self._depth = 0
+        self._offset = 0
+        self._tail = b""
+
+    def feed(self, data: bytes) -> None:
+        if not self.limit:
+            return
+        getattr(self, "_feed_" + self.fmt)(data)
+        self._offset += len(data)
+        if self.count > self.limit:
+            raise TooLarge(
+                f"the result has more than the endpoint's limit of {self.limit:,} "
+                "rows (setting sparql.max_result_rows); page through it with LIMIT "
+                "and OFFSET"
+            )
+
+    def finish(self) -> None:
+        pass
+
+    def _feed_tsv(self, data: bytes) -> None:
+        if self._offset == 0 and not self._tail:
+            self.count -= 1  # the header line
+            self._tail = b"h"
+        self.count += data.count(b"\n")
+
+    def _feed_csv(self, data: bytes) -> None:
+        if self._offset == 0:
+            self.count -= 1
+        for match in self._CSV.finditer(data):
+            if match.group() == b'"':
+                self._in_string = not self._in_string
+            elif not self._in_string:
+                self.count += 1
+
+    def _feed_xml(self, data: bytes) -> None:
+        window = self._tail + data
+        self.count += window.count(b"<result>")
+        self._tail = data[-7:]
+
+    def _feed_json(self, data: bytes) -> None:
+        base = self._offset
+        for match in self._JSON.finditer(data):
+            char, position = match.group(), base + match.start()
+            if self._in_string:
+                if self._escaped_at == position - 1:
+                    self._escaped_at = -2
+                    continue
+                if char == b"\\":
+                    self._escaped_at = position
+                elif char == b'"':
+                    self._in_string = False
+            elif char == b'"':
+                self._in_string = True
+            elif char == b"{":
+                self._depth += 1
+                if self._depth == 3:
+                    self.count += 1
+            elif char == b"}":
+                self._depth -= 1
+
+
+def _die_with_parent() -> None:
+    """Exit as soon as the web server process that started this worker is gone.
+
+    (Not PR_SET_PDEATHSIG: that fires when the *thread* that started the process ends, and
+    replacements are started from short-lived threads.) A watchdog thread looks at the parent
+    pid once a second, so a worker busy with a long query does not outlive its parent.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

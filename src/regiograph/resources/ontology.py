@@ -14,16 +14,7 @@ from functools import cache
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from regiograph import bundled as resources
-
-RG = "https://w3id.org/regiograph/ontology#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-RDF_TYPE = RDF + "type"
+from regiograph.namespaces import DCT, FOAF, OWL, QB, RDF, RDF_TYPE, RDFS, RG, SCHEMA, SKOS
 
 # Properties whose values name a thing, best first; the same list is in the .rq files.
 LABEL_PROPERTIES = (
@@ -47,7 +38,7 @@ _PROPERTY_TYPES = {
     OWL + "DatatypeProperty",
     RDF + "Property",
     OWL + "AnnotationProperty",
-    "http://purl.org/linked-data/cube#DimensionProperty",
+    QB + "DimensionProperty",
 }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from regiograph.namespaces import RDF_TYPE, SCHEMA, XSD
 from regiograph.resources import labels as lang
 from regiograph.resources import values as fmt
 from regiograph.resources.describe import Description, Incoming
@@ -16,12 +17,10 @@ from regiograph.resources.ontology import (
     DESCRIPTION_PROPERTIES,
     KEY_PROPERTIES,
     LABEL_PROPERTIES,
-    RDF_TYPE,
-    SCHEMA,
     Ontology,
 )
 
-XSD_ANYURI = "http://www.w3.org/2001/XMLSchema#anyURI"
+XSD_ANYURI = XSD + "anyURI"
 # a full stop after a word of 3+ letters, then a capital: not "z. B." or "e. g."
 _SENTENCE_END = re.compile(r"(?<=\w\w\w)\.\s+(?=[A-ZÄÖÜ])")
 COLLAPSE_AFTER = 8  # more values than this are folded into a <details>

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
+from regiograph.namespaces import DCAT, DCT, PROV
 from regiograph.resources.describe import query
 
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SH = "http://www.w3.org/ns/shacl#"
 _TIME = (
     PROV + "endedAtTime",
     PROV + "generatedAtTime",
@@ -29,7 +27,7 @@ _SOURCE = (
     DCT + "source",
     PROV + "used",
     PROV + "hadPrimarySource",
-    "http://www.w3.org/ns/dcat#accessURL",
+    DCAT + "accessURL",
 )
 _STATUS_WORDS = ("conforms", "outcome", "status", "accepted")
 

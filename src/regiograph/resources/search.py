@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regiograph.derived import buildlock
+from regiograph.namespaces import RDF_TYPE
 from regiograph.resources.describe import query
 from regiograph.resources.labels import pick
-from regiograph.resources.ontology import DESCRIPTION_PROPERTIES, KEY_PROPERTIES, RDF_TYPE
+from regiograph.resources.ontology import DESCRIPTION_PROPERTIES, KEY_PROPERTIES
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);

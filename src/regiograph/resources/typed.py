@@ -9,13 +9,12 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode
 
+from regiograph.namespaces import CONCEPTS, GEO, RG
 from regiograph.resources import charts, geo
 from regiograph.resources import values as fmt
 from regiograph.resources.describe import query
-from regiograph.resources.ontology import RG
 
-GEO = "http://www.opengis.net/ont/geosparql#"
-INDEXED = {"https://w3id.org/regiograph/concepts/indicator/population"}  # shown as 2015 = 100
+INDEXED = {CONCEPTS + "indicator/population"}  # shown as 2015 = 100
 
 
 def _rows(store, name: str, iri: str) -> list[dict]:

@@ -12,8 +12,9 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from pyoxigraph import Literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from regiograph.namespaces import RDF, XSD
+
+RDF_LANGSTRING = RDF + "langString"
 _INTEGERS = {
     XSD + t
     for t in (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from regiograph.namespaces import DCAT, GEO, RG, SCHEMA, SDMX_DIMENSION
 from regiograph.resources.ontology import Ontology
 
 
@@ -44,47 +45,45 @@ def view_for(types: list[str], ontology: Ontology) -> View:
     return GENERIC
 
 
-_RG = "https://w3id.org/regiograph/ontology#"
-_GEO = "http://www.opengis.net/ont/geosparql#hasGeometry"
-_REF_AREA = "http://purl.org/linked-data/sdmx/2009/dimension#refArea"
-_SCHEMA = "https://schema.org/"
+_HAS_GEOMETRY = GEO + "hasGeometry"
+_REF_AREA = SDMX_DIMENSION + "refArea"
 
 register(
-    [_RG + "Municipality"],
+    [RG + "Municipality"],
     View(
         "municipality",
         "page_municipality.html",
-        handled=frozenset({_GEO}),
+        handled=frozenset({_HAS_GEOMETRY}),
         incoming_handled=frozenset({_REF_AREA}),
     ),
 )
 register(
-    [_RG + "Project"],
-    View("project", "page_project.html", incoming_handled=frozenset({_SCHEMA + "fundedItem"})),
+    [RG + "Project"],
+    View("project", "page_project.html", incoming_handled=frozenset({SCHEMA + "fundedItem"})),
 )
 register(
-    [_RG + "FundingProgramme"],
+    [RG + "FundingProgramme"],
     View(
         "programme",
         "page_programme.html",
-        handled=frozenset({_RG + "applicationWindow"}),
-        incoming_handled=frozenset({_RG + "programme"}),
+        handled=frozenset({RG + "applicationWindow"}),
+        incoming_handled=frozenset({RG + "programme"}),
     ),
 )
 register(
-    [_RG + "District", _RG + "Region"],
+    [RG + "District", RG + "Region"],
     View(
         "area",
         "page_area.html",
-        handled=frozenset({_GEO}),
-        incoming_handled=frozenset({_RG + "district", _RG + "region", _REF_AREA}),
+        handled=frozenset({_HAS_GEOMETRY}),
+        incoming_handled=frozenset({RG + "district", RG + "region", _REF_AREA}),
     ),
 )
 register(
-    ["http://www.w3.org/ns/dcat#Dataset"],
+    [DCAT + "Dataset"],
     View(
         "dataset",
         "page_dataset.html",
-        handled=frozenset({"http://www.w3.org/ns/dcat#distribution"}),
+        handled=frozenset({DCAT + "distribution"}),
     ),
 )

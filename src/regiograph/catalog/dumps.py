@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 
+from regiograph import iris
 from regiograph.catalog import cubes
 from regiograph.catalog.formats import PREFIXES
 from regiograph.catalog.sparql import query
@@ -156,10 +157,10 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
 
 def graph_stem(base_iri: str, graph: str) -> str | None:
     """``graph-{id}`` for the platform's graphs ``{base}graph/{id}``; None for other graphs."""
-    prefix = base_iri + "graph/"
-    if not graph.startswith(prefix):
+    name = iris.graph_name(base_iri, graph)
+    if name is None:
         return None
-    stem = "graph-" + graph.removeprefix(prefix)
+    stem = "graph-" + name
     return stem if safe_name(stem) else None
 
 

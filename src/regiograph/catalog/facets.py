@@ -16,10 +16,10 @@ from pyoxigraph import NamedNode, Triple
 
 from regiograph.catalog.sparql import query
 from regiograph.catalog.view import summarise
+from regiograph.namespaces import DCATDE_LICENCES
 from regiograph.store import Store
 
 NAMES = ("theme", "publisher", "format", "municipality")
-LICENCES = "http://dcat-ap.de/def/licenses/"
 
 
 def harvested(store: Store) -> dict[tuple[str, str], dict]:
@@ -52,7 +52,7 @@ def harvested(store: Store) -> dict[tuple[str, str], dict]:
 def for_harvested(raw: dict | None, source: dict, default_publisher: str | None) -> dict:
     """The facets of one harvested dataset as published with its source's configuration."""
     raw = raw or {}
-    licence = source.get("default_licence", "").startswith(LICENCES)
+    licence = source.get("default_licence", "").startswith(DCATDE_LICENCES)
     formats = {t for t, licensed in raw.get("formats", []) if t and (licensed or licence)}
     return {
         "theme": tuple(raw.get("theme", ())),

@@ -6,21 +6,24 @@ from dataclasses import dataclass
 
 from pyoxigraph import RdfFormat, Triple, serialize
 
-PREFIXES = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "dcatde": "http://dcat-ap.de/def/dcatde/",
-    "dcatap": "http://data.europa.eu/r5r#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "rg": "https://w3id.org/regiograph/ontology#",
-}
+from regiograph.namespaces import prefixes
+
+# The prefixes the catalogue is written with (Turtle, RDF/XML) and its JSON-LD context.
+PREFIXES = prefixes(
+    "dcat",
+    "dct",
+    "dcatde",
+    "dcatap",
+    "foaf",
+    "vcard",
+    "spdx",
+    "hydra",
+    "xsd",
+    "rdfs",
+    "skos",
+    "qb",
+    "rg",
+)
 
 
 @dataclass(frozen=True)

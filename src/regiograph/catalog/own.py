@@ -14,16 +14,22 @@ from functools import cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from regiograph import iris
 from regiograph.catalog import cubes
 from regiograph.catalog.dumps import Manifest
 from regiograph.catalog.sparql import HERE, query
 from regiograph.catalog.template import fill
+from regiograph.namespaces import (
+    DCATDE_GEOCODING,
+    DCATDE_REGIONAL_KEY,
+    EU_AUTHORITY,
+    IANA_MEDIA_TYPES,
+    XSD,
+)
 from regiograph.store import Store
 
-EU = "http://publications.europa.eu/resource/authority/"
-GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-IANA = "https://www.iana.org/assignments/media-types/"
+_MUNICIPALITY_LEVEL = NamedNode(DCATDE_GEOCODING + "Level/municipality")
+_GZIP = NamedNode(IANA_MEDIA_TYPES + "application/gzip")
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Settings:
             base=base,
             title=config["site.title"],
             publisher=NamedNode(
-                config["catalog.publisher_iri"] or base + "id/organisation/operator"
+                config["catalog.publisher_iri"] or iris.thing(base, "organisation", "operator")
             ),
             publisher_name=config["catalog.publisher_name"] or config["site.title"],
             contact_email=NamedNode(email if email.startswith("mailto:") else f"mailto:{email}"),
@@ -105,7 +111,7 @@ def own_datasets(
     shared = _Shared(manifest, modified, regional_keys(store))
     out: dict[str, list[Triple]] = {}
     for spec in fixed_datasets():
-        iri = NamedNode(f"{s.base}id/dataset/{spec['slug']}")
+        iri = NamedNode(iris.thing(s.base, "dataset", spec["slug"]))
         files = [f"{spec['slug']}.ttl.gz"]
         if spec["slug"] == "knowledge-graph":
             files = ["full.nq.gz", "full.ttl.gz", *graph_dumps(s.base, manifest)]
@@ -127,7 +133,7 @@ def own_datasets(
 
 def regional_keys(store: Store) -> list[NamedNode]:
     return [
-        NamedNode(f"{GEOCODING}regionalKey/{row['ars'].value}")
+        NamedNode(DCATDE_REGIONAL_KEY + row["ars"].value)
         for row in store.select(query("regional-keys"))
     ]
 
@@ -168,7 +174,7 @@ def _dataset(
 ) -> list[Triple]:
     manifest, modified, spatial = shared.manifest, shared.modified, shared.spatial
     dumps = [manifest.files[f] for f in files if manifest and f in manifest.files]
-    distributions = [NamedNode(f"{s.base}id/distribution/{d.name}") for d in dumps]
+    distributions = [NamedNode(iris.thing(s.base, "distribution", d.name)) for d in dumps]
     triples = fill(
         "dataset.ttl",
         s.base,
@@ -178,11 +184,11 @@ def _dataset(
             "identifier": Literal(iri.value),
             "publisher": s.publisher,
             "contributor": s.contributor,
-            "themes": [NamedNode(f"{EU}data-theme/{t}") for t in spec["themes"]],
+            "themes": [NamedNode(f"{EU_AUTHORITY}data-theme/{t}") for t in spec["themes"]],
             "keywords": [Literal(k, language="de") for k in spec["keywords"]],
             "spatial": spatial,
-            "geocoding_level": NamedNode(f"{GEOCODING}Level/municipality") if spatial else None,
-            "periodicity": NamedNode(f"{EU}frequency/{spec['periodicity']}"),
+            "geocoding_level": _MUNICIPALITY_LEVEL if spatial else None,
+            "periodicity": NamedNode(f"{EU_AUTHORITY}frequency/{spec['periodicity']}"),
             "modified": modified,
             "landing_page": None,
             "distributions": distributions,
@@ -200,10 +206,10 @@ def _distribution(s: Settings, node: NamedNode, dump, modified: Literal) -> list
         {
             "distribution": node,
             "title": Literal(dump.name),
-            "url": NamedNode(f"{s.base}dumps/{dump.name}"),
-            "format": NamedNode(f"{EU}file-type/{dump.file_type}"),
-            "media_type": NamedNode(IANA + dump.media_type),
-            "compress_format": NamedNode(IANA + "application/gzip") if dump.gzipped else None,
+            "url": NamedNode(iris.dump(s.base, dump.name)),
+            "format": NamedNode(f"{EU_AUTHORITY}file-type/{dump.file_type}"),
+            "media_type": NamedNode(IANA_MEDIA_TYPES + dump.media_type),
+            "compress_format": _GZIP if dump.gzipped else None,
             "licence": s.licence,
             "attribution": Literal(s.publisher_name),
             "byte_size": Literal(str(dump.size), datatype=NamedNode(XSD + "nonNegativeInteger")),

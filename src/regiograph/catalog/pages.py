@@ -7,19 +7,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
+from regiograph import iris
 from regiograph.catalog import dumps, facets, harvested, keys, own
 from regiograph.catalog.index import Entry, Index, build, parse_time
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
+from regiograph.namespaces import DCAT, XSD
 from regiograph.store import Store
-
-DCAT = "http://www.w3.org/ns/dcat#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class PageNotFound(LookupError):
@@ -74,7 +72,7 @@ class Catalogue:
         self.config = config
         self.store = store
         self.settings = own.Settings.from_config(config)
-        self.sources = {f"{config.base_iri}graph/{s.get('id')}": s for s in config.sources}
+        self.sources = {iris.graph(config.base_iri, s.get("id")): s for s in config.sources}
         self._state: State | None = None
         self._lock = threading.Lock()
 
@@ -131,7 +129,7 @@ class Catalogue:
         return Page(number, last, len(entries), chosen, _with_types(triples))
 
     def _datasets(self, state: State, chosen: list[Entry]) -> list[Triple]:
-        catalog = NamedNode(self.settings.base + "catalog")
+        catalog = NamedNode(iris.catalog(self.settings.base))
         foreign = [e for e in chosen if e.graph is not None]
         out = [Triple(catalog, NamedNode(DCAT + "dataset"), NamedNode(e.iri)) for e in chosen]
         for entry in chosen:
@@ -150,14 +148,14 @@ class Catalogue:
             if n is None:
                 return None
             params = {"page": n} | ({"modified_since": since.isoformat()} if since else {})
-            return NamedNode(f"{self.settings.base}catalog?{urlencode(params)}")
+            return NamedNode(iris.catalog_page(self.settings.base, params))
 
         integer = NamedNode(XSD + "integer")
         return fill(
             "hydra.ttl",
             self.settings.base,
             {
-                "catalog": NamedNode(self.settings.base + "catalog"),
+                "catalog": NamedNode(iris.catalog(self.settings.base)),
                 "page": link(number),
                 "total": Literal(str(total), datatype=integer),
                 "per_page": Literal(str(self.settings.page_size), datatype=integer),

@@ -7,10 +7,7 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, Triple
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-REGIONAL_KEY = "http://dcat-ap.de/def/politicalGeocoding/regionalKey/"
+from regiograph.namespaces import DCAT, DCATDE_REGIONAL_KEY, DCT, FOAF
 
 
 def summarise(triples: list[Triple], order: list[str]) -> list[dict]:
@@ -35,9 +32,9 @@ def summarise(triples: list[Triple], order: list[str]) -> list[dict]:
                 "publisher": sorted(publishers),
                 "format": sorted(formats),
                 "municipality": sorted(
-                    s.value.removeprefix(REGIONAL_KEY)
+                    s.value.removeprefix(DCATDE_REGIONAL_KEY)
                     for s in p[DCT + "spatial"]
-                    if s.value.startswith(REGIONAL_KEY)
+                    if s.value.startswith(DCATDE_REGIONAL_KEY)
                 ),
                 "downloads": [
                     u.value

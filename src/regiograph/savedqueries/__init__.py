@@ -11,6 +11,7 @@ query text. A file with a malformed header is reported by :func:`load_catalog`, 
 so one bad file never keeps the platform from starting.
 """
 
+from regiograph.namespaces import XSD
 from regiograph.savedqueries.library import (
     CHARTS,
     ENGINES,
@@ -25,7 +26,7 @@ from regiograph.savedqueries.library import (
     split_header,
 )
 from regiograph.savedqueries.parameters import MAX_STRING, ParameterError, bindings, convert
-from regiograph.savedqueries.run import XSD, Result, plain, run, run_sparql, sql_value
+from regiograph.savedqueries.run import Result, plain, run, run_sparql, sql_value
 
 __all__ = [
     "CHARTS",

@@ -13,14 +13,13 @@ from urllib.parse import urljoin
 
 from pyoxigraph import Literal, NamedNode
 
+from regiograph.namespaces import SKOS, XSD
 from regiograph.savedqueries.library import Parameter, SavedQuery
 from regiograph.store import Store
 from regiograph.store.binding import Term
 
 log = logging.getLogger(__name__)
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 MAX_STRING = 500
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ASK_CLASS = "ASK WHERE { ?value a ?class }"

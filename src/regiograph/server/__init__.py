@@ -16,6 +16,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from regiograph import __version__
 from regiograph.config import Config
+from regiograph.server import services
+from regiograph.server.kit import errors, i18n, templating
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,16 +40,16 @@ BLUEPRINTS = [
 
 
 def create_app(config: Config, store: Store | None = None) -> Flask:
-    """The web app for ``config``; the store's URLs must already be known."""
+    """The web app for ``config``, with every collaborator built (:mod:`.services`); the
+    store's URLs must already be known."""
     app = Flask(__name__)
-    app.config["REGIOGRAPH"] = config
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
-    app.extensions["regiograph.store"] = store or Store.from_config(config)
+    services.install(app, config, store or Store.from_config(config))
     app.jinja_env.globals.update(site_title=config["site.title"], version=__version__)
     if config["site.trust_proxy"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
-    from regiograph.server.kit import errors
-
+    i18n.init_app(app)
+    templating.register(app)
     errors.register(app)
     for module, attribute in BLUEPRINTS:
         app.register_blueprint(getattr(import_module(module), attribute))

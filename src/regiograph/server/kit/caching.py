@@ -11,71 +11,18 @@ says for how long they may reuse a copy without asking (``pages.cache_max_age_s`
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from regiograph.server.kit import i18n
 from regiograph.server.kit.negotiation import HTML
-from regiograph.server.services import config, store
+from regiograph.server.kit.pagecache import Entry
+from regiograph.server.services import config, page_cache, store
 
-_EXTENSION = "regiograph.page_cache"
 # headers of the rendered response worth keeping; the after-request hooks add the rest
 _KEPT = ("Content-Type", "Link", "Vary", "X-Store-Queries")
-
-
-@dataclass(frozen=True)
-class Entry:
-    body: bytes
-    headers: tuple[tuple[str, str], ...]
-
-
-class PageCache:
-    """A bounded LRU of rendered responses, all of one data version."""
-
-    def __init__(self, entries: int):
-        self.capacity = entries
-        self._items: OrderedDict[tuple, Entry] = OrderedDict()
-        self._version: str | None = None
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, version: str) -> Entry | None:
-        with self._lock:
-            if version != self._version:  # the data moved on: everything kept is stale
-                self._items.clear()
-                self._version = version
-                return None
-            entry = self._items.get(key)
-            if entry is not None:
-                self._items.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, version: str, entry: Entry) -> None:
-        if self.capacity <= 0:
-            return
-        with self._lock:
-            if version != self._version:
-                return  # rendered from data that is no longer current
-            self._items[key] = entry
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def page_cache() -> PageCache:
-    cache = current_app.extensions.get(_EXTENSION)
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            _EXTENSION, PageCache(config()["pages.cache_entries"])
-        )
-    return cache
 
 
 def cached(fmt: str, build: Callable[[], Response]) -> Response:

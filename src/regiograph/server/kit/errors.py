@@ -11,6 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from regiograph.savedqueries import ParameterError, UnknownQuery
 from regiograph.store import (
     NotAllowed,
     QuerySyntaxError,
@@ -37,6 +38,8 @@ def register(app: Flask) -> None:
     for error_class in STATUS:
         app.register_error_handler(error_class, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ParameterError, _parameter_error)
+    app.register_error_handler(UnknownQuery, _unknown_query)
 
 
 def _domain_error(exc: StoreError):
@@ -55,6 +58,22 @@ def _http_error(exc: HTTPException):
         if exc.get_response().headers.get(header):
             response.headers[header] = exc.get_response().headers[header]
     return response
+
+
+def _parameter_error(exc: ParameterError):
+    """A bad value for a saved query or the statistics explorer: 400, naming the parameter
+    in the API's JSON."""
+    if request.path.startswith("/api/"):
+        response = jsonify(
+            error="Bad Request", status=400, message=str(exc), parameter=exc.parameter
+        )
+        response.status_code = 400
+        return response
+    return respond(400, "Bad Request", str(exc))
+
+
+def _unknown_query(exc: UnknownQuery):
+    return respond(404, "Not Found", str(exc))
 
 
 def respond(status: int, title: str, message: str):

@@ -1,18 +1,27 @@
-"""The reader's language: ``?lang=`` (remembered in a cookie), then Accept-Language, then
-the site default. UI strings come from the message catalogues in ``server/translations``."""
+"""The reader's language, chosen the same way on every surface: ``?lang=`` (remembered in a
+cookie), then that cookie, then Accept-Language, then the site default
+(``site.default_language``). UI strings come from the message catalogues in
+``server/translations``.
+
+Flask-Babel asks :func:`select_language` once per request, the first time anything needs the
+language (a template, a number format, the page cache's key); :func:`remember` then marks
+the response as varying with the language, and only then.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import Babel, get_locale
 
 from regiograph.server.services import config
 
 LANGUAGES = ("de", "en")
 COOKIE = "lang"
+_CHOSEN = "regiograph_language_chosen"  # set on flask.g when this request's language was asked
 
 
 def select_language() -> str:
+    setattr(g, _CHOSEN, True)
     asked = request.args.get("lang", "") or request.cookies.get(COOKIE, "")
     if asked in LANGUAGES:
         return asked
@@ -25,16 +34,13 @@ def language() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Babel for the whole app (once), and ``lang`` in every template."""
-    if "babel" in app.extensions:
-        return
+    """Flask-Babel for the whole app, ``lang`` in every template, :func:`remember` on every
+    response."""
     Babel(app, locale_selector=select_language)
-    from regiograph.server.kit import templating
-
-    templating.register(app)
     app.context_processor(
         lambda: {"lang": language(), "languages": LANGUAGES, "lang_url": lang_url}
     )
+    app.after_request(remember)
 
 
 def lang_url(code: str) -> str:
@@ -45,10 +51,12 @@ def lang_url(code: str) -> str:
 
 
 def remember(response):
-    """Keep an explicit ``?lang=`` choice for the next pages."""
+    """Keep an explicit ``?lang=`` choice for the next pages; say that a response whose
+    content depended on the language varies with what chose it."""
     asked = request.args.get("lang", "")
     if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if g.get(_CHOSEN):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response

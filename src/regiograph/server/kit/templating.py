@@ -8,14 +8,15 @@ from pyoxigraph import Literal
 from regiograph.resources import values
 from regiograph.server.kit import i18n
 from regiograph.server.kit.negotiation import FORMATS
+from regiograph.server.kit.urls import link_for
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(_number, "number")
     app.add_template_filter(_literal, "literal")
     app.add_template_filter(values.safe_href, "safe_href")
-    app.add_template_global(_page_link, "page_link")
-    app.add_template_global(_page_link, "prop_link")
+    app.add_template_global(link_for, "page_link")
+    app.add_template_global(link_for, "prop_link")
     app.add_template_global({ext: fmt.media_type for ext, fmt in FORMATS.items()}, "media_types")
     settings = app.config["REGIOGRAPH"]
     app.add_template_global(settings["pages.tile_url"], "tile_url")
@@ -30,9 +31,3 @@ def _literal(value) -> str:
     if isinstance(value, Literal):
         return values.format_literal(value, i18n.language())
     return str(value)
-
-
-def _page_link(iri: str) -> str:
-    from regiograph.server.routes.pages.render import link_for
-
-    return link_for(iri)

@@ -21,42 +21,7 @@ from regiograph.server.services import config, store
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 
-# For the OpenAPI document (merged in by server/openapi.py where it is present).
-OPENAPI_PATHS = {
-    "/api/admin/harvests/{source}": {
-        "parameters": [
-            {
-                "name": "source",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "The source's id.",
-            }
-        ],
-        "get": {
-            "summary": "State and last report of a source's harvest",
-            "security": [{"bearer": []}],
-            "responses": {
-                "200": {"description": "Status"},
-                "401": {"description": "No token"},
-                "403": {"description": "Wrong token or API off"},
-                "404": {"description": "Unknown source"},
-            },
-        },
-        "post": {
-            "summary": "Start a harvest of the source now",
-            "security": [{"bearer": []}],
-            "responses": {
-                "202": {"description": "Started"},
-                "401": {"description": "No token"},
-                "403": {"description": "Wrong token or API off"},
-                "404": {"description": "Unknown source"},
-                "409": {"description": "A harvest of the source is running"},
-            },
-        },
-    },
-}
-OPENAPI_SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer"}}
+# Described for /api's OpenAPI document in server/kit/openapi.py.
 
 
 def _warm_after(harvest: threading.Thread) -> None:

@@ -12,25 +12,14 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from regiograph import savedqueries
-from regiograph.bundled import data_dir
-from regiograph.savedqueries import (
-    Catalog,
-    ParameterError,
-    Result,
-    SavedQuery,
-    UnknownQuery,
-)
-from regiograph.savedqueries.openapi import document
-from regiograph.server.kit import errors
-from regiograph.server.routes import admin
-from regiograph.server.services import config, store
-from regiograph.statistics import FILE_NAME, Mirror
+from regiograph.savedqueries import ParameterError, Result
+from regiograph.server.kit.openapi import api_document
+from regiograph.server.kit.saved import execute
+from regiograph.server.services import config, saved_queries
 
 blueprint = Blueprint("api", __name__)
 FORMATS = {
@@ -42,49 +31,6 @@ FORMATS = {
 _NEGOTIABLE = ["application/json", "text/csv", "application/sparql-results+json"]
 
 
-@blueprint.record_once
-def _set_up(state) -> None:
-    """Read the saved queries and open the statistics mirror once per app."""
-    app = state.app
-    cfg = app.config["REGIOGRAPH"]
-    folder = cfg["queries.dir"]
-    directory = Path(folder) if folder else data_dir("queries")
-    app.extensions["regiograph.savedqueries"] = savedqueries.load_catalog(directory)
-    app.extensions["regiograph.statistics"] = Mirror(
-        app.extensions["regiograph.store"], cfg.data_path / FILE_NAME
-    )
-
-
-def catalog() -> Catalog:
-    return current_app.extensions["regiograph.savedqueries"]
-
-
-def mirror() -> Mirror:
-    return current_app.extensions["regiograph.statistics"]
-
-
-def execute(query: SavedQuery, args) -> Result:
-    """Validate the request's values for ``query`` and run it."""
-    values = savedqueries.bindings(query, args, store(), config().base_iri)
-    return savedqueries.run(query, store(), values, mirror())
-
-
-@blueprint.app_errorhandler(ParameterError)
-def _parameter_error(exc: ParameterError):
-    if request.path.startswith("/api/"):
-        response = jsonify(
-            error="Bad Request", status=400, message=str(exc), parameter=exc.parameter
-        )
-        response.status_code = 400
-        return response
-    return errors.respond(400, "Bad Request", str(exc))
-
-
-@blueprint.app_errorhandler(UnknownQuery)
-def _unknown_query(exc: UnknownQuery):
-    return errors.respond(404, "Not Found", str(exc))
-
-
 @blueprint.get("/api/openapi.json")
 def openapi():
     return jsonify(_spec())
@@ -92,15 +38,11 @@ def openapi():
 
 @blueprint.get("/api")
 def api_page():
-    return render_template("api.html", spec=_spec(), errors=catalog().errors)
+    return render_template("api.html", spec=_spec(), errors=saved_queries().errors)
 
 
 def _spec() -> dict:
-    """The saved queries' API and the admin API in one OpenAPI document."""
-    spec = document(catalog(), config()["queries.max_limit"], request.host_url)
-    spec["paths"].update(admin.OPENAPI_PATHS)
-    spec["components"]["securitySchemes"] = admin.OPENAPI_SECURITY_SCHEMES
-    return spec
+    return api_document(saved_queries(), config()["queries.max_limit"], request.host_url)
 
 
 @blueprint.get("/api/queries")
@@ -119,14 +61,14 @@ def list_queries():
                     for p in q.parameters
                 },
             }
-            for q in catalog().queries.values()
+            for q in saved_queries().queries.values()
         ]
     )
 
 
 @blueprint.get("/api/queries/<name>")
 def run_query(name: str):
-    query = catalog().get(name)
+    query = saved_queries().get(name)
     limit, offset = _page_arguments()
     fmt = _format()
     result = execute(query, request.args)

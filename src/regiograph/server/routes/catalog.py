@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from regiograph.catalog import Catalogue, PageNotFound, dumps
+from regiograph.catalog import PageNotFound, dumps
 from regiograph.catalog.facets import NAMES
 from regiograph.catalog.formats import BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, render
 from regiograph.catalog.index import parse_time
 from regiograph.catalog.view import summarise
-from regiograph.server.services import config, store
+from regiograph.server.services import catalogue, config
 
 blueprint = Blueprint("catalog", __name__)
 _HTML = "text/html"
-
-
-def catalogue() -> Catalogue:
-    found = current_app.extensions.get("regiograph.catalog")
-    if found is None:
-        found = current_app.extensions["regiograph.catalog"] = Catalogue(config(), store())
-    return found
 
 
 @blueprint.get("/catalog")

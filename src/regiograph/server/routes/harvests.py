@@ -19,7 +19,6 @@ from regiograph.server.kit import i18n
 from regiograph.server.services import config, store
 
 blueprint = Blueprint("harvests", __name__)
-blueprint.record_once(lambda state: i18n.init_app(state.app))
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _STAMP = re.compile(r"\d{8}T\d{12}Z")
 RECENT = 50

@@ -12,7 +12,7 @@ from regiograph.server.kit.caching import cached
 from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import HTML
 from regiograph.server.kit.suggestions import search_index
-from regiograph.server.routes.pages.render import link_for
+from regiograph.server.kit.urls import link_for
 from regiograph.server.services import config, store
 from regiograph.store import QueryTimeout, StoreError
 
@@ -23,7 +23,7 @@ blueprint = Blueprint("home", __name__)
 def index():
     # kept per data version like the resource pages: counting every graph is not cheap
     response = cached(HTML, _render_home)
-    return i18n.remember(headers.secure(response))
+    return headers.secure(response)
 
 
 def _render_home():

@@ -15,8 +15,9 @@ from pyoxigraph import NamedNode
 
 from regiograph.savedqueries import ParameterError, SavedQuery, plain
 from regiograph.savedqueries.charts import chart
-from regiograph.server.routes.api import catalog, execute
-from regiograph.server.services import store
+from regiograph.server.kit import i18n
+from regiograph.server.kit.saved import execute
+from regiograph.server.services import saved_queries, store
 
 blueprint = Blueprint("queries", __name__)
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -30,21 +31,16 @@ _CHOICES = {
 }
 
 
-def language() -> str:
-    return request.accept_languages.best_match(["de", "en"]) or "de"
-
-
 @blueprint.get("/queries")
 def gallery():
-    return render_template(
-        "queries.html", tags=catalog().by_tag(), errors=catalog().errors, lang=language()
-    )
+    catalog = saved_queries()
+    return render_template("queries.html", tags=catalog.by_tag(), errors=catalog.errors)
 
 
 @blueprint.get("/queries/<name>")
 def page(name: str):
-    query = catalog().get(name)
-    lang = language()
+    query = saved_queries().get(name)
+    lang = i18n.language()
     result, error, status = None, None, 200
     waiting = not request.args and any(p.required and p.default is None for p in query.parameters)
     try:

@@ -9,13 +9,11 @@ from regiograph.resources.present import Presenter
 from regiograph.server.kit import headers, i18n
 from regiograph.server.kit.params import page_number
 from regiograph.server.kit.suggestions import search_index
-from regiograph.server.routes.pages.render import link_for
+from regiograph.server.kit.urls import link_for
 from regiograph.server.services import config
 
 blueprint = Blueprint("search", __name__)
-blueprint.record_once(lambda state: i18n.init_app(state.app))
 blueprint.after_request(headers.secure)
-blueprint.after_request(i18n.remember)
 PAGE_SIZE = 20
 MAX_QUERY = 200
 

@@ -10,65 +10,37 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
-from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
-from regiograph.config import Config
 from regiograph.ops import metrics
 from regiograph.server.routes import sparql_describe
 from regiograph.server.routes.sparql_protocol import ProtocolError, read
+from regiograph.server.routes.sparql_replies import (
+    CORS,
+    error_response,
+    not_modified,
+    validators_for,
+    with_cache,
+)
 from regiograph.server.services import config, store
-from regiograph.sparql import formats, lexer, services
-from regiograph.sparql.engine import Engine, Limits, QueryFailed, QuerySpec
-from regiograph.sparql.limits import ClientLimiter, TooManyRequests
+from regiograph.server.services import sparql as endpoint
+from regiograph.sparql import formats, lexer
+from regiograph.sparql.endpoint import Endpoint
+from regiograph.sparql.engine import QueryFailed, QuerySpec
+from regiograph.sparql.limits import TooManyRequests
 from regiograph.store import QuerySyntaxError, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
-_EXTENSION = "regiograph.sparql"
-_CORS = {"Access-Control-Allow-Origin": "*"}
 _PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept, If-None-Match",
     "Access-Control-Max-Age": "86400",
 }
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
-
-
-class _Endpoint:
-    """Per-app state: the engine (with its worker pool) and the per-client limiter."""
-
-    def __init__(self, cfg: Config, store_):
-        server = getattr(store_, "server", None)
-        # The embedded store is supervised here (open_store points the config at its URL).
-        store_path = str(server.location) if server is not None else None
-        self.allow = services.parse_allow_list(cfg["sparql.service_allow"])
-        self.limits = Limits(
-            cfg["sparql.timeout_s"], cfg["sparql.max_result_bytes"], cfg["sparql.max_result_rows"]
-        )
-        self.engine = Engine(
-            store_,
-            mode=cfg["sparql.engine"],
-            store_path=store_path,
-            workers=cfg["sparql.workers"],
-            limits=self.limits,
-            allow=self.allow,
-        )
-        self.limiter = ClientLimiter(cfg["sparql.max_concurrent_per_client"])
-        self.max_query_bytes = cfg["sparql.max_query_bytes"]
-        self.max_age = cfg["sparql.cache_max_age_s"]
-        self.write_token = cfg["server.write_token"]
-
-
-def endpoint() -> _Endpoint:
-    state = current_app.extensions.get(_EXTENSION)
-    if state is None:
-        state = current_app.extensions[_EXTENSION] = _Endpoint(config(), store())
-    return state
 
 
 def endpoint_url() -> str:
@@ -87,7 +59,7 @@ def endpoint_url() -> str:
 )
 def query_endpoint():
     if request.method == "OPTIONS":
-        return Response(status=204, headers={**_CORS, **_PREFLIGHT})
+        return Response(status=204, headers={**CORS, **_PREFLIGHT})
     try:
         return _answer_query(endpoint())
     except _Stop as stop:
@@ -101,12 +73,12 @@ class _Stop(Exception):
         self.response = response
 
 
-def _answer_query(state: _Endpoint) -> Response:
+def _answer_query(state: Endpoint) -> Response:
     operation = _operation(state)
     inspection = lexer.inspect(operation.text)
     if inspection.operation == "update":
         raise _Stop(
-            _error(
+            error_response(
                 403,
                 "SPARQL Update is not accepted on the public query endpoint; "
                 "writes go to /sparql/update with the write token",
@@ -115,14 +87,14 @@ def _answer_query(state: _Endpoint) -> Response:
     try:
         chosen = formats.choose(inspection.form, request.accept_mimetypes, operation.format)
     except formats.NotAcceptable as exc:
-        raise _Stop(_error(406, str(exc))) from None
+        raise _Stop(error_response(406, str(exc))) from None
     try:
         version = store().data_version()
     except StoreError as exc:
-        raise _Stop(_error(503, str(exc), retry_after=5)) from None
-    validators = _validators(version, chosen.name)
-    if request.method == "GET" and _not_modified(validators):
-        raise _Stop(_with_cache(Response(status=304), validators, state))
+        raise _Stop(error_response(503, str(exc), retry_after=5)) from None
+    validators = validators_for(version, chosen.name)
+    if request.method == "GET" and not_modified(validators):
+        raise _Stop(with_cache(Response(status=304), validators, state))
     spec = QuerySpec(
         operation.text,
         base=config().base_iri + "sparql",
@@ -138,23 +110,23 @@ def _answer_query(state: _Endpoint) -> Response:
             result = state.engine.query(spec)
     except TooManyRequests as exc:
         metrics.record_query("refused")
-        raise _Stop(_error(429, str(exc), retry_after=5)) from None
+        raise _Stop(error_response(429, str(exc), retry_after=5)) from None
     except QueryFailed as exc:
         metrics.record_query(_outcome_of(exc))
         if chosen is formats.HTML:
             raise _Stop(_editor_error(operation.text, exc.status, exc.message)) from None
-        raise _Stop(_error(exc.status, exc.message, retry_after=exc.retry_after)) from None
+        raise _Stop(error_response(exc.status, exc.message, retry_after=exc.retry_after)) from None
     metrics.record_query("ok")
     if chosen is formats.HTML:
         response = Response(_results_page(operation.text, result), mimetype="text/html")
     else:
         answer_format = formats.BY_NAME[result.format]
         response = Response(result.body, content_type=answer_format.content_type)
-    response.headers.update(_CORS)
+    response.headers.update(CORS)
     response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if request.method == "GET":
-        _with_cache(response, validators, state)
+        with_cache(response, validators, state)
     return response
 
 
@@ -169,14 +141,14 @@ def _outcome_of(failure: QueryFailed) -> str:
     return "error"
 
 
-def _operation(state: _Endpoint):
+def _operation(state: Endpoint):
     try:
         operation = read(request, kind="query", max_bytes=state.max_query_bytes)
     except ProtocolError as exc:
-        raise _Stop(_error(exc.status, exc.message, headers=exc.headers)) from None
+        raise _Stop(error_response(exc.status, exc.message, headers=exc.headers)) from None
     if operation.text is None:
         if request.method == "POST":
-            raise _Stop(_error(400, "no 'query' in the request"))
+            raise _Stop(error_response(400, "no 'query' in the request"))
         raise _Stop(sparql_describe.service_description(state))
     return operation
 
@@ -203,12 +175,12 @@ def _wire_type(chosen: formats.Format, form: str | None) -> str:
 def update_endpoint():
     state = endpoint()
     if not state.write_token:
-        return _error(
+        return error_response(
             403, "writes are off on this platform (server.write_token is not set)", cors=False
         )
     given = request.headers.get("Authorization", "")
     if not given.startswith("Bearer "):
-        return _error(
+        return error_response(
             401,
             "SPARQL Update needs 'Authorization: Bearer <write token>'",
             headers={"WWW-Authenticate": 'Bearer realm="regiograph"'},
@@ -216,29 +188,29 @@ def update_endpoint():
         )
     if not hmac.compare_digest(given[7:].strip().encode(), state.write_token.encode()):
         log.warning("SPARQL update refused: wrong token from %s", request.remote_addr)
-        return _error(403, "the write token is not valid", cors=False)
+        return error_response(403, "the write token is not valid", cors=False)
     try:
         operation = read(request, kind="update", max_bytes=state.max_query_bytes)
     except ProtocolError as exc:
-        return _error(exc.status, exc.message, headers=exc.headers, cors=False)
+        return error_response(exc.status, exc.message, headers=exc.headers, cors=False)
     if operation.text is None:
-        return _error(400, "no 'update' in the request", cors=False)
+        return error_response(400, "no 'update' in the request", cors=False)
     return _run_update(state, operation)
 
 
-def _run_update(state: _Endpoint, operation) -> Response:
+def _run_update(state: Endpoint, operation) -> Response:
     inspection = lexer.inspect(operation.text)
     if (operation.default_graphs or operation.named_graphs) and (
         inspection.keywords & {"USING", "WITH"}
     ):
-        return _error(
+        return error_response(
             400,
             "using-graph-uri/using-named-graph-uri cannot be combined with "
             "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)",
             cors=False,
         )
     if "LOAD" in inspection.keywords:
-        return _error(
+        return error_response(
             403,
             "LOAD is not accepted through the endpoint; harvest sources with "
             "the loader (rule: update-load)",
@@ -248,7 +220,7 @@ def _run_update(state: _Endpoint, operation) -> Response:
     try:
         state.engine.check_update(operation.text, base)
     except QueryFailed as exc:
-        return _error(exc.status, exc.message, cors=False)
+        return error_response(exc.status, exc.message, cors=False)
     text = _update_text(operation.text, inspection, base)
     digest = hashlib.sha256(operation.text.encode()).hexdigest()[:16]
     try:
@@ -262,9 +234,11 @@ def _run_update(state: _Endpoint, operation) -> Response:
             digest,
             exc.message[:200],
         )
-        return _error(400, _shift_lines(exc.message, inspection.base is None), cors=False)
+        return error_response(400, _shift_lines(exc.message, inspection.base is None), cors=False)
     except StoreError as exc:
-        return _error(503 if isinstance(exc, StoreUnavailable) else 502, str(exc), cors=False)
+        return error_response(
+            503 if isinstance(exc, StoreUnavailable) else 502, str(exc), cors=False
+        )
     log.info(
         "SPARQL update by %s applied (%d bytes, sha256 %s): %s",
         request.remote_addr,
@@ -301,83 +275,11 @@ def _shift_lines(message: str, shifted: bool) -> str:
 @blueprint.route("/.well-known/void", methods=["GET", "OPTIONS"], provide_automatic_options=False)
 def void():
     if request.method == "OPTIONS":
-        return Response(status=204, headers={**_CORS, **_PREFLIGHT})
+        return Response(status=204, headers={**CORS, **_PREFLIGHT})
     return sparql_describe.void_description(endpoint())
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _validators(version: str, variant: str) -> dict[str, str]:
-    headers = {"ETag": f'W/"{version}-{variant}"'}
-    modified = _version_time(version)
-    if modified:
-        headers["Last-Modified"] = modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    return headers
-
-
-def _version_time(version: str) -> datetime | None:
-    """Data versions start with the time of the change in hex nanoseconds."""
-    try:
-        return datetime.fromtimestamp(int(version.split("-", maxsplit=1)[0], 16) / 1e9, tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _not_modified(validators: dict[str, str]) -> bool:
-    if request.if_none_match:
-        tag = validators["ETag"][3:-1]  # without W/" and "
-        return request.if_none_match.contains_weak(tag) or "*" in request.if_none_match
-    since = request.if_modified_since
-    modified = _version_time(validators["ETag"][3:-1].rsplit("-", 1)[0])
-    return bool(since and modified and modified.replace(microsecond=0) <= since)
-
-
-def _with_cache(response: Response, validators: dict[str, str], state: _Endpoint) -> Response:
-    response.headers.update(validators)
-    response.headers.update(_CORS)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = f"public, max-age={state.max_age}"
-    return response
-
-
-def _error(
-    status: int,
-    message: str,
-    *,
-    headers: dict | None = None,
-    retry_after: int | None = None,
-    cors: bool = True,
-) -> Response:
-    """A SPARQL error: plain text (or JSON when asked for), never cached."""
-    title = {
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        405: "Method Not Allowed",
-        406: "Not Acceptable",
-        413: "Content Too Large",
-        415: "Unsupported Media Type",
-        429: "Too Many Requests",
-        500: "Query Request Refused",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-    }.get(status, "Error")
-    if request.accept_mimetypes.best == "application/json":
-        body = json.dumps({"error": title, "status": status, "message": message})
-        response = Response(body, status=status, mimetype="application/json")
-    else:
-        response = Response(
-            f"{title}: {message}\n", status=status, content_type="text/plain; charset=utf-8"
-        )
-    response.headers.update(headers or {})
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Vary"] = "Accept"
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    if cors:
-        response.headers.update(_CORS)
-    return response
 
 
 def _results_page(query: str, result) -> str:

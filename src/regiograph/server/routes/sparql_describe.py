@@ -12,16 +12,20 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
-from regiograph import bundled as resources
-from regiograph.server.services import config, store
+from regiograph.server.routes.sparql_replies import (
+    error_response,
+    not_modified,
+    validators_for,
+    with_cache,
+)
+from regiograph.server.services import config, describer, saved_queries
 from regiograph.sparql import formats
-from regiograph.sparql.describe import LINK_TARGETS, Describer
+from regiograph.sparql.describe import LINK_TARGETS
 from regiograph.store import StoreError
 
-_EXTENSION = "regiograph.sparql.describer"
 _RDF = {
     "turtle": RdfFormat.TURTLE,
     "ntriples": RdfFormat.N_TRIPLES,
@@ -48,13 +52,6 @@ PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
     "wdt": "http://www.wikidata.org/prop/direct/",
 }
-
-
-def describer() -> Describer:
-    found = current_app.extensions.get(_EXTENSION)
-    if found is None:
-        found = current_app.extensions[_EXTENSION] = Describer(store())
-    return found
 
 
 def nt(iri: str) -> str:
@@ -85,22 +82,20 @@ def service_description(state) -> Response:
         )
         response.headers["Vary"] = "Accept"
         return response
-    from regiograph.server.routes.sparql import _error, _not_modified, _validators, _with_cache
-
     try:
         chosen = formats.choose(
             "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
         )
     except formats.NotAcceptable as exc:
-        return _error(406, str(exc))
+        return error_response(406, str(exc))
     try:
         version, sizes = describer().graph_sizes()
     except StoreError as exc:
-        return _error(503, str(exc), retry_after=5)
+        return error_response(503, str(exc), retry_after=5)
     endpoint = request.host_url + "sparql"
-    validators = _validators(version, f"sd-{chosen.name}-{abs(hash(endpoint)) % 10**8}")
-    if _not_modified(validators):
-        return _with_cache(Response(status=304), validators, state)
+    validators = validators_for(version, f"sd-{chosen.name}-{abs(hash(endpoint)) % 10**8}")
+    if not_modified(validators):
+        return with_cache(Response(status=304), validators, state)
     cfg = config()
     text = render_template(
         "sparql_service.ttl",
@@ -116,28 +111,26 @@ def service_description(state) -> Response:
     )
     body = _rdf(text, chosen, base=endpoint)
     response = Response(body, content_type=chosen.content_type)
-    return _with_cache(response, validators, state)
+    return with_cache(response, validators, state)
 
 
 # --- VoID ---------------------------------------------------------------------------------
 
 
 def void_description(state) -> Response:
-    from regiograph.server.routes.sparql import _error, _not_modified, _validators, _with_cache
-
     try:
         chosen = formats.choose(
             "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
         )
     except formats.NotAcceptable as exc:
-        return _error(406, str(exc))
+        return error_response(406, str(exc))
     try:
         summary = describer().summary()
     except StoreError as exc:
-        return _error(503, str(exc), retry_after=5)
-    validators = _validators(summary.version, f"void-{chosen.name}")
-    if _not_modified(validators):
-        return _with_cache(Response(status=304), validators, state)
+        return error_response(503, str(exc), retry_after=5)
+    validators = validators_for(summary.version, f"void-{chosen.name}")
+    if not_modified(validators):
+        return with_cache(Response(status=304), validators, state)
     cfg = config()
     base = cfg.base_iri
     meta = base + "graph/meta"
@@ -155,7 +148,7 @@ def void_description(state) -> Response:
         examples=[e for g in graphs for e in g.examples][:10],
     )
     body = _rdf(text, chosen, base=base + ".well-known/void")
-    return _with_cache(Response(body, content_type=chosen.content_type), validators, state)
+    return with_cache(Response(body, content_type=chosen.content_type), validators, state)
 
 
 def _rdf(turtle: str, chosen: formats.Format, *, base: str) -> bytes:
@@ -197,45 +190,15 @@ def editor_context(query: str | None = None, error: str | None = None) -> dict:
 
 def saved_examples() -> list[dict]:
     """The saved queries as editor examples: [{name, title, query}]."""
-    try:
-        from regiograph import savedqueries  # built by the saved-queries module's owner
-    except ImportError:
-        savedqueries = None
-    if savedqueries is not None and hasattr(savedqueries, "load_catalog"):
-        try:
-            return _from_catalog(savedqueries)
-        except Exception:  # a broken saved query must never break the editor
-            current_app.logger.exception("saved queries could not be read; reading files")
-    return _from_files()
-
-
-def _from_catalog(savedqueries) -> list[dict]:
-    from pathlib import Path
-
-    folder = config().get("queries.dir") or ""
-    directory = Path(folder) if folder else resources.data_dir("queries")
-    out = []
-    for item in savedqueries.load_catalog(directory).queries.values():
-        title = item.title.get("de") or item.title.get("en") or item.name
-        out.append({"name": item.name, "title": title, "query": _strip_header(item.text)})
+    out = [
+        {
+            "name": item.name,
+            "title": item.title.get("de") or item.title.get("en") or item.name,
+            "query": _strip_header(item.text),
+        }
+        for item in saved_queries().queries.values()
+    ]
     return sorted(out, key=lambda e: e["name"])
-
-
-def _from_files() -> list[dict]:
-    out = []
-    try:
-        paths = resources.files("queries", "*.rq")
-    except FileNotFoundError:
-        return out
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        title = path.stem
-        for line in text.splitlines():
-            if line.startswith("#+") and "title:" in line:
-                title = line.split("title:", 1)[1].strip().strip("'\"") or title
-                break
-        out.append({"name": path.stem, "title": title, "query": _strip_header(text)})
-    return out
 
 
 def _strip_header(text: str) -> str:

@@ -15,10 +15,10 @@ from flask import Blueprint, Response, render_template, request
 
 from regiograph.savedqueries import Parameter, ParameterError, convert
 from regiograph.savedqueries.charts import chart
+from regiograph.server.kit import i18n
 from regiograph.server.routes import statistics_html as html
-from regiograph.server.routes.api import mirror
-from regiograph.server.routes.queries import language
 from regiograph.server.services import config, store
+from regiograph.server.services import statistics as mirror
 from regiograph.statistics import cubes, explorer
 
 blueprint = Blueprint("statistics", __name__)
@@ -84,7 +84,7 @@ def explore():
         cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
         download="/statistics/data.csv?" + request.query_string.decode("ascii", "replace"),
         status=mirror().memo("status", mirror().status),
-        lang=language(),
+        lang=i18n.language(),
     )
 
 

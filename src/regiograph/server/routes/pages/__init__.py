@@ -5,13 +5,6 @@ content negotiation; IRIs outside the base have the same at ``/resource?iri=…`
 page shows is decided in :mod:`regiograph.resources`; this package only speaks HTTP.
 """
 
-from flask import Blueprint
+from regiograph.server.routes.pages.deref import blueprint
 
-from regiograph.server.kit import headers, i18n
-
-blueprint = Blueprint("pages", __name__)
-blueprint.record_once(lambda state: i18n.init_app(state.app))
-blueprint.after_request(headers.secure)
-blueprint.after_request(i18n.remember)
-
-from regiograph.server.routes.pages import deref  # noqa: E402,F401  (routes register on import)
+__all__ = ["blueprint"]

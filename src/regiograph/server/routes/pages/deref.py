@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from pyoxigraph import NamedNode, serialize
 
 from regiograph.resources import describe
 from regiograph.resources.ontology import ontology
+from regiograph.server.kit import headers
 from regiograph.server.kit.caching import cached
 from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import FORMATS, HTML, negotiate, split_extension
-from regiograph.server.routes.pages import blueprint, render
-from regiograph.server.services import config, store
+from regiograph.server.kit.urls import thing_iri, thing_key
+from regiograph.server.routes.pages import render
+from regiograph.server.services import store
 
+blueprint = Blueprint("pages", __name__)
+blueprint.after_request(headers.secure)
 MAX_IRI_LENGTH = 4096
-
-
-def iri_for(key: str) -> str:
-    return config().base_iri + "id/" + key
 
 
 @blueprint.get("/id/<path:key>")
@@ -36,7 +36,7 @@ def identifier(key: str):
 
 @blueprint.get("/page/<path:key>")
 def page(key: str):
-    return cached(HTML, lambda: _alternates(render.resource_page(iri_for(key)), key=key))
+    return cached(HTML, lambda: _alternates(render.resource_page(thing_iri(key)), key=key))
 
 
 @blueprint.get("/data/<path:key>")
@@ -45,16 +45,17 @@ def data(key: str):
     extension = extension or negotiate(default="ttl")
     if extension == HTML:
         return redirect(url_for("pages.page", key=stem), code=303)
-    return cached(extension, lambda: _alternates(rdf_response(iri_for(stem), extension), key=stem))
+    return cached(
+        extension, lambda: _alternates(rdf_response(thing_iri(stem), extension), key=stem)
+    )
 
 
 @blueprint.get("/resource")
 def resource():
     iri = checked_iri(request.args.get("iri", ""))
-    if iri.startswith(config().base_iri + "id/"):
-        return redirect(
-            url_for("pages.identifier", key=iri.removeprefix(config().base_iri + "id/")), code=303
-        )
+    key = thing_key(iri)
+    if key is not None:
+        return redirect(url_for("pages.identifier", key=key), code=303)
     extension = request.args.get("format") or negotiate()
     if extension not in FORMATS and extension != HTML:
         abort(400, description=f"unknown format {extension!r}; use one of {', '.join(FORMATS)}")

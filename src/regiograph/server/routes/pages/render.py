@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request, url_for
+from flask import Response, make_response, render_template, request
 
 from regiograph.resources import describe, labels, present, provenance, views
 from regiograph.resources.ontology import RDF_TYPE, ontology
@@ -10,15 +10,8 @@ from regiograph.server.kit import i18n, suggestions
 from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import FORMATS
 from regiograph.server.kit.params import page_number
+from regiograph.server.kit.urls import canonical_url, data_links, link_for
 from regiograph.server.services import config, store
-
-
-def link_for(iri: str) -> str:
-    """The local page of any IRI: /page/… for things under the base, /resource otherwise."""
-    prefix = config().base_iri + "id/"
-    if iri.startswith(prefix) and "?" not in iri and "#" not in iri:
-        return url_for("pages.page", key=iri.removeprefix(prefix))
-    return url_for("pages.resource", iri=iri)
 
 
 def resource_page(iri: str) -> Response:
@@ -72,18 +65,11 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
         "validation": describe.validation(counted, iri) if description.exists else [],
         "formats": list(FORMATS),
         "sparql_query": sparql_about(iri),
-        "data_links": _data_links(iri),
+        "data_links": data_links(iri),
         "page_url": link_for(iri),
-        "canonical_url": _canonical(iri),
+        "canonical_url": canonical_url(iri),
         "source_numbers": {g: n for n, g in enumerate(description.graphs, start=1)},
     }
-
-
-def _canonical(iri: str) -> str:
-    prefix = config().base_iri + "id/"
-    if iri.startswith(prefix):
-        return url_for("pages.page", key=iri.removeprefix(prefix), _external=True)
-    return url_for("pages.resource", iri=iri, _external=True)
 
 
 def sparql_about(iri: str) -> str:
@@ -91,14 +77,6 @@ def sparql_about(iri: str) -> str:
     from pyoxigraph import NamedNode
 
     return f"SELECT ?property ?value WHERE {{\n  {NamedNode(iri)} ?property ?value\n}}"
-
-
-def _data_links(iri: str) -> list[tuple[str, str]]:
-    prefix = config().base_iri + "id/"
-    if iri.startswith(prefix):
-        key = iri.removeprefix(prefix)
-        return [(ext, url_for("pages.data", key=f"{key}.{ext}")) for ext in FORMATS]
-    return [(ext, url_for("pages.resource", iri=iri, format=ext)) for ext in FORMATS]
 
 
 def _paging() -> tuple[str | None, int]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from regiograph.namespaces import CONCEPTS
 from regiograph.statistics.mirror import Mirror
 
-INDICATOR_SCHEME = "https://w3id.org/regiograph/concepts/indicator"
+INDICATOR_SCHEME = CONCEPTS + "indicator"
+SIZE_CLASS_SCHEME = CONCEPTS + "size-class"
 TIDY_COLUMNS = [
     "ags",
     "name",
@@ -60,7 +62,7 @@ GROUP BY district ORDER BY name
 
 _SIZE_CLASSES = """
 SELECT concept, label_de, label_en, min_population, max_population FROM concepts
-WHERE scheme = 'https://w3id.org/regiograph/concepts/size-class' ORDER BY min_population
+WHERE scheme = $scheme ORDER BY min_population
 """
 
 
@@ -123,15 +125,12 @@ def _label(labels: dict, concept: str | None) -> str | None:
 def options(mirror: Mirror) -> dict:
     """What the explorer's form offers: indicators, districts, size classes, years."""
     return {
-        name: _records(mirror, sql)
-        for name, sql in (
-            ("indicators", _INDICATORS),
-            ("districts", _DISTRICTS),
-            ("size_classes", _SIZE_CLASSES),
-        )
+        "indicators": _records(mirror, _INDICATORS),
+        "districts": _records(mirror, _DISTRICTS),
+        "size_classes": _records(mirror, _SIZE_CLASSES, {"scheme": SIZE_CLASS_SCHEME}),
     }
 
 
-def _records(mirror: Mirror, sql: str) -> list[dict]:
-    columns, rows = mirror.sql(sql)
+def _records(mirror: Mirror, sql: str, params: dict | None = None) -> list[dict]:
+    columns, rows = mirror.sql(sql, params)
     return [dict(zip(columns, row, strict=True)) for row in rows]

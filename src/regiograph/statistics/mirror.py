@@ -25,6 +25,7 @@ import duckdb
 from pyoxigraph import NamedNode
 
 from regiograph.derived import buildlock
+from regiograph.namespaces import QB, RG, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
 from regiograph.statistics import fetch as export
 from regiograph.store import Store, StoreError
 from regiograph.store.binding import bind
@@ -161,12 +162,12 @@ def _build_and_swap(store: Store, path: Path, version: str) -> None:
 
 # Raw tables: one per observation component (subject, value), plus areas and concepts.
 _COMPONENTS = {
-    "dataset": "http://purl.org/linked-data/cube#dataSet",
-    "area": "http://purl.org/linked-data/sdmx/2009/dimension#refArea",
-    "indicator": "https://w3id.org/regiograph/ontology#indicator",
-    "period": "https://w3id.org/regiograph/ontology#refPeriod",
-    "value": "http://purl.org/linked-data/sdmx/2009/measure#obsValue",
-    "unit": "http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure",
+    "dataset": QB + "dataSet",
+    "area": SDMX_DIMENSION + "refArea",
+    "indicator": RG + "indicator",
+    "period": RG + "refPeriod",
+    "value": SDMX_MEASURE + "obsValue",
+    "unit": SDMX_ATTRIBUTE + "unitMeasure",
 }
 
 

@@ -33,7 +33,7 @@ PROV = "http://www.w3.org/ns/prov#"
 ORG = "http://www.w3.org/ns/org#"
 QB = "http://purl.org/linked-data/cube#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"  # W3C's IRIs for media types (SD, VoID)
+W3C_FORMATS = "http://www.w3.org/ns/formats/"  # W3C's IRIs for media types (SD, VoID)
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 
@@ -82,7 +82,7 @@ PREFIXES: dict[str, str] = {
     "org": ORG,
     "qb": QB,
     "sd": SD,
-    "formats": FORMATS,
+    "formats": W3C_FORMATS,
     "hydra": HYDRA,
     "vcard": VCARD,
     "dcat": DCAT,

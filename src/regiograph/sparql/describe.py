@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from regiograph.namespaces import OWL, SKOS, WD
 from regiograph.store import Store
 
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-SKOS_EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
+OWL_SAME_AS = OWL + "sameAs"
+SKOS_EXACT_MATCH = SKOS + "exactMatch"
 LINK_TARGETS = {  # uri space -> (label, homepage) of datasets we count linksets to
-    "http://www.wikidata.org/entity/": ("Wikidata", "https://www.wikidata.org/"),
+    WD: ("Wikidata", "https://www.wikidata.org/"),
     "https://www.wikidata.org/entity/": ("Wikidata", "https://www.wikidata.org/"),
 }
 EXAMPLES_PER_GRAPH = 5

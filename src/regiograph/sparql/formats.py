@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
 
+from regiograph.namespaces import W3C_FORMATS as _F
+
 
 @dataclass(frozen=True)
 class Format:
@@ -20,7 +22,7 @@ class Format:
     kind: str  # "results" (SELECT/ASK), "rdf" (CONSTRUCT/DESCRIBE) or "html"
     extension: str
     aliases: tuple[str, ...] = ()  # other media types that select this format
-    w3c: str = ""  # IRI in http://www.w3.org/ns/formats/
+    w3c: str = ""  # IRI in W3C's formats namespace (namespaces.W3C_FORMATS)
 
     @property
     def content_type(self) -> str:
@@ -30,7 +32,6 @@ class Format:
         return f"{self.media_type}; charset=utf-8" if text else self.media_type
 
 
-_F = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = (
     Format(
         "json",

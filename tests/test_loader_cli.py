@@ -8,6 +8,7 @@ from click.testing import CliRunner
 import httpfixtures
 from httpfixtures import Reply
 from regiograph.cli import main
+from regiograph.loader import provenance
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 GOOD = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> ."
@@ -85,11 +86,13 @@ def test_unknown_source_id_exits_2(tmp_path, scratch_store):
 
 def test_the_scheduler_runs_the_pipeline(tmp_path, scratch_store, http_server):
     from regiograph import config as configuration
-    from regiograph.ops.harvests import loader_harvest
+    from regiograph.ops.schedule import run_due
 
     good = http_server.route("/good.ttl", Reply(GOOD))
-    path = write_config(tmp_path, scratch_store, source_table("cli-scheduled", good))
+    table = source_table("cli-scheduled", good, extra='schedule = "every 1h"')
+    path = write_config(tmp_path, scratch_store, table)
     cfg = configuration.load(path, environ={})
-    outcome, summary = loader_harvest(cfg, scratch_store, "cli-scheduled")
-    assert outcome == "ok" and summary["outcome"] == "published"
-    assert summary["triples_published"] == 1
+    outcomes = run_due(cfg, scratch_store)
+    (latest,) = provenance.runs(scratch_store, "cli-scheduled")[:1]
+    assert outcomes == {"cli-scheduled": "published"} and latest["outcome"] == "published"
+    assert latest["published"] == 1 and latest["trigger"] == "schedule"

@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
+import httpfixtures
 from regiograph import config as configuration
 from regiograph.cli import main
-from regiograph.ops import harvests, schedule
+from regiograph.loader import pipeline, provenance, runs
+from regiograph.ops import schedule
 
 NOW = datetime(2025, 3, 4, 12, 0).astimezone()
 
@@ -60,19 +62,27 @@ def test_bad_schedule_stops_the_cli_with_a_usage_error(tmp_path):
     assert "source 'stats'" in result.output and "every banana" in result.output
 
 
-def test_due_after_the_interval_since_the_last_start(tmp_path):
-    cfg = config_with(tmp_path, source("a", "every 6h") + source("b", "0 3 * * *"))
-    assert schedule.due(cfg, NOW) == ["a", "b"]  # never ran: due at once
-    harvests._write_state(cfg, "a", {"started": (NOW - timedelta(hours=1)).isoformat()})
-    harvests._write_state(cfg, "b", {"started": (NOW - timedelta(hours=1)).isoformat()})
-    assert schedule.due(cfg, NOW) == []
-    assert schedule.due(cfg, NOW + timedelta(hours=5, minutes=1)) == ["a"]
-    assert schedule.due(cfg, NOW + timedelta(hours=16)) == ["a", "b"]
+def record_run(store, cfg, source_id: str, started: datetime) -> None:
+    """A finished run of the source in the metadata graph, as a harvest records it."""
+    run = provenance.run_iri(cfg.base_iri, source_id, started)
+    record = provenance.RunRecord(run, source_id, "x.ttl", started, started, outcome="failed")
+    provenance.record(store, record, cfg.base_iri)
+
+
+def test_due_after_the_interval_since_the_last_start(tmp_path, scratch_store):
+    a, b = httpfixtures.new_source_id("a"), httpfixtures.new_source_id("b")
+    cfg = config_with(tmp_path, source(a, "every 6h") + source(b, "0 3 * * *"))
+    assert schedule.due(cfg, scratch_store, NOW) == [a, b]  # never ran: due at once
+    record_run(scratch_store, cfg, a, NOW - timedelta(hours=1))
+    record_run(scratch_store, cfg, b, NOW - timedelta(hours=1))
+    assert schedule.due(cfg, scratch_store, NOW) == []
+    assert schedule.due(cfg, scratch_store, NOW + timedelta(hours=5, minutes=1)) == [a]
+    assert schedule.due(cfg, scratch_store, NOW + timedelta(hours=16)) == [a, b]
 
 
 def hold_lock_in_another_process(cfg, source_id):
     """A real second process holding the source's lock, as a running harvest would."""
-    path = harvests.lock_path(cfg, source_id)
+    path = runs.lock_path(cfg.data_path, source_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     code = (
         "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); "
@@ -86,45 +96,65 @@ def hold_lock_in_another_process(cfg, source_id):
 
 
 def test_a_source_being_harvested_elsewhere_is_skipped(tmp_path, scratch_store):
-    cfg = config_with(tmp_path, source("a", "every 6h"))
-    holder = hold_lock_in_another_process(cfg, "a")
+    a = httpfixtures.new_source_id("a")
+    cfg = config_with(tmp_path, source(a, "every 6h"))
+    holder = hold_lock_in_another_process(cfg, a)
     try:
-        assert schedule.run_due(cfg, scratch_store) == {"a": "skipped"}
-        assert harvests.read_state(cfg, "a") is None  # nothing ran
-        assert harvests.status(cfg, "a")["running"] is True
+        assert schedule.run_due(cfg, scratch_store) == {a: "busy"}
+        assert provenance.runs(scratch_store, a) == []  # nothing ran
+        assert runs.status(cfg.data_path, scratch_store, a)["running"] is True
     finally:
         holder.kill()
         holder.wait()
         holder.stdout.close()
-    assert harvests.status(cfg, "a")["running"] is False
+    assert runs.status(cfg.data_path, scratch_store, a)["running"] is False
 
 
-def test_a_run_is_recorded_with_its_outcome(tmp_path, scratch_store):
-    cfg = config_with(tmp_path, source("a", "every 6h"))
+class LockWatch(pipeline.Progress):
+    """Notes, at each step of the run, whether the source's lock is held meanwhile."""
 
-    def slow_harvest(config, store, source_id):
-        assert harvests.is_running(config, source_id)  # the lock is held meanwhile
-        return "ok", {"triples": 3}
+    def __init__(self, data_path):
+        self.data_path, self.held = data_path, []
 
-    outcome = harvests.run(cfg, scratch_store, "a", trigger="test", harvest=slow_harvest)
-    state = harvests.read_state(cfg, "a")
-    assert outcome == "ok" and state["outcome"] == "ok" and state["report"] == {"triples": 3}
-    assert schedule.due(cfg) == []
-    assert not harvests.is_running(cfg, "a")
+    def step(self, source, step):
+        self.held.append(runs.is_running(self.data_path, source.id))
+
+
+def test_a_run_is_recorded_with_its_outcome(tmp_path, scratch_platform):
+    base_cfg, store = scratch_platform
+    a = httpfixtures.new_source_id("a")
+    data = tmp_path / "a.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> 3 .\n")
+    cfg = config_with(
+        tmp_path,
+        f'[[sources]]\nid = "{a}"\nkind = "rdf"\nlocation = "{data}"\nschedule = "every 6h"\n',
+    ).with_overrides(site__base_iri=base_cfg.base_iri)
+    watch = LockWatch(cfg.data_path)
+    result = pipeline.harvest(cfg, store, a, trigger="schedule", progress=watch)
+    state = runs.status(cfg.data_path, store, a)
+    assert result.outcome == "published" and state["outcome"] == "published"
+    assert state["report"]["triples_published"] == 1
+    assert watch.held and all(watch.held)  # the lock is held meanwhile
+    assert schedule.due(cfg, store) == []
+    assert not runs.is_running(cfg.data_path, a)
 
 
 def test_scheduler_thread_runs_due_sources(tmp_path, scratch_store):
-    cfg = config_with(tmp_path, source("a", "every 6h"))
+    a = httpfixtures.new_source_id("a")
+    cfg = config_with(tmp_path, source(a, "every 6h"))
     scheduler = schedule.Scheduler(cfg, scratch_store, every_s=0.1).start()
+
+    def state():
+        return runs.status(cfg.data_path, scratch_store, a)
+
     try:
         deadline = time.monotonic() + 10
-        while harvests.read_state(cfg, "a") is None or harvests.status(cfg, "a")["running"]:
+        while state()["state"] != "finished" or state()["running"]:
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
         scheduler.stop()
-    state = harvests.read_state(cfg, "a")
-    assert state["trigger"] == "schedule" and state["state"] == "finished"
+    assert state()["trigger"] == "schedule" and state()["state"] == "finished"
 
 
 def test_a_due_source_is_harvested_and_published_end_to_end(tmp_path, scratch_platform):
@@ -137,9 +167,9 @@ def test_a_due_source_is_harvested_and_published_end_to_end(tmp_path, scratch_pl
         f'[[sources]]\nid = "sched-e2e"\nkind = "rdf"\nlocation = "{data}"\n'
         'schedule = "every 1h"\n',
     ).with_overrides(site__base_iri=base_cfg.base_iri)
-    assert schedule.run_due(cfg, store) == {"sched-e2e": "ok"}
+    assert schedule.run_due(cfg, store) == {"sched-e2e": "published"}
     assert store.graphs()[base_cfg.base_iri + "graph/sched-e2e"] == 1
-    assert schedule.due(cfg) == []  # it ran just now
+    assert schedule.due(cfg, store) == []  # it ran just now
 
 
 def test_harvest_due_runs_what_the_schedules_say(tmp_path, scratch_platform):
@@ -159,7 +189,7 @@ def test_harvest_due_runs_what_the_schedules_say(tmp_path, scratch_platform):
     )
     result = CliRunner().invoke(main, ["--config", str(path), "harvest", "--due"], env={})
     assert result.exit_code == 0, result.output
-    assert "cli-due: ok" in result.output
+    assert "cli-due: published" in result.output
     # another Store object wrote it: ask the store itself, not this client's cached counts
     graph = f"<{base_cfg.base_iri}graph/cli-due>"
     assert store.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}") == 1

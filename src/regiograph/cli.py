@@ -323,15 +323,19 @@ def schedule() -> None:
 @fails_cleanly
 def schedule_list(ctx) -> None:
     """Each scheduled source with its schedule, last run and whether it is due now."""
-    from regiograph.ops import harvests
+    from regiograph.loader import provenance
     from regiograph.ops import schedule as schedules
 
     cfg = load_config(ctx.find_root())
-    due = set(schedules.due(cfg))
-    for source_id, plan in schedules.schedules(cfg).items():
-        last = harvests.read_state(cfg, source_id) or {}
+    plans = schedules.schedules(cfg)  # a bad schedule: a usage error, before the store
+    with open_store(cfg, attach=True) as (cfg, store):
+        due = set(schedules.due(cfg, store))
+        last_runs = provenance.last_runs(store)
+    for source_id, plan in plans.items():
+        last = last_runs.get(source_id) or {}
+        started = last["started"].isoformat(timespec="seconds") if last else "never"
         click.echo(
-            f"{source_id}\t{plan.text}\tlast: {last.get('started', 'never')} "
+            f"{source_id}\t{plan.text}\tlast: {started} "
             f"{last.get('outcome', '')}\t{'due' if source_id in due else 'not due'}"
         )
 

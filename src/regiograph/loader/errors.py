@@ -10,6 +10,10 @@ class SourceConfigError(ConfigError):
     """A ``[[sources]]`` table cannot be used (unknown key or kind, duplicate id, …)."""
 
 
+class UnknownSource(SourceConfigError, LookupError):
+    """No ``[[sources]]`` table has this id (the admin API answers 404)."""
+
+
 class LoaderError(Exception):
     """A step of one source's run failed; the run is recorded and the old graph kept."""
 

@@ -1,15 +1,20 @@
 """harvest → map → validate → publish for each source, and the record of every run.
 
-Each source runs under its lock; any failure of one source is caught, recorded and reported,
-and the next source runs. Published data is only ever replaced by :func:`publish.publish`,
-after the policy has accepted the candidate.
+:func:`harvest` is the one way to run a source: ``regiograph harvest``, the scheduler
+(:mod:`regiograph.ops.schedule`) and the admin API (through :func:`harvest_in_background`)
+all call it, so every run holds the source's lock (:mod:`.runs`) and is recorded once, in the
+metadata graph. Any failure of one source is caught, recorded and reported, and the next
+source runs. Published data is only ever replaced by :func:`publish.publish`, after the policy
+has accepted the candidate.
 """
 
 from __future__ import annotations
 
 import glob
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +22,7 @@ from pathlib import Path
 from pyoxigraph import Store as MemoryStore
 
 from regiograph.config import Config
-from regiograph.loader import provenance, publish, sources
-from regiograph.loader import runs as locks
+from regiograph.loader import provenance, publish, runs, sources
 from regiograph.loader.errors import LoaderError, NotModified, SourceBusy
 from regiograph.loader.fetch import http
 from regiograph.loader.kinds import Context, Harvested, Progress, module
@@ -33,7 +37,8 @@ STEPS = ("harvest", "map", "validate", "publish")
 @dataclass
 class RunResult:
     source: Source
-    outcome: str = "failed"  # published | rejected | failed | unchanged | busy
+    outcome: str = "failed"  # one of runs.OUTCOMES
+    trigger: str = "cli"  # one of runs.TRIGGERS
     step: str = ""
     message: str = ""
     run: str = ""
@@ -61,6 +66,7 @@ class RunResult:
             "step": self.step,
             "message": self.message,
             "run": self.run,
+            "trigger": self.trigger,
             "triples_fetched": self.fetched,
             "triples_published": self.published,
             "pages": self.pages,
@@ -77,25 +83,54 @@ def harvest(
     store: Store,
     source_id: str | Source,
     *,
-    lock: bool = True,
     wait_s: float = 0.0,
     force: bool = False,
     progress: Progress | None = None,
+    trigger: str = "cli",
 ) -> RunResult:
-    """One source's run; never raises for the source's own failures."""
-    if isinstance(source_id, Source):
-        source = source_id
-    else:
-        (source,) = sources.select(sources.from_config(config), [source_id])
-    progress = progress or Progress()
-    if not lock:
-        return _run(config, store, source, force, progress)
+    """One source's run under its lock (outcome ``busy`` when another run holds it past
+    ``wait_s``); never raises for the source's own failures. UnknownSource for an id that no
+    ``[[sources]]`` table has."""
+    source = _chosen(config, source_id)
     try:
-        with locks.source_lock(config.data_path, source.id, wait_s):
-            return _run(config, store, source, force, progress)
+        lock = runs.SourceLock(config.data_path, source.id, trigger).acquire(wait_s)
     except SourceBusy as exc:
         log.warning("%s", exc)
-        return RunResult(source, outcome="busy", step="harvest", message=str(exc))
+        return RunResult(source, outcome="busy", step="harvest", message=str(exc), trigger=trigger)
+    with lock:
+        return _run(config, store, source, force, progress or Progress(), trigger)
+
+
+def harvest_in_background(
+    config: Config,
+    store: Store,
+    source_id: str | Source,
+    *,
+    trigger: str,
+    then: Callable[[RunResult], None] | None = None,
+) -> threading.Thread:
+    """:func:`harvest` in a thread, with the lock taken before the thread starts: SourceBusy
+    (or UnknownSource) raised here means nothing was started. ``then`` gets the result once
+    the lock is released."""
+    source = _chosen(config, source_id)
+    lock = runs.SourceLock(config.data_path, source.id, trigger).acquire()
+
+    def work() -> None:
+        with lock:
+            result = _run(config, store, source, False, Progress(), trigger)
+        if then is not None:
+            then(result)
+
+    thread = threading.Thread(target=work, name=f"harvest-{source.id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _chosen(config: Config, source_id: str | Source) -> Source:
+    if isinstance(source_id, Source):
+        return source_id
+    (source,) = sources.select(sources.from_config(config), [source_id])
+    return source
 
 
 def harvest_all(
@@ -117,9 +152,9 @@ def harvest_all(
 
 
 def _run(
-    config: Config, store: Store, source: Source, force: bool, progress: Progress
+    config: Config, store: Store, source: Source, force: bool, progress: Progress, trigger: str
 ) -> RunResult:
-    result = RunResult(source, started=provenance.now())
+    result = RunResult(source, started=provenance.now(), trigger=trigger)
     result.run = provenance.run_iri(config.base_iri, source.id, result.started)
     harvested = None
     try:
@@ -139,7 +174,11 @@ def _run(
     _record(config, store, result, harvested)
     progress.done(source, result.outcome)
     log.info(
-        "%s: %s%s", source.id, result.outcome, f" ({result.message})" if result.message else ""
+        "%s: %s%s",
+        source.id,
+        result.outcome,
+        f" ({result.message})" if result.message else "",
+        extra={"source": source.id, "outcome": result.outcome},
     )
     return result
 
@@ -158,6 +197,8 @@ def _steps(config, store, source, force, progress, result):
     if harvested.store is not None:
         result.fetched = len(harvested.store)
     candidate = _timed(result, "map", progress, lambda: kind.to_graph(source, harvested, ctx))
+    if harvested.notes:  # what the mapping left out, e.g. a boundary that is not a polygon
+        result.message = f"{len(harvested.notes)} left out: " + "; ".join(harvested.notes)
     result.published = None
     triples = len(candidate)
     result.fetched = result.fetched if result.fetched is not None else triples
@@ -254,6 +295,7 @@ def _record(config: Config, store: Store, result: RunResult, harvested: Harveste
         graph=source.graph(config.base_iri),
         title=source.title,
         licence=source.licence,
+        trigger=result.trigger,
     )
     try:
         provenance.record(store, record, config.base_iri)

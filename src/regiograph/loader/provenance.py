@@ -39,6 +39,7 @@ RUN_FIELDS = (
     "seconds",
     "report",
     "location",
+    "trigger",
 )
 
 
@@ -51,7 +52,7 @@ class RunRecord:
     location: str
     started: datetime
     ended: datetime
-    outcome: str  # published | rejected | failed | unchanged
+    outcome: str  # runs.OUTCOMES but busy (a busy run did nothing and is not recorded)
     step: str = ""
     message: str = ""
     fetched: int | None = None
@@ -63,6 +64,7 @@ class RunRecord:
     graph: str = ""  # the source's graph, when this run published it
     title: str = ""
     licence: str = ""
+    trigger: str = ""  # runs.TRIGGERS: cli, schedule or admin
 
 
 def run_iri(base_iri: str, source_id: str, started: datetime) -> str:
@@ -164,6 +166,7 @@ def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None)
             datatype=NamedNode(XSD + "decimal"),
         ),
         "report": report_iri,
+        "trigger": Literal(run.trigger) if run.trigger else None,
         "graph": NamedNode(run.graph) if run.outcome == "published" else None,
     }
 

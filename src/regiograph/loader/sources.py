@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from regiograph import bundled as resources
-from regiograph.loader.errors import SourceConfigError
+from regiograph.loader.errors import SourceConfigError, UnknownSource
 
 KINDS = ("dcat", "ckan", "csv", "rdf", "sparql")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -211,7 +211,7 @@ def select(sources: list[Source], ids: tuple[str, ...] | list[str]) -> list[Sour
     unknown = [i for i in ids if i not in by_id]
     if unknown:
         known = ", ".join(by_id) or "none configured"
-        raise SourceConfigError(f"unknown source id {', '.join(unknown)} (known: {known})")
+        raise UnknownSource(f"unknown source id {', '.join(unknown)} (known: {known})")
     return [by_id[i] for i in ids]
 
 

@@ -19,6 +19,7 @@ import time
 from functools import cache
 from pathlib import Path
 
+from regiograph.loader.runs import OUTCOMES as HARVEST_OUTCOMES
 from regiograph.store import StoreError
 
 # prometheus-client is imported inside functions on purpose (PLC0415): see the docstring.
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 QUERY_OUTCOMES = ("ok", "timeout", "refused", "too_large", "error")
-HARVEST_OUTCOMES = ("ok", "rejected", "failed", "skipped")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -115,7 +115,7 @@ def record_query(outcome: str) -> None:
 
 
 def record_harvest(source: str, outcome: str) -> None:
-    """Count one harvest run: ok, rejected (validation), failed or skipped (already running)."""
+    """Count one harvest run by its outcome (:data:`regiograph.loader.runs.OUTCOMES`)."""
     if outcome not in HARVEST_OUTCOMES:
         raise ValueError(f"unknown harvest outcome {outcome!r}; one of {HARVEST_OUTCOMES}")
     _metrics()["harvests"].labels(source, outcome).inc()

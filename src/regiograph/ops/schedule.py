@@ -1,9 +1,11 @@
 """Harvest schedules: each ``[[sources]]`` table may carry ``schedule = "every 6h"`` (an
 interval: s, m, h, d or w) or a cron expression (``"0 3 * * *"``, ``"@daily"``; server's local
 time). A source is due when it never ran, or when its next time after the last run's start
-has come; a failed run also counts, so a broken source is retried at its next time, not in a
-tight loop. :func:`run_due` is what ``regiograph schedule run-due`` and the background
-thread of ``regiograph serve`` call.
+has come. The last run is the newest ``hv:HarvestRun`` of the source in the metadata graph
+(:mod:`regiograph.loader.runs`), whichever path started it; a failed run also counts, so a
+broken source is retried at its next time, not in a tight loop. :func:`run_due` is what
+``regiograph schedule run-due`` and the background thread of ``regiograph serve`` call; each
+harvest is the loader's own :func:`regiograph.loader.pipeline.harvest`, under the source's lock.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from datetime import datetime, timedelta
 from croniter import CroniterBadCronError, croniter
 
 from regiograph.config import Config, ConfigError
-from regiograph.ops import harvests
+from regiograph.loader import pipeline, runs, sources
+from regiograph.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -66,41 +69,36 @@ def parse(text: str, source_id: str) -> Schedule:
 
 def schedules(config: Config) -> dict[str, Schedule]:
     """The parsed schedule of every source that has one; any bad one stops the start-up."""
-    found = {}
-    for number, table in enumerate(config.sources, 1):
-        text = table.get("schedule")
-        if text in (None, ""):
-            continue
-        source_id = str(table.get("id") or f"#{number}")
-        found[source_id] = parse(text, source_id)
-    return found
+    return {s.id: parse(s.schedule, s.id) for s in sources.from_config(config) if s.schedule}
 
 
-def due(config: Config, now: datetime | None = None) -> list[str]:
+def due(config: Config, store, now: datetime | None = None) -> list[str]:
     """Ids of the sources whose next harvest time has come."""
     now = now or datetime.now().astimezone()
+    last_starts = runs.last_starts(store)
     ready = []
     for source_id, schedule in schedules(config).items():
-        last = harvests.last_start(config, source_id)
-        if last is None or schedule.next_after(last) <= now:
+        last = last_starts.get(source_id)
+        # in local time: a cron expression speaks of the server's clock
+        if last is None or schedule.next_after(last.astimezone()) <= now:
             ready.append(source_id)
     return ready
 
 
 def run_due(config: Config, store, now: datetime | None = None) -> dict[str, str]:
-    """Harvest every due source, one after another; source id → outcome."""
+    """Harvest every due source, one after another; source id → outcome (runs.OUTCOMES,
+    ``busy`` for a source that another harvest holds right now)."""
     outcomes = {}
-    for source_id in due(config, now):
-        try:
-            outcomes[source_id] = harvests.run(config, store, source_id, trigger="schedule")
-        except harvests.HarvestRunning:
-            outcomes[source_id] = "skipped"  # another process is on it right now
+    for source in sources.select(sources.from_config(config), due(config, store, now)):
+        result = pipeline.harvest(config, store, source, trigger="schedule")
+        metrics.record_harvest(source.id, result.outcome)
+        outcomes[source.id] = result.outcome
     return outcomes
 
 
 def harvested(outcomes: dict[str, str]) -> bool:
     """Whether any harvest ran (and so wrote at least its run record: a new data version)."""
-    return any(outcome != "skipped" for outcome in outcomes.values())
+    return any(outcome != "busy" for outcome in outcomes.values())
 
 
 class Scheduler:

@@ -22,6 +22,7 @@ INSERT { GRAPH ?meta {
     hv:lastModified ?lastModified ;
     hv:seconds ?seconds ;
     hv:report ?report ;
+    hv:trigger ?trigger ;
     prov:generated ?graph .
 } }
 WHERE { }

@@ -2,20 +2,22 @@
 
 Authentication is ``Authorization: Bearer <server.write_token>`` on every call and nothing
 else: no cookies and no sessions, so a cross-site form cannot use an operator's browser
-(no CSRF surface). Without a configured token the admin API is off. A trigger takes the
-source's lock before it answers, so 409 means nothing was started. After the harvest the
+(no CSRF surface). Without a configured token the admin API is off. A trigger runs the
+loader's own harvest (:func:`regiograph.loader.pipeline.harvest_in_background`), which takes
+the source's lock before this answers, so 409 means nothing was started. After the harvest the
 derived data (catalogue, search index, statistics mirror) is brought up to date.
 """
 
 from __future__ import annotations
 
 import hmac
-import threading
 
 from flask import Blueprint, jsonify, request, url_for
 
 from regiograph import derived
-from regiograph.ops import harvests
+from regiograph.loader import pipeline, runs, sources
+from regiograph.loader.errors import SourceBusy, UnknownSource
+from regiograph.ops import metrics
 from regiograph.server.kit.errors import respond
 from regiograph.server.services import config, store
 
@@ -24,16 +26,17 @@ blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 # Described for /api's OpenAPI document in server/kit/openapi.py.
 
 
-def _warm_after(harvest: threading.Thread) -> None:
-    """When the harvest thread ends, bring the derived data up to date in this process (a
-    web worker forks nothing, so its build locks stay its own)."""
+def _after_harvest():
+    """What the harvest thread does when its run is over: count it, and bring the derived
+    data up to date in this process (a web worker forks nothing, so its build locks stay its
+    own)."""
     cfg, st = config(), store()
 
-    def work():
-        harvest.join()
+    def then(result: pipeline.RunResult) -> None:
+        metrics.record_harvest(result.source.id, result.outcome)
         derived.warm(cfg, st)
 
-    threading.Thread(target=work, name=f"{harvest.name}-warm", daemon=True).start()
+    return then
 
 
 @blueprint.before_request
@@ -54,27 +57,31 @@ def _authenticate():
 
 @blueprint.get("/harvests")
 def list_harvests():
-    cfg = config()
-    return jsonify(sources=[harvests.status(cfg, s) for s in harvests.source_ids(cfg)])
+    cfg, st = config(), store()
+    configured = sources.from_config(cfg)
+    return jsonify(sources=[runs.status(cfg.data_path, st, s.id) for s in configured])
 
 
 @blueprint.get("/harvests/<source>")
 def harvest_status(source: str):
+    cfg = config()
     try:
-        return jsonify(harvests.status(config(), source))
-    except harvests.UnknownSource as exc:
+        (chosen,) = sources.select(sources.from_config(cfg), [source])
+    except UnknownSource as exc:
         return respond(404, "Not Found", str(exc))
+    return jsonify(runs.status(cfg.data_path, store(), chosen.id))
 
 
 @blueprint.post("/harvests/<source>")
 def trigger_harvest(source: str):
     try:
-        thread = harvests.start_in_background(config(), store(), source, trigger="admin")
-    except harvests.UnknownSource as exc:
+        pipeline.harvest_in_background(
+            config(), store(), source, trigger="admin", then=_after_harvest()
+        )
+    except UnknownSource as exc:
         return respond(404, "Not Found", str(exc))
-    except harvests.HarvestRunning as exc:
+    except SourceBusy as exc:
         return respond(409, "Conflict", str(exc))
-    _warm_after(thread)
     status_url = url_for("admin.harvest_status", source=source)
     response = jsonify(source=source, state="started", status=status_url)
     response.status_code = 202

@@ -167,9 +167,8 @@ def query(ctx, sparql: str, fmt: str) -> None:
 
     cfg = load_config(ctx)
     with open_store(cfg, attach=True) as (_, store):
-        response = store.query_raw(sparql, output.ACCEPT)
-        with response:
-            click.echo(output.render(response.content, fmt), nl=False)
+        result = store.query_bytes(sparql, output.ACCEPT)
+        click.echo(output.render(result.body, fmt), nl=False)
 
 
 @main.command()
@@ -203,14 +202,14 @@ def export(ctx, graph: str | None, target: Path) -> None:
 def serve(ctx) -> None:
     """Start the store (embedded unless configured) and the web app under gunicorn; the
     derived data is brought up to date in the background meanwhile."""
-    from regiograph import derived
     from regiograph.loader import vocabulary
+    from regiograph.ops import warmup
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
     with open_store(cfg) as (cfg, store):
         vocabulary.publish(cfg, store)  # pages and queries need the current labels
-        derived.warm_in_background(cfg, store)  # a new vocabulary, or data written while stopped
+        warmup.in_background(cfg, store)  # a new vocabulary, or data written while stopped
         run(cfg, store)
 
 
@@ -221,9 +220,9 @@ def serve(ctx) -> None:
 def demo(ctx, no_serve: bool) -> None:
     """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
     the store is empty."""
-    from regiograph import derived
     from regiograph.loader import demo as demo_region
     from regiograph.loader import vocabulary
+    from regiograph.ops import warmup
     from regiograph.wsgi import run
 
     cfg = load_config(ctx)
@@ -237,7 +236,7 @@ def demo(ctx, no_serve: bool) -> None:
         if no_serve:
             _warm(cfg, store)
         else:
-            derived.warm_in_background(cfg, store)
+            warmup.in_background(cfg, store)
             run(cfg, store)
 
 

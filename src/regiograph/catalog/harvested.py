@@ -17,9 +17,10 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
 from regiograph.catalog.index import Entry, default_publisher_name
-from regiograph.catalog.sparql import query, values_table
+from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
 from regiograph.store import Store
+from regiograph.store.binding import bind_rows
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -46,8 +47,8 @@ def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
     if not entries:
         return []
     rows = [(NamedNode(e.iri), NamedNode(e.graph)) for e in entries]
-    raw = store.construct(values_table(query("harvested-raw"), ("ds", "g"), rows))
-    names = store.construct(values_table(query("harvested-names"), ("ds", "g"), rows))
+    raw = store.construct(bind_rows(query("harvested-raw"), ("ds", "g"), rows))
+    names = store.construct(bind_rows(query("harvested-names"), ("ds", "g"), rows))
     memory = MemoryStore()
     memory.extend(Quad(t.subject, t.predicate, t.object) for t in raw)
     return [*memory.query(query("harvested-page")), *names]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from regiograph.store.binding import has_where
+
 log = logging.getLogger(__name__)
 
 TYPES = ("iri", "ags", "year", "integer", "number", "string", "date", "concept")
@@ -135,7 +137,7 @@ def _saved_query(path: Path, header: dict, body: str) -> SavedQuery:
     sql_path = path.with_suffix(".sql")
     if engine == "cube" and not sql_path.is_file():
         raise HeaderError(f"{where}: engine 'cube' needs the SQL twin {sql_path.name}")
-    if not re.search(r"\bWHERE\s*\{", body, re.IGNORECASE):
+    if not has_where(body):
         raise HeaderError(f"{where}: the query needs an explicit 'WHERE {{' to bind values")
     tags = header.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):

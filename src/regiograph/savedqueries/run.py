@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
+from pyoxigraph import Literal, NamedNode
 
 from regiograph.savedqueries.library import SavedQuery
-from regiograph.store import QueryTimeout, Store, StoreError, dialects
-from regiograph.store.binding import Term, bind
+from regiograph.store import Store
+from regiograph.store.binding import Term
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +88,8 @@ def _jsonable(value):
 
 def run_sparql(text: str, store: Store, values: dict[str, Term | None]) -> Result:
     """A SELECT on the store with the values bound, columns in the query's order."""
-    response = store.query_raw(bind(text, values), "application/sparql-results+json")
-    try:
-        body = response.content
-    finally:
-        response.close()
-    if dialects.was_cancelled(body):
-        raise QueryTimeout("the store stopped the query at its time limit")
-    try:
-        solutions = parse_query_results(body, format=QueryResultsFormat.JSON)
-    except SyntaxError as exc:
-        raise StoreError(f"the store sent results that do not parse: {exc}") from None
-    if not isinstance(solutions, QuerySolutions):
-        raise StoreError("saved queries must be SELECT queries")
-    columns = [v.value for v in solutions.variables]
-    rows = [{c: s[c] for c in columns if s[c] is not None} for s in solutions]
-    return Result(columns, stored=rows)
+    solutions = store.solutions(text, values)
+    return Result(list(solutions.columns), stored=solutions.rows)
 
 
 def run(query: SavedQuery, store: Store, values: dict[str, Term | None], cube=None) -> Result:

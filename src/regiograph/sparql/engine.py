@@ -2,14 +2,15 @@
 
 Results are all or nothing. The pool's workers serialise the whole result under the byte and
 row limits before sending it; the proxy reads the store's streamed response up to the byte
-limit and looks at its tail for Oxigraph's "The SPARQL operation has been cancelled" note
-before a single byte goes to the client. So a stopped query is always an error status, never
-a 200 with a truncated body.
+limit, and the store withholds its end until it has looked for Oxigraph's cancellation note
+(:mod:`regiograph.store.results`), before a single byte goes to the client. So a stopped
+query is always an error status, never a 200 with a truncated body.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from regiograph.sparql import services
@@ -20,7 +21,6 @@ from regiograph.store import (
     Store,
     StoreError,
     StoreUnavailable,
-    dialects,
 )
 
 log = logging.getLogger(__name__)
@@ -157,43 +157,36 @@ class Engine:
 
     def _proxy(self, spec: QuerySpec) -> Result:
         try:
-            response = self.store.query_raw(
+            with self.store.query_stream(
                 spec.text,
                 spec.media_type,
                 default_graphs=spec.default_graphs,
                 named_graphs=spec.named_graphs,
-            )
+            ) as answer:
+                body = _read_limited(answer.chunks, self.limits.max_result_bytes)
         except QuerySyntaxError as exc:
             raise QueryFailed(400, exc.message) from None
-        except QueryTimeout as exc:
+        except QueryTimeout as exc:  # also a cancellation note at the end of the answer
             raise QueryFailed(503, str(exc)) from None
         except StoreError as exc:
             status = 503 if isinstance(exc, StoreUnavailable) else 502
             raise QueryFailed(status, str(exc)) from None
-        with response:
-            body = _read_limited(response, self.limits.max_result_bytes)
-        if dialects.was_cancelled(body):
-            raise QueryFailed(503, "the store stopped the query at its time limit")
-        content_type = response.headers.get("Content-Type", spec.media_type).split(";")[0].strip()
-        kind, name = _kind_of(content_type, spec.formats)
+        kind, name = _kind_of(answer.media_type or spec.media_type, spec.formats)
         return Result(kind, name, body)
 
 
-def _read_limited(response, limit: int) -> bytes:
+def _read_limited(chunks: Iterable[bytes], limit: int) -> bytes:
     parts, size = [], 0
-    try:
-        for chunk in response.iter_content(chunk_size=65536):
-            size += len(chunk)
-            if limit and size > limit:
-                raise QueryFailed(
-                    500,
-                    f"query request refused: the result is larger than the "
-                    f"endpoint's limit of {limit:,} bytes (setting "
-                    "sparql.max_result_bytes)",
-                )
-            parts.append(chunk)
-    except OSError as exc:
-        raise QueryFailed(502, f"the store's response broke off: {exc}") from None
+    for chunk in chunks:
+        size += len(chunk)
+        if limit and size > limit:
+            raise QueryFailed(
+                500,
+                f"query request refused: the result is larger than the "
+                f"endpoint's limit of {limit:,} bytes (setting "
+                "sparql.max_result_bytes)",
+            )
+        parts.append(chunk)
     return b"".join(parts)
 
 

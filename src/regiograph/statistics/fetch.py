@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from regiograph.store import QueryTimeout, Store, dialects
+from regiograph.store import QueryTimeout, Store
 
 log = logging.getLogger(__name__)
 Load = Callable[[Path], int]  # loads one CSV file into the current raw table, returns rows
@@ -71,15 +71,8 @@ class Pages:
 
 
 def _download(store: Store, query: str, target: Path) -> None:
-    """Stream one SELECT's CSV results into ``target`` without holding them in memory."""
-    response = store.query_raw(query, _CSV)
-    try:
-        with target.open("wb") as out:
-            for chunk in response.iter_content(1 << 20):
-                out.write(chunk)
-    finally:
-        response.close()
-    with target.open("rb") as written:
-        written.seek(max(0, target.stat().st_size - 64))
-        if dialects.was_cancelled(written.read()):
-            raise QueryTimeout("the store stopped the statistics export at its time limit")
+    """Stream one SELECT's CSV results into ``target`` without holding them in memory
+    (QueryTimeout, with part of a page in ``target``, when the store stopped the query)."""
+    with store.query_stream(query, _CSV, chunk_size=1 << 20) as result, target.open("wb") as out:
+        for chunk in result.chunks:
+            out.write(chunk)

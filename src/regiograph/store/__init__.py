@@ -5,6 +5,10 @@ Graph Store Protocol) and never builds HTTP requests to it, nor splices values i
 text: values are bound as RDF terms (:mod:`regiograph.store.binding`). The embedded default
 store is Oxigraph's server, supervised by :class:`OxigraphServer`; any other SPARQL 1.1
 store works by configuration alone (quirks in :mod:`regiograph.store.dialects`).
+
+This package may not know the ontology, nor hand its callers an HTTP response or a store's
+quirk to interpret: answers come back typed (:mod:`regiograph.store.results`), failures and
+a query the store cut short at its time limit as typed errors (:mod:`regiograph.store.errors`).
 """
 
 from regiograph.store.client import Endpoints, Store
@@ -16,6 +20,7 @@ from regiograph.store.errors import (
     StoreLocked,
     StoreUnavailable,
 )
+from regiograph.store.results import RawResult, Solutions, StreamedResult
 from regiograph.store.supervisor import OxigraphServer
 
 __all__ = [
@@ -24,8 +29,11 @@ __all__ = [
     "OxigraphServer",
     "QuerySyntaxError",
     "QueryTimeout",
+    "RawResult",
+    "Solutions",
     "Store",
     "StoreError",
     "StoreLocked",
     "StoreUnavailable",
+    "StreamedResult",
 ]

@@ -1,8 +1,8 @@
 """A client for any SPARQL 1.1 store: Query, Update and Graph Store Protocol over HTTP.
 
 This is the only code that sends requests to the triple store. Results are parsed with
-pyoxigraph (fast, and its terms serialise safely back into SPARQL); raw responses are
-available as byte streams for proxying.
+pyoxigraph (fast, and its terms serialise safely back into SPARQL); answers in a format the
+caller chooses come back typed, whole or streamed (:mod:`.results`), never as HTTP responses.
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ from regiograph.store.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+)
+from regiograph.store.results import (
+    RawResult,
+    Solutions,
+    StreamedResult,
+    check_complete,
+    checked_chunks,
+    media_type,
 )
 
 log = logging.getLogger(__name__)
@@ -121,11 +129,16 @@ class Store:
 
     def select(self, query: str, bindings: dict[str, Term | None] | None = None) -> list[dict]:
         """Rows as dicts from variable name to pyoxigraph term (unbound names are absent)."""
+        return self.solutions(query, bindings).rows
+
+    def solutions(self, query: str, bindings: dict[str, Term | None] | None = None) -> Solutions:
+        """A SELECT's rows with its columns in the query's order."""
         results = self._parsed_results(bind(query, bindings or {}))
         if not isinstance(results, QuerySolutions):
             raise StoreError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+        names = tuple(v.value for v in results.variables)
+        rows = [{n: row[n] for n in names if row[n] is not None} for row in results]
+        return Solutions(names, rows)
 
     def ask(self, query: str, bindings: dict[str, Term | None] | None = None) -> bool:
         results = self._parsed_results(bind(query, bindings or {}))
@@ -135,22 +148,35 @@ class Store:
 
     def construct(self, query: str, bindings: dict[str, Term | None] | None = None) -> list[Triple]:
         """Triples of a CONSTRUCT or DESCRIBE query."""
-        body = self._post_query(bind(query, bindings or {}), N_TRIPLES).content
-        _raise_if_cancelled(body)
+        body = self.query_bytes(bind(query, bindings or {}), N_TRIPLES).body
         return list(parse(body, format=RdfFormat.N_TRIPLES))
 
     describe = construct
 
-    def query_raw(
+    def query_bytes(self, query: str, accept: str) -> RawResult:
+        """The answer in a format of ``accept``, whole (a query written by the caller: the
+        command line's ``query``)."""
+        response = self._post_query(query, accept)
+        body = check_complete(response.content)
+        return RawResult(media_type(response.headers.get("Content-Type")), body)
+
+    def query_stream(
         self,
         query: str,
         accept: str,
         *,
         default_graphs: Iterable[str] = (),
         named_graphs: Iterable[str] = (),
-    ) -> requests.Response:
-        """The store's streamed response, for proxying. The caller closes it."""
-        return self._post_query(query, accept, default_graphs, named_graphs, stream=True)
+        chunk_size: int = 65536,
+    ) -> StreamedResult:
+        """The answer in a format of ``accept``, as it arrives; the caller closes it. Dataset
+        parameters as in the SPARQL 1.1 Protocol (the endpoint passes its client's on)."""
+        response = self._post_query(query, accept, default_graphs, named_graphs, stream=True)
+        return StreamedResult(
+            media_type(response.headers.get("Content-Type")),
+            checked_chunks(response.iter_content(chunk_size)),
+            response.close,
+        )
 
     def count(self, query: str, bindings: dict[str, Term | None] | None = None) -> int:
         """The integer in the single cell of a one-row, one-column SELECT."""
@@ -161,8 +187,7 @@ class Store:
         return int(value.value)
 
     def _parsed_results(self, query: str):
-        body = self._post_query(query, RESULTS_JSON).content
-        _raise_if_cancelled(body)
+        body = self.query_bytes(query, RESULTS_JSON).body
         try:
             return parse_query_results(body, format=QueryResultsFormat.JSON)
         except SyntaxError as exc:
@@ -347,12 +372,10 @@ class Store:
                 headers={"Accept": N_TRIPLES},
                 bulk=True,
             ).content
-        body = self._post_query(
+        return self.query_bytes(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} }}",
             N_TRIPLES,
-        ).content
-        _raise_if_cancelled(body)
-        return body
+        ).body
 
     def _replace_by_update(self, graph: str, data, content_type: str) -> None:
         if content_type != N_TRIPLES:
@@ -470,11 +493,6 @@ def _raise_for_status(response: requests.Response, url: str) -> None:
     if status in {502, 503}:
         raise StoreUnavailable(url, f"HTTP {status}")
     raise StoreError(f"the store answered HTTP {status}: {text.strip()[:500]}")
-
-
-def _raise_if_cancelled(body: bytes) -> None:
-    if dialects.was_cancelled(body):
-        raise QueryTimeout("the store stopped the query at its time limit")
 
 
 def _as_ntriples(data) -> str:

@@ -13,7 +13,8 @@ from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.fetch import parse
 from regiograph.loader.kinds import Context, Harvested, constructs
 from regiograph.loader.sources import Source
-from regiograph.store import dialects
+from regiograph.store import QueryTimeout
+from regiograph.store.results import check_complete
 
 ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
@@ -26,8 +27,12 @@ def harvest(source: Source, ctx: Context) -> Harvested:
         raise MappingError(f"{source.query}: cannot read the query ({exc.strerror})") from None
     fetched = ctx.fetcher.get(source.location, accept=ACCEPT, params={"query": query})
     ctx.progress.page(source, 1, source.location)
-    if dialects.was_cancelled(fetched.body):
-        raise FetchError(f"{source.location}: the endpoint cancelled the query (time limit)")
+    try:
+        check_complete(fetched.body)  # an Oxigraph endpoint marks a stopped query only so
+    except QueryTimeout:
+        raise FetchError(
+            f"{source.location}: the endpoint cancelled the query (time limit)"
+        ) from None
     fmt = parse.MEDIA_TYPES.get(fetched.media_type)
     if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.TURTLE, RdfFormat.RDF_XML):
         raise FetchError(

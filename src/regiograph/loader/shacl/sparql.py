@@ -26,6 +26,7 @@ from pyoxigraph import BlankNode, NamedNode, Store
 
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import expr as shaclexpr
+from regiograph.store.binding import after_where, has_where
 
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -216,17 +217,15 @@ def _prebound(body: str, targets: list) -> str | None:
     even with no candidate at all.
     """
     focus = _focus_pattern(targets).replace("?focus", "?this")
-    where = _WHERE.search(body)
-    if where is None:
+    if not has_where(body):
         return None
     if any(kind == "sparql" for kind, _ in targets):
         return f"SELECT * WHERE {{ {focus} LATERAL {{ {body} }} }}"
-    return body[: where.end()] + " " + focus + " " + body[where.end() :]
+    return after_where(body, f" {focus} ")
 
 
 _UNSUPPORTED = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\$currentShape|\$shapesGraph", re.I)
 _UNSUPPORTED_TARGET = re.compile(r"\$currentShape|\$shapesGraph", re.I)
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>\s*", re.I | re.M)
 
 

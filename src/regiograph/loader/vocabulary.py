@@ -18,13 +18,14 @@ from pyoxigraph import (
 )
 
 from regiograph import bundled as resources
+from regiograph import iris
 from regiograph.config import Config
 from regiograph.store import Store
 from regiograph.store.rdffiles import read_graphs
 
 
 def graph_iri(config: Config) -> str:
-    return config.base_iri + "graph/ontology"
+    return iris.ontology_graph(config.base_iri)
 
 
 def publish(config: Config, store: Store) -> int:

@@ -25,6 +25,7 @@ from regiograph.loader.kinds import (
 )
 from regiograph.loader.map import construct as mapping
 from regiograph.loader.sources import Source
+from regiograph.namespaces import DCAT
 
 _LEGACY = mapping._OLD_DCATDE
 
@@ -100,7 +101,5 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
 
 
 def datasets(store: Store) -> int:
-    rows = store.query(
-        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
-    )
+    rows = store.query(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a <{DCAT}Dataset> }}")
     return int(next(iter(rows))["n"].value)

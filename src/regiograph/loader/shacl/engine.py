@@ -29,10 +29,10 @@ from regiograph.loader.errors import ParseError, ValidationFailed
 from regiograph.loader.fetch import parse
 from regiograph.loader.shacl import sparql as shaclsparql
 from regiograph.loader.shacl.report import SEVERITIES, Report, Result
+from regiograph.namespaces import RDF_TYPE, RDFS, SH, XSD
 
 log = logging.getLogger(__name__)
 
-SH = shaclsparql.SH
 REFERENCE = NamedNode("urn:x-regiograph:reference")
 # Predicates that make a shape do something; when none is left after compiling, pyshacl
 # has nothing to check and is not started.
@@ -252,7 +252,7 @@ def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
     targets = " ".join(f"<{SH}{t}>" for t in _TARGETS)
     ask = (
         f"ASK {{ {{ ?shape ?target ?t VALUES ?target {{ {targets} }} }} UNION "
-        f"{{ ?shape a <{SH}NodeShape> , <http://www.w3.org/2000/01/rdf-schema#Class> }} "
+        f"{{ ?shape a <{SH}NodeShape> , <{RDFS}Class> }} "
         f"?shape <{SH}property>? ?x . ?x ?p ?o VALUES ?p {{ {constraints} }} }}"
     )
     return rest if rest.query(ask) else None
@@ -298,8 +298,8 @@ def _owner(shapes: Store, shape, owners: dict):
 
 def report_quads(report: Report, report_iri: NamedNode, graph: NamedNode, limit: int) -> list[Quad]:
     """The report as SHACL's own vocabulary, with at most ``limit`` results kept."""
-    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    xsd_boolean = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    rdf_type = NamedNode(RDF_TYPE)
+    xsd_boolean = NamedNode(XSD + "boolean")
     quads = [
         Quad(report_iri, rdf_type, NamedNode(SH + "ValidationReport"), graph),
         Quad(

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Store
 
-SH = "http://www.w3.org/ns/shacl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+from regiograph.namespaces import RDF, SH, XSD
+
 CASTABLE = {
     "integer",
     "decimal",

@@ -22,10 +22,11 @@ from regiograph import bundled as resources
 from regiograph.loader.errors import ValidationFailed
 from regiograph.loader.shacl import engine
 from regiograph.loader.shacl.report import Report
+from regiograph.namespaces import SH
 from regiograph.store.rdffiles import read_graphs
 
 _SCRATCH_GRAPH = "urn:regiograph:validation"
-_NODE_SHAPES = "ASK { ?shape a <http://www.w3.org/ns/shacl#NodeShape> }"
+_NODE_SHAPES = f"ASK {{ ?shape a <{SH}NodeShape> }}"
 
 
 class ShapesError(Exception):

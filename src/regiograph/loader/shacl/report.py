@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-SH = "http://www.w3.org/ns/shacl#"
+from regiograph.namespaces import SH, prefixes
+
 SEVERITIES = ("Violation", "Warning", "Info")
 _WORDS = {
     "de": {
@@ -39,28 +40,28 @@ _WORDS = {
     },
 }
 # Namespaces shortened in the text (the ontology's vocabularies and the shapes').
-PREFIXES = {
-    "rg": "https://w3id.org/regiograph/ontology#",
-    "schema": "https://schema.org/",
-    "dct": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "cv": "http://data.europa.eu/m8g/",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
-    "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
-    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
-    "rgsh": "https://w3id.org/regiograph/shapes#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
+PREFIXES = prefixes(
+    "rg",
+    "schema",
+    "dct",
+    "org",
+    "cv",
+    "cpsv",
+    "dcat",
+    "qb",
+    "skos",
+    "prov",
+    "adms",
+    "geo",
+    "rdfs",
+    "rdf",
+    "sdmx-dimension",
+    "sdmx-measure",
+    "sdmx-attribute",
+    "rgsh",
+    "owl",
+    "foaf",
+)
 
 
 @dataclass(frozen=True)

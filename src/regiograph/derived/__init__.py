@@ -15,7 +15,6 @@ warm-up never changes the outcome of the harvest or load before it.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,32 +107,3 @@ def summary(steps: list[Step]) -> str:
         f"{s.name} {s.seconds:.1f} s" if s.ok else f"{s.name} FAILED ({s.detail})" for s in steps
     ]
     return "derived data: " + ", ".join(parts)
-
-
-def warm_in_background(config: Config, store: Store) -> multiprocessing.process.BaseProcess:
-    """:func:`warm` in a fresh child process, for ``serve``: the supervising process forks
-    the web workers, and a worker forked while a thread held a build lock would keep that
-    lock's file open, and so the lock held, for its whole life. A spawned child shares no
-    open files with the workers and keeps the build's CPU out of the supervisor."""
-    endpoints = store.endpoints  # the store this process uses, also when it was started here
-    config = config.with_overrides(
-        store__query_url=endpoints.query,
-        store__update_url=endpoints.update,
-        store__graph_store_url=endpoints.graph_store,
-        store__dialect=endpoints.dialect,
-    )
-    process = multiprocessing.get_context("spawn").Process(
-        target=_child, args=(config,), name="regiograph-warm", daemon=True
-    )
-    process.start()
-    return process
-
-
-def _child(config: Config) -> None:
-    import signal
-
-    from regiograph.ops import logging as logs
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for serve, which ends this child
-    logs.configure(config)
-    warm(config, Store.from_config(config))

@@ -240,3 +240,37 @@ def test_defaults_complete_datasets_and_distributions(scratch_platform, http_ser
         "<http://ex.org/x1> <http://purl.org/dc/terms/license> <http://dcat-ap.de/def/licenses/dl-by-de/2.0>"
         in data
     )
+
+
+def test_later_pages_are_parsed_like_the_first(scratch_platform, http_server):
+    """Every page goes through the one parse path: an invalid IRI on page 2 is repaired as on
+    page 1, and a blank node label used on two pages names two nodes."""
+    config, store = scratch_platform
+    page = (
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+        "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n"
+        "<http://ex.org/d{n}> a dcat:Dataset ;\n"
+        "  dcat:landingPage <http://ex.org/map?LAYER[id]={n}> ;\n"
+        "  dcat:contactPoint _:contact .\n"
+        '_:contact <http://www.w3.org/2006/vcard/ns#fn> "contact {n}" .\n'
+        "{next}"
+    )
+    bodies = {
+        "1": page.format(n=1, next='<x> hydra:nextPage "/paged.ttl?page=2" .\n').encode(),
+        "2": page.format(n=2, next="").encode(),
+    }
+    url = http_server.route(
+        "/paged.ttl", lambda request: Reply(bodies[request.query.get("page", ["1"])[0]])
+    )
+    source = make_source(kind="dcat", location=url)
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "published", result.message
+    assert result.pages == 2
+    data = store.read_graph(graph_of(scratch_platform, source)).decode()
+    assert "<http://ex.org/map?LAYER%5Bid%5D=2>" in data
+    contacts = count_in(
+        store,
+        graph_of(scratch_platform, source),
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?d ?p ?c FILTER(isBlank(?c)) } }",
+    )
+    assert contacts == 2

@@ -154,6 +154,7 @@ def _load_repairing(
 ) -> int:
     repaired: set[str] = set()
     try:
+        # fresh blank node ids, as Store.load gives them: two documents never share a node
         quads = [
             Quad(
                 _fixed(q.subject, repaired),
@@ -161,7 +162,7 @@ def _load_repairing(
                 _fixed(q.object, repaired),
                 graph,
             )
-            for q in parse(data, fmt, base_iri=base_iri, lenient=True)
+            for q in parse(data, fmt, base_iri=base_iri, lenient=True, rename_blank_nodes=True)
         ]
     except SyntaxError as exc:
         raise ParseError(located(where, exc)) from None

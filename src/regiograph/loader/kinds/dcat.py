@@ -10,24 +10,14 @@ defaults, then the source's own CONSTRUCT files run, if any.
 
 from __future__ import annotations
 
-from pyoxigraph import DefaultGraph, Quad, Store
-from pyoxigraph import parse as parse_quads
+from pyoxigraph import Store
 
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.fetch import parse
-from regiograph.loader.kinds import (
-    Context,
-    Harvested,
-    base_iri,
-    constructs,
-    fetch_one,
-    load_fetched,
-)
+from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one, load_fetched
 from regiograph.loader.map import construct as mapping
 from regiograph.loader.sources import Source
 from regiograph.namespaces import DCAT
-
-_LEGACY = mapping._OLD_DCATDE
 
 
 def harvest(source: Source, ctx: Context) -> Harvested:
@@ -38,7 +28,7 @@ def harvest(source: Source, ctx: Context) -> Harvested:
         store=store,
         urls=[where],
         validators=(fetched.etag, fetched.last_modified),
-        legacy_dcatde=_legacy(fetched.body),
+        legacy_dcatde=mapping.legacy_dcatde(fetched.body),
     )
     if not source.is_url:
         return harvested  # an operator's file: its paging links are not followed
@@ -65,26 +55,13 @@ def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: lis
         fetched = ctx.fetcher.get(url, accept=parse.ACCEPT_RDF)
         harvested.urls.append(url)
         ctx.progress.page(source, len(harvested.urls), url)
+        # Parsed once, by the loader's one parse path; each load gives the page's blank nodes
+        # fresh ids, so pages never share a blank node. A page of its own: its next links only.
         page = Store()
         load_fetched(page, fetched, url, source, ctx)
         nexts = mapping.next_pages(page, fetched.url)
-        # Parsed again with fresh blank node ids, so that pages never share a blank node.
-        fmt = parse.rdf_format(fetched.media_type, url, source.format)
-        graph = DefaultGraph()
-        harvested.store.extend(
-            Quad(q.subject, q.predicate, q.object, graph)
-            for q in parse_quads(
-                fetched.body,
-                fmt,
-                base_iri=base_iri(source, ctx, fetched.url),
-                rename_blank_nodes=True,
-            )
-        )
-        harvested.legacy_dcatde |= _legacy(fetched.body)
-
-
-def _legacy(body: bytes) -> bool:
-    return any(marker in body for marker in _LEGACY)
+        harvested.store.extend(page)
+        harvested.legacy_dcatde |= mapping.legacy_dcatde(fetched.body)
 
 
 def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:

@@ -20,7 +20,7 @@ from regiograph.store.binding import bind
 
 SPARQL = Path(__file__).resolve().parents[1] / "sparql"
 # Byte strings whose presence makes the namespace normalisation worth a pass over the data.
-_OLD_DCATDE = (b"dcat-ap.de/def/dcatde/1", b"www.dcat-ap.de/def/dcatde/", b"/def/licenses/")
+OLD_DCATDE = (b"dcat-ap.de/def/dcatde/1", b"www.dcat-ap.de/def/dcatde/", b"/def/licenses/")
 
 
 @cache
@@ -51,10 +51,15 @@ def drop_paging(store: Store) -> None:
     store.update(text("drop-paging.ru"))
 
 
+def legacy_dcatde(raw: bytes) -> bool:
+    """Whether fetched bytes show old DCAT-AP.de namespaces or licence IRIs."""
+    return any(marker in raw for marker in OLD_DCATDE)
+
+
 def normalise_dcatde(store: Store, raw: bytes | None = None) -> None:
     """Old DCAT-AP.de namespaces and licence IRIs to current ones; skipped when ``raw`` (the
     fetched bytes) shows none of them."""
-    if raw is not None and not any(marker in raw for marker in _OLD_DCATDE):
+    if raw is not None and not legacy_dcatde(raw):
         return
     store.update(text("normalise-dcatde.ru"))
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, render_template
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from regiograph import iris
 from regiograph.loader import provenance, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n
@@ -146,7 +147,7 @@ def source_runs(source_id: str):
 def run_page(source_id: str, stamp: str):
     if not _ID.fullmatch(source_id) or not _STAMP.fullmatch(stamp):
         abort(404)
-    iri = f"{config().base_iri}id/harvest/{source_id}/{stamp}"
+    iri = iris.run(config().base_iri, source_id, stamp)
     found = provenance.runs(store(), source_id, run=iri)
     if not found:
         abort(404)

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from flask import Response, render_template, request
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
+from regiograph import iris
+from regiograph.namespaces import prefixes
 from regiograph.server.routes.sparql_replies import (
     error_response,
     not_modified,
@@ -34,24 +36,27 @@ _RDF = {
     "nquads": RdfFormat.N_QUADS,
     "trig": RdfFormat.TRIG,
 }
-PREFIXES = {
-    "rg": "https://w3id.org/regiograph/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "https://schema.org/",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "org": "http://www.w3.org/ns/org#",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "wd": "http://www.wikidata.org/entity/",
-    "wdt": "http://www.wikidata.org/prop/direct/",
-}
+# The prefixes the query editor offers (and completes) while typing.
+PREFIXES = prefixes(
+    "rg",
+    "rdf",
+    "rdfs",
+    "owl",
+    "xsd",
+    "skos",
+    "dcterms",
+    "dcat",
+    "foaf",
+    "schema",
+    "geo",
+    "qb",
+    "org",
+    "cpsv",
+    "wd",
+    "wdt",
+)
+# The prefixes the Service Description and VoID are written with.
+_DESCRIPTION_PREFIXES = prefixes("sd", "void", "dcterms", "formats", "foaf")
 
 
 def nt(iri: str) -> str:
@@ -61,8 +66,8 @@ def nt(iri: str) -> str:
 
 def graph_id(iri: str, base: str) -> str:
     """``{base}graph/{id}`` -> id (the name dumps and VoID subsets use)."""
-    prefix = base + "graph/"
-    tail = iri[len(prefix) :] if iri.startswith(prefix) else iri
+    name = iris.graph_name(base, iri)
+    tail = iri if name is None else name
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in tail).strip("-") or "graph"
 
 
@@ -133,7 +138,7 @@ def void_description(state) -> Response:
         return with_cache(Response(status=304), validators, state)
     cfg = config()
     base = cfg.base_iri
-    meta = base + "graph/meta"
+    meta = iris.meta_graph(base)
     graphs = [g for g in summary.graphs.values() if g.iri != meta]
     text = render_template(
         "sparql_void.ttl",
@@ -147,22 +152,15 @@ def void_description(state) -> Response:
         vocabularies=sorted({v for g in graphs for v in g.vocabularies}),
         examples=[e for g in graphs for e in g.examples][:10],
     )
-    body = _rdf(text, chosen, base=base + ".well-known/void")
+    body = _rdf(text, chosen, base=iris.void(base))
     return with_cache(Response(body, content_type=chosen.content_type), validators, state)
 
 
 def _rdf(turtle: str, chosen: formats.Format, *, base: str) -> bytes:
     triples = list(parse(turtle.encode("utf-8"), format=RdfFormat.TURTLE, base_iri=base))
-    prefixes = {
-        "sd": "http://www.w3.org/ns/sparql-service-description#",
-        "void": "http://rdfs.org/ns/void#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "formats": "http://www.w3.org/ns/formats/",
-        "foaf": "http://xmlns.com/foaf/0.1/",
-    }
     fmt = _RDF[chosen.name]
     if fmt in {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}:
-        return serialize(triples, format=fmt, prefixes=prefixes) or b""
+        return serialize(triples, format=fmt, prefixes=_DESCRIPTION_PREFIXES) or b""
     return serialize(triples, format=fmt) or b""
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Response, make_response, render_template, request
 
+from regiograph import iris
+from regiograph.namespaces import RDF_TYPE
 from regiograph.resources import describe, labels, present, provenance, views
-from regiograph.resources.ontology import RDF_TYPE, ontology
+from regiograph.resources.ontology import ontology
 from regiograph.server.kit import i18n, suggestions
 from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import FORMATS
@@ -47,7 +49,7 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
     language = presenter.language
     type_badges = [presenter.link(t) for t in sorted(types, key=ontology().order)]
     specific = next((t for t in sorted(types, key=ontology().order) if ontology().term(t)), None)
-    graphs = provenance.graph_info(counted, config().base_iri + "graph/meta")
+    graphs = provenance.graph_info(counted, iris.meta_graph(config().base_iri))
     return {
         "iri": iri,
         "label": labels.pick(description.own_labels, language) or _fallback_name(iri),

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from regiograph.loader.runs import OUTCOMES as HARVEST_OUTCOMES
+from regiograph.sparql.jobs import Outcome
 from regiograph.store import StoreError
 
 # prometheus-client is imported inside functions on purpose (PLC0415): see the docstring.
@@ -27,6 +28,21 @@ log = logging.getLogger(__name__)
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 QUERY_OUTCOMES = ("ok", "timeout", "refused", "too_large", "error")
+# The label each way a /sparql query ends is counted under. The labels are older than the
+# typed outcomes and kept as they were: "timeout" was every 503 (so also no free worker and
+# an unreachable store), "refused" the SERVICE rules and the per-client limit.
+QUERY_LABELS = {
+    Outcome.OK: "ok",
+    Outcome.TIMEOUT: "timeout",
+    Outcome.BUSY: "timeout",
+    Outcome.UNAVAILABLE: "timeout",
+    Outcome.REFUSED: "refused",
+    Outcome.CLIENT_LIMIT: "refused",
+    Outcome.TOO_LARGE: "too_large",
+    Outcome.SYNTAX: "error",
+    Outcome.STORE_FAILED: "error",
+    Outcome.FAILED: "error",
+}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -107,8 +123,11 @@ def record_request(method: str, route: str, status: int, seconds: float) -> None
     metrics["latency"].labels(route).observe(seconds)
 
 
-def record_query(outcome: str) -> None:
-    """Count one SPARQL query: ok, timeout, refused (policy), too_large (result) or error."""
+def record_query(outcome: Outcome | str) -> None:
+    """Count one SPARQL query by how it ended (a label of :data:`QUERY_LABELS`: ok, timeout,
+    refused (policy), too_large (result) or error)."""
+    if isinstance(outcome, Outcome):
+        outcome = QUERY_LABELS[outcome]
     if outcome not in QUERY_OUTCOMES:
         raise ValueError(f"unknown query outcome {outcome!r}; one of {QUERY_OUTCOMES}")
     _metrics()["queries"].labels(outcome).inc()

@@ -5,9 +5,16 @@
 - :mod:`.services`: the SERVICE rule — targets found with a real parser, checked against the
   allow-list and the address rules before a query reaches any engine.
 - :mod:`.formats`: result formats and content negotiation.
+- :mod:`.engine`: runs a query in the pool or on the store's endpoint (proxy); every query
+  ends in a typed :class:`~.jobs.Reply`.
+- :mod:`.jobs`: what the engine asks of a worker (``Job``) and how a query ends (``Reply``,
+  ``Outcome``).
 - :mod:`.pool`: killable worker processes that answer queries from read-only pyoxigraph handles
   on the embedded store's directory, so that the time limit really stops a query.
 - :mod:`.worker`: what runs inside one of those processes.
 - :mod:`.limits`: per-client concurrency.
 - :mod:`.describe`: the numbers behind the Service Description and VoID, asked of the store.
+
+This package may not speak HTTP to clients: no status codes, no responses; what an
+:class:`~.jobs.Outcome` means for HTTP is decided in ``server/routes/sparql.py`` alone.
 """

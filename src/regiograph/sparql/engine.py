@@ -1,10 +1,11 @@
 """Running a public query: the worker pool (embedded store) or the store's endpoint (proxy).
 
-Results are all or nothing. The pool's workers serialise the whole result under the byte and
-row limits before sending it; the proxy reads the store's streamed response up to the byte
-limit, and the store withholds its end until it has looked for Oxigraph's cancellation note
-(:mod:`regiograph.store.results`), before a single byte goes to the client. So a stopped
-query is always an error status, never a 200 with a truncated body.
+Every query ends in a :class:`~regiograph.sparql.jobs.Reply`, whatever happened; what it means
+for HTTP is the route's business. Results are all or nothing. The pool's workers serialise the
+whole result under the byte and row limits before sending it; the proxy reads the store's
+streamed answer up to the byte limit, and the store withholds its end until it has looked for
+Oxigraph's cancellation note (:mod:`regiograph.store.results`). So a stopped query is always
+a failed reply, never a truncated result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from regiograph.sparql import services
+from regiograph.sparql.formats import BY_NAME
+from regiograph.sparql.jobs import Job, Outcome, Reply
 from regiograph.sparql.pool import PoolBusy, PoolTimeout, QueryPool, WorkerLost
 from regiograph.store import (
     QuerySyntaxError,
@@ -24,16 +27,6 @@ from regiograph.store import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class QueryFailed(Exception):
-    """The query did not produce a result; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str, *, retry_after: int | None = None):
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -53,13 +46,6 @@ class QuerySpec:
     named_graphs: list[str]
     union: bool  # the default graph is the union of the named graphs (no FROM in the query)
     version: str  # data version, so that workers reopen their handles when it moves
-
-
-@dataclass(frozen=True)
-class Result:
-    kind: str  # solutions, boolean, graph
-    format: str  # short format name (endpoint.formats)
-    body: bytes
 
 
 class Engine:
@@ -89,73 +75,58 @@ class Engine:
     def close(self) -> None:
         self.pool.close()
 
-    def query(self, spec: QuerySpec) -> Result:
-        job = {
-            "operation": "query",
-            "query": spec.text,
-            "base": spec.base,
-            "formats": spec.formats,
-            "default_graphs": spec.default_graphs,
-            "named_graphs": spec.named_graphs,
-            "union": spec.union,
-            "max_bytes": self.limits.max_result_bytes,
-            "max_rows": self.limits.max_result_rows,
-            "version": spec.version,
-            "allow": self.allow,
-            "check_only": self.mode != "pool",
-        }
-        reply = self._run(job)
-        if self.mode == "pool":
-            return Result(reply[1], reply[2], reply[3])
+    def query(self, spec: QuerySpec) -> Reply:
+        """The result, or why there is none. In proxy mode the workers only check the
+        SERVICE rule (parsing runs there, killable) and the store runs the query."""
+        reply = self._run(
+            Job(
+                operation="query",
+                text=spec.text,
+                base=spec.base,
+                allow=self.allow,
+                check_only=self.mode != "pool",
+                version=spec.version,
+                formats=spec.formats,
+                default_graphs=tuple(spec.default_graphs),
+                named_graphs=tuple(spec.named_graphs),
+                union=spec.union,
+                max_bytes=self.limits.max_result_bytes,
+                max_rows=self.limits.max_result_rows,
+            )
+        )
+        if self.mode == "pool" or reply.outcome is not Outcome.OK:
+            return reply
         return self._proxy(spec)
 
-    def check_update(self, text: str, base: str) -> None:
-        """The SERVICE rule for an update (raises QueryFailed)."""
-        self._run(
-            {
-                "operation": "update",
-                "query": text,
-                "base": base,
-                "allow": self.allow,
-                "check_only": True,
-                "version": "",
-            }
-        )
+    def check_update(self, text: str, base: str) -> Reply:
+        """The SERVICE rule and the syntax of an update, which the store then runs."""
+        return self._run(Job("update", text, base, self.allow, check_only=True))
 
-    def _run(self, job: dict) -> tuple:
+    def _run(self, job: Job) -> Reply:
         try:
             reply = self.pool.run(job, self.limits.timeout_s)
         except PoolTimeout:
-            raise QueryFailed(
-                503,
+            return Reply.failed(
+                Outcome.TIMEOUT,
                 f"the query was stopped at this endpoint's time limit of "
                 f"{self.limits.timeout_s:g} s (setting sparql.timeout_s)",
-            ) from None
+            )
         except PoolBusy:
-            raise QueryFailed(
-                503,
+            return Reply.failed(
+                Outcome.BUSY,
                 "every query worker stayed busy for the whole time limit; try again shortly",
-                retry_after=5,
-            ) from None
+            )
         except WorkerLost as exc:
-            raise QueryFailed(
-                500,
+            return Reply.failed(
+                Outcome.FAILED,
                 f"the query worker died while running the query ({exc}); "
                 "it may have needed too much memory",
-            ) from None
-        status = reply[0]
-        if status == "ok":
-            return reply
-        if status == "syntax":
-            raise QueryFailed(400, reply[1])
-        if status == "refused":
-            raise QueryFailed(403, reply[2])
-        if status == "too-large":
-            raise QueryFailed(500, f"query request refused: {reply[1]}")
-        log.warning("SPARQL worker error: %s", reply[1])
-        raise QueryFailed(500, f"the query failed: {reply[1]}")
+            )
+        if reply.outcome is Outcome.FAILED:
+            log.warning("SPARQL worker error: %s", reply.message)
+        return reply
 
-    def _proxy(self, spec: QuerySpec) -> Result:
+    def _proxy(self, spec: QuerySpec) -> Reply:
         try:
             with self.store.query_stream(
                 spec.text,
@@ -165,34 +136,35 @@ class Engine:
             ) as answer:
                 body = _read_limited(answer.chunks, self.limits.max_result_bytes)
         except QuerySyntaxError as exc:
-            raise QueryFailed(400, exc.message) from None
+            return Reply.failed(Outcome.SYNTAX, exc.message)
         except QueryTimeout as exc:  # also a cancellation note at the end of the answer
-            raise QueryFailed(503, str(exc)) from None
-        except StoreError as exc:
-            status = 503 if isinstance(exc, StoreUnavailable) else 502
-            raise QueryFailed(status, str(exc)) from None
+            return Reply.failed(Outcome.TIMEOUT, str(exc))
+        except StoreUnavailable as exc:
+            return Reply.failed(Outcome.UNAVAILABLE, str(exc))
+        except StoreError as exc:  # an error status, or the answer broke off
+            return Reply.failed(Outcome.STORE_FAILED, str(exc))
+        if body is None:
+            return Reply.failed(
+                Outcome.TOO_LARGE,
+                f"query request refused: the result is larger than the endpoint's limit of "
+                f"{self.limits.max_result_bytes:,} bytes (setting sparql.max_result_bytes)",
+            )
         kind, name = _kind_of(answer.media_type or spec.media_type, spec.formats)
-        return Result(kind, name, body)
+        return Reply.ok(kind, name, body)
 
 
-def _read_limited(chunks: Iterable[bytes], limit: int) -> bytes:
+def _read_limited(chunks: Iterable[bytes], limit: int) -> bytes | None:
+    """The whole answer, or None as soon as it is over ``limit`` bytes (0: no limit)."""
     parts, size = [], 0
     for chunk in chunks:
         size += len(chunk)
         if limit and size > limit:
-            raise QueryFailed(
-                500,
-                f"query request refused: the result is larger than the "
-                f"endpoint's limit of {limit:,} bytes (setting "
-                "sparql.max_result_bytes)",
-            )
+            return None
         parts.append(chunk)
     return b"".join(parts)
 
 
 def _kind_of(content_type: str, formats: dict[str, str]) -> tuple[str, str]:
-    from regiograph.sparql.formats import BY_NAME
-
     for kind in ("solutions", "graph"):
         name = formats[kind]
         if BY_NAME[name].media_type == content_type:
@@ -200,4 +172,4 @@ def _kind_of(content_type: str, formats: dict[str, str]) -> tuple[str, str]:
     return "solutions", formats["solutions"]
 
 
-__all__ = ["Engine", "Limits", "QueryFailed", "Result", "services"]
+__all__ = ["Engine", "Limits", "Outcome", "QuerySpec", "Reply", "services"]

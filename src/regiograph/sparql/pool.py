@@ -3,8 +3,8 @@
 Each worker (:mod:`.worker`) is a separate process; a request borrows an idle one, sends the
 job and waits at most until its deadline. When the deadline passes, the worker is killed
 (SIGKILL: the CPU is free at once) and a fresh one is started in the background, while the
-request answers 503. Waiting for an idle worker counts against the same deadline, so a client
-never waits longer than the time limit. The pool starts lazily and again after a fork
+query ends in a timeout. Waiting for an idle worker counts against the same deadline, so a
+client never waits longer than the time limit. The pool starts lazily and again after a fork
 (gunicorn forks its workers after the app is built).
 """
 
@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from regiograph.sparql import worker as worker_module
+from regiograph.sparql.jobs import Job, Reply
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -55,7 +56,7 @@ class QueryPool:
         self._workers: set[_Worker] = set()
         self.killed = 0
 
-    def run(self, job: dict, timeout_s: float) -> tuple:
+    def run(self, job: Job, timeout_s: float) -> Reply:
         """The worker's reply to ``job``; PoolTimeout/PoolBusy/WorkerLost otherwise."""
         self._ensure_started()
         try:

@@ -1,13 +1,12 @@
 """One query worker process: a read-only pyoxigraph handle on the embedded store's directory.
 
-The parent (:mod:`.pool`) sends a job dict through a pipe and waits for one reply tuple; when
-the time limit passes first, it kills this process, which is the only way to stop a running
-pyoxigraph query. The handle sees the data as of its opening, so it is reopened whenever the
-job carries a data version other than the one it was opened at.
+The parent (:mod:`.pool`) sends a :class:`~.jobs.Job` through a pipe and waits for one
+:class:`~.jobs.Reply`; when the time limit passes first, it kills this process, which is the
+only way to stop a running pyoxigraph query. The handle sees the data as of its opening, so it
+is reopened whenever the job carries a data version other than the one it was opened at.
 
-Replies: ``("ok", kind, format_name, body)`` with kind ``solutions``, ``boolean`` or
-``graph``; ``("syntax", message)``; ``("refused", rule, message)``; ``("too-large",
-message)``; ``("error", message)``.
+A worker replies OK, SYNTAX, REFUSED, TOO_LARGE or FAILED; the other outcomes are the
+parent's (a timeout kills the worker before it could reply).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import time
 import pyoxigraph as ox
 
 from regiograph.sparql import services
+from regiograph.sparql.jobs import Job, Outcome, Reply
 
 _RESULTS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -65,25 +65,25 @@ def main(conn, store_path: str | None) -> None:
             return
 
 
-def handle(job: dict, store_path: str | None, state: dict) -> tuple:
+def handle(job: Job, store_path: str | None, state: dict) -> Reply:
     try:
-        found = services.targets(job["query"], job.get("operation", "query"), job["base"])
-        services.check(found, job["allow"])
-        if job.get("check_only"):
-            if job.get("operation") == "update" and not found:
+        found = services.targets(job.text, job.operation, job.base)
+        services.check(found, job.allow)
+        if job.check_only:
+            if job.operation == "update" and not found:
                 # The parser's message and position for the client's own text: run it on a
                 # fresh in-memory store (SERVICE is excluded above, LOAD by the endpoint).
-                ox.Store().update(job["query"], base_iri=job["base"])
-            return ("ok", "checked", "", b"")
-        return run(_store(store_path, job["version"], state), job)
+                ox.Store().update(job.text, base_iri=job.base)
+            return Reply.ok()
+        return run(_store(store_path, job.version, state), job)
     except services.ServiceRefused as exc:
-        return ("refused", exc.rule, str(exc))
+        return Reply.failed(Outcome.REFUSED, str(exc))
     except (services.UncheckableQuery, SyntaxError) as exc:
-        return ("syntax", str(exc))
+        return Reply.failed(Outcome.SYNTAX, str(exc))
     except TooLarge as exc:
-        return ("too-large", str(exc))
-    except Exception as exc:  # reported to the client as a 500, never a crash of the worker
-        return ("error", f"{type(exc).__name__}: {exc}")
+        return Reply.failed(Outcome.TOO_LARGE, f"query request refused: {exc}")
+    except Exception as exc:  # reported to the client as a failure, never a crash of the worker
+        return Reply.failed(Outcome.FAILED, f"the query failed: {type(exc).__name__}: {exc}")
 
 
 def _store(store_path: str | None, version: str, state: dict):
@@ -96,30 +96,30 @@ def _store(store_path: str | None, version: str, state: dict):
     return state["store"]
 
 
-def run(store, job: dict) -> tuple:
-    options: dict = {"base_iri": job["base"]}
-    if job.get("default_graphs") or job.get("named_graphs"):
+def run(store, job: Job) -> Reply:
+    options: dict = {"base_iri": job.base}
+    if job.default_graphs or job.named_graphs:
         # A dataset given by the protocol replaces the query's FROM / FROM NAMED entirely.
-        options["default_graph"] = [ox.NamedNode(g) for g in job.get("default_graphs") or []]
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.get("named_graphs") or []]
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     else:
-        options["use_default_graph_as_union"] = job.get("union", True)
-    result = store.query(job["query"], **options)
-    formats = job["formats"]
+        options["use_default_graph_as_union"] = job.union
+    result = store.query(job.text, **options)
+    formats = job.formats or {}
     if isinstance(result, ox.QueryBoolean):
         name = formats["boolean"]
-        sink = Sink(job["max_bytes"], None)
+        sink = Sink(job.max_bytes, None)
         result.serialize(sink, format=_RESULTS[name])
-        return ("ok", "boolean", name, sink.value())
+        return Reply.ok("boolean", name, sink.value())
     if isinstance(result, ox.QuerySolutions):
         name = formats["solutions"]
-        sink = Sink(job["max_bytes"], RowCounter(name, job["max_rows"]))
+        sink = Sink(job.max_bytes, RowCounter(name, job.max_rows))
         _serialize(result, sink, _RESULTS[name])
-        return ("ok", "solutions", name, sink.value())
+        return Reply.ok("solutions", name, sink.value())
     name = formats["graph"]
-    sink = Sink(job["max_bytes"], None)
+    sink = Sink(job.max_bytes, None)
     _serialize(result, sink, _RDF[name])
-    return ("ok", "graph", name, sink.value())
+    return Reply.ok("graph", name, sink.value())
 
 
 def _serialize(result, sink: Sink, fmt) -> None:

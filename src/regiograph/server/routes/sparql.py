@@ -29,7 +29,8 @@ from regiograph.server.services import config, store
 from regiograph.server.services import sparql as endpoint
 from regiograph.sparql import formats, lexer
 from regiograph.sparql.endpoint import Endpoint
-from regiograph.sparql.engine import QueryFailed, QuerySpec
+from regiograph.sparql.engine import QuerySpec
+from regiograph.sparql.jobs import Outcome, Reply
 from regiograph.sparql.limits import TooManyRequests
 from regiograph.store import QuerySyntaxError, StoreError, StoreUnavailable
 
@@ -41,6 +42,19 @@ _PREFLIGHT = {
     "Access-Control-Max-Age": "86400",
 }
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
+# What each way a query can fail means in HTTP (docs/sparql.md, "Errors"): the one place.
+_STATUS = {
+    Outcome.SYNTAX: 400,
+    Outcome.REFUSED: 403,
+    Outcome.CLIENT_LIMIT: 429,
+    Outcome.TOO_LARGE: 500,  # the protocol's "Query Request Refused"
+    Outcome.FAILED: 500,
+    Outcome.STORE_FAILED: 502,
+    Outcome.TIMEOUT: 503,
+    Outcome.BUSY: 503,
+    Outcome.UNAVAILABLE: 503,
+}
+_RETRY_AFTER_S = {Outcome.BUSY: 5, Outcome.CLIENT_LIMIT: 5}
 
 
 def endpoint_url() -> str:
@@ -105,18 +119,12 @@ def _answer_query(state: Endpoint) -> Response:
         union="FROM" not in inspection.keywords,
         version=version,
     )
-    try:
-        with state.limiter.slot(request.remote_addr or "-"):
-            result = state.engine.query(spec)
-    except TooManyRequests as exc:
-        metrics.record_query("refused")
-        raise _Stop(error_response(429, str(exc), retry_after=5)) from None
-    except QueryFailed as exc:
-        metrics.record_query(_outcome_of(exc))
-        if chosen is formats.HTML:
-            raise _Stop(_editor_error(operation.text, exc.status, exc.message)) from None
-        raise _Stop(error_response(exc.status, exc.message, retry_after=exc.retry_after)) from None
-    metrics.record_query("ok")
+    result = _run_query(state, spec)
+    if result.outcome is not Outcome.OK:
+        # A browser gets the editor with the message; the per-client limit stays plain text.
+        if chosen is formats.HTML and result.outcome is not Outcome.CLIENT_LIMIT:
+            raise _Stop(_editor_error(operation.text, _STATUS[result.outcome], result.message))
+        raise _Stop(_failure(result))
     if chosen is formats.HTML:
         response = Response(_results_page(operation.text, result), mimetype="text/html")
     else:
@@ -130,15 +138,26 @@ def _answer_query(state: Endpoint) -> Response:
     return response
 
 
-def _outcome_of(failure: QueryFailed) -> str:
-    """The metrics outcome of a failed query (ops/metrics.py names them)."""
-    if failure.status == 503:
-        return "timeout"
-    if failure.status == 403:
-        return "refused"  # SERVICE rules
-    if failure.status == 500 and "refused" in failure.message:
-        return "too_large"  # the row or byte limit
-    return "error"
+def _run_query(state: Endpoint, spec: QuerySpec) -> Reply:
+    """The engine's reply, within the client's share of concurrent queries; counted."""
+    try:
+        with state.limiter.slot(request.remote_addr or "-"):
+            reply = state.engine.query(spec)
+    except TooManyRequests as exc:
+        reply = Reply.failed(Outcome.CLIENT_LIMIT, str(exc))
+    metrics.record_query(reply.outcome)
+    return reply
+
+
+def _failure(reply: Reply, *, writes: bool = False) -> Response:
+    """The error response for a reply other than OK; the write path's has neither CORS
+    headers nor Retry-After."""
+    return error_response(
+        _STATUS[reply.outcome],
+        reply.message,
+        retry_after=None if writes else _RETRY_AFTER_S.get(reply.outcome),
+        cors=not writes,
+    )
 
 
 def _operation(state: Endpoint):
@@ -217,10 +236,9 @@ def _run_update(state: Endpoint, operation) -> Response:
             cors=False,
         )
     base = config().base_iri + "sparql"
-    try:
-        state.engine.check_update(operation.text, base)
-    except QueryFailed as exc:
-        return error_response(exc.status, exc.message, cors=False)
+    checked = state.engine.check_update(operation.text, base)
+    if checked.outcome is not Outcome.OK:
+        return _failure(checked, writes=True)
     text = _update_text(operation.text, inspection, base)
     digest = hashlib.sha256(operation.text.encode()).hexdigest()[:16]
     try:

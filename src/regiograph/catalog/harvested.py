@@ -16,17 +16,14 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
+from regiograph import iris
 from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
+from regiograph.namespaces import DCAT, DCATDE, DCATDE_LICENCES, DCT, FOAF, RDF_TYPE, VCARD, XSD
 from regiograph.store import Store
 from regiograph.store.binding import bind_rows
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # properties DCAT-AP and DCAT-AP.de allow at most once on the nodes we re-publish
 SINGLE = {
     DCT + "modified",
@@ -38,7 +35,7 @@ SINGLE = {
     DCAT + "mediaType",
     DCT + "license",
     VCARD + "fn",
-    "http://dcat-ap.de/def/dcatde/politicalGeocodingLevelURI",
+    DCATDE + "politicalGeocodingLevelURI",
 }
 
 
@@ -65,7 +62,7 @@ def complete(
     by_subject: dict = defaultdict(lambda: defaultdict(list))
     for t in triples:
         by_subject[t.subject][t.predicate.value].append(t.object)
-    contact = NamedNode(base + "catalog#contact")
+    contact = NamedNode(iris.catalog_contact(base))
     out: list[Triple] = []
     for entry in entries:
         source = sources.get(entry.graph or "", {})
@@ -98,7 +95,7 @@ def records(
     nodes = []
     for entry in entries:
         key = hashlib.sha1(entry.iri.encode(), usedforsecurity=False).hexdigest()
-        record = NamedNode(f"{base}catalog/record/{key}")
+        record = NamedNode(iris.catalog_record(base, key))
         location = sources.get(entry.graph or "", {}).get("location", "")
         harvested = _datetime(entry.harvested)
         out += fill(
@@ -125,7 +122,7 @@ def _default_publisher(source: dict, entry: Entry, by_subject) -> NamedNode:
         else NamedNode(f"{entry.graph}#publisher")
     )
     name = default_publisher_name(source)
-    by_subject[agent][RDF_TYPE.value] = [NamedNode(FOAF + "Agent")]
+    by_subject[agent][RDF_TYPE] = [NamedNode(FOAF + "Agent")]
     by_subject[agent].setdefault(FOAF + "name", [Literal(name)])
     return agent
 
@@ -138,7 +135,7 @@ def _fix_distribution(props: dict, source: dict) -> bool:
     if not props.get(DCAT + "accessURL") and props.get(DCAT + "downloadURL"):
         props[DCAT + "accessURL"] = props[DCAT + "downloadURL"][:1]
     licence = source.get("default_licence", "")
-    if not props.get(DCT + "license") and licence.startswith("http://dcat-ap.de/def/licenses/"):
+    if not props.get(DCT + "license") and licence.startswith(DCATDE_LICENCES):
         props[DCT + "license"] = [NamedNode(licence)]
     return bool(props.get(DCAT + "accessURL")) and bool(props.get(DCT + "license"))
 
@@ -157,4 +154,4 @@ def _datetime(text: str | None) -> Literal | None:
     if not text:
         return None
     kind = "dateTime" if "T" in text else "date"
-    return Literal(text, datatype=NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}"))
+    return Literal(text, datatype=NamedNode(XSD + kind))

@@ -19,6 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 HERE = Path(__file__).resolve().parent
 RG = Namespace("https://w3id.org/regiograph/ontology#")
+SCHEMA = Namespace("https://schema.org/")
 START, END = "<!-- diagram:start -->", "<!-- diagram:end -->"
 
 
@@ -44,7 +45,10 @@ def mermaid(g: Graph) -> str:
     # object properties with both domain and range
     props = sorted(s for s in g.subjects(RDF.type, OWL.ObjectProperty) if str(s).startswith(str(RG)))
     for p in props:
+        # schema:domainIncludes: the informative domains of properties that hold on several
+        # classes (rdfs:domain would make every subject an instance of all of them)
         doms = [d for d in g.objects(p, RDFS.domain) if isinstance(d, URIRef)]
+        doms += [d for d in g.objects(p, SCHEMA.domainIncludes) if isinstance(d, URIRef)]
         rngs = [r for r in g.objects(p, RDFS.range) if isinstance(r, URIRef)]
         for d in doms:
             for r in rngs:
@@ -54,7 +58,7 @@ def mermaid(g: Graph) -> str:
     # datatype properties as attributes of their domain class
     dprops = sorted(s for s in g.subjects(RDF.type, OWL.DatatypeProperty) if str(s).startswith(str(RG)))
     for p in dprops:
-        for d in g.objects(p, RDFS.domain):
+        for d in [*g.objects(p, RDFS.domain), *g.objects(p, SCHEMA.domainIncludes)]:
             rng = next(g.objects(p, RDFS.range), None)
             rng_s = short(g, rng).split("_", 1)[-1] if isinstance(rng, URIRef) else "literal"
             lines.append(f"    {short(g, d)} : +{rng_s} {short(g, p).split('_', 1)[1]}")

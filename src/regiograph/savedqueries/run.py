@@ -13,13 +13,12 @@ from functools import cached_property
 
 from pyoxigraph import Literal, NamedNode
 
+from regiograph.namespaces import XSD
 from regiograph.savedqueries.library import SavedQuery
 from regiograph.store import Store
 from regiograph.store.binding import Term
 
 log = logging.getLogger(__name__)
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # --- Running ------------------------------------------------------------------------------
 

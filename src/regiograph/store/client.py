@@ -28,6 +28,8 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from regiograph import iris
+from regiograph.namespaces import RG
 from regiograph.store import dialects
 from regiograph.store.binding import Term, bind
 from regiograph.store.bulk import chunks, parallel_parts, split_ntriples
@@ -52,7 +54,6 @@ log = logging.getLogger(__name__)
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
-RG = "https://w3id.org/regiograph/ontology#"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Store:
     def from_config(cls, config) -> Store:
         return cls(
             Endpoints.from_config(config),
-            meta_graph=config.base_iri + "graph/meta",
+            meta_graph=iris.meta_graph(config.base_iri),
             query_timeout_s=config["store.query_timeout_s"],
             connect_timeout_s=config["store.connect_timeout_s"],
             upload_timeout_s=config["store.upload_timeout_s"],

@@ -1,5 +1,5 @@
 """Every media type the platform reads or writes, in one table: the RDF syntaxes, the SPARQL
-result formats, and the two non-RDF representations the web negotiates (HTML, plain JSON).
+result formats, and the non-RDF representations the web negotiates beside them (HTML, JSON).
 
 One row per format names its media type and the others that select it, its file extensions,
 its pyoxigraph format and whether the platform reads and writes it. Every other module looks
@@ -170,9 +170,8 @@ TSV = MediaType(
 
 # --- Not RDF, but negotiated beside it ----------------------------------------------------
 
-HTML = MediaType(
-    "html", "text/html", "page", ("html",), aliases=("application/xhtml+xml",), reads=False
-)
+HTML = MediaType("html", "text/html", "page", ("html",), reads=False)
+XHTML = MediaType("xhtml", "application/xhtml+xml", "page", ("xhtml",), reads=False)
 JSON = MediaType("plainjson", "application/json", "page", ("json",), reads=False)
 
 # --- Lookups ------------------------------------------------------------------------------
@@ -180,7 +179,7 @@ JSON = MediaType("plainjson", "application/json", "page", ("json",), reads=False
 # The order is the order a surface lists them in when it offers "all": the first is the default.
 RDF = (TURTLE, NTRIPLES, RDFXML, JSONLD, NQUADS, TRIG, N3)
 RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-ALL = (*RDF, *RESULTS, HTML, JSON)
+ALL = (*RDF, *RESULTS, HTML, XHTML, JSON)
 RDF_WRITTEN = tuple(f for f in RDF if f.writes)
 RDF_READ = tuple(f for f in RDF if f.reads)
 BY_NAME = {f.name: f for f in ALL}

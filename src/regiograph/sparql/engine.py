@@ -14,8 +14,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from regiograph.mediatypes import BY_NAME
 from regiograph.sparql import services
-from regiograph.sparql.formats import BY_NAME
 from regiograph.sparql.jobs import Job, Outcome, Reply
 from regiograph.sparql.pool import PoolBusy, PoolTimeout, QueryPool, WorkerLost
 from regiograph.store import (

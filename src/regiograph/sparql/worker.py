@@ -19,23 +19,9 @@ import time
 
 import pyoxigraph as ox
 
+from regiograph.mediatypes import BY_NAME
 from regiograph.sparql import services
 from regiograph.sparql.jobs import Job, Outcome, Reply
-
-_RESULTS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
 
 
 class TooLarge(Exception):
@@ -109,16 +95,16 @@ def run(store, job: Job) -> Reply:
     if isinstance(result, ox.QueryBoolean):
         name = formats["boolean"]
         sink = Sink(job.max_bytes, None)
-        result.serialize(sink, format=_RESULTS[name])
+        result.serialize(sink, format=BY_NAME[name].results)
         return Reply.ok("boolean", name, sink.value())
     if isinstance(result, ox.QuerySolutions):
         name = formats["solutions"]
         sink = Sink(job.max_bytes, RowCounter(name, job.max_rows))
-        _serialize(result, sink, _RESULTS[name])
+        _serialize(result, sink, BY_NAME[name].results)
         return Reply.ok("solutions", name, sink.value())
     name = formats["graph"]
     sink = Sink(job.max_bytes, None)
-    _serialize(result, sink, _RDF[name])
+    _serialize(result, sink, BY_NAME[name].rdf)
     return Reply.ok("graph", name, sink.value())
 
 

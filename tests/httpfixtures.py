@@ -166,4 +166,6 @@ def make_source(folder: Path | None = None, **table):
     table.setdefault("id", new_source_id(table.get("kind", "src")))
     table.setdefault("allow_private", True)
     table.setdefault("retry_backoff_s", 0.01)
+    if table.get("kind") in ("csv", "geojson"):  # these kinds refuse data without a licence
+        table.setdefault("licence", "http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     return parse_sources([table], folder or Path.cwd())[0]

@@ -18,7 +18,7 @@ from typing import Any
 from regiograph import bundled as resources
 from regiograph.loader.errors import SourceConfigError, UnknownSource
 
-KINDS = ("dcat", "ckan", "csv", "rdf", "sparql")
+KINDS = ("dcat", "ckan", "csv", "geojson", "rdf", "sparql")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _URL = re.compile(r"https?://", re.IGNORECASE)
 MiB = 1024 * 1024
@@ -34,7 +34,7 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     Key("id", str, None, "Short name, `[a-z0-9_-]`; the graph is `{base}graph/{id}`. Required."),
-    Key("kind", str, None, "One of dcat, ckan, csv, rdf, sparql. Required."),
+    Key("kind", str, None, "One of dcat, ckan, csv, geojson, rdf, sparql. Required."),
     Key(
         "location",
         str,
@@ -57,7 +57,12 @@ KEYS: tuple[Key, ...] = (
         "Base IRI for relative IRIs (default: the document's URL); "
         "`{base}` stands for site.base_iri.",
     ),
-    Key("mapping", str, "", "csv: the CSVW metadata file (JSON) that maps the table."),
+    Key(
+        "mapping",
+        str,
+        "",
+        "csv, geojson: the CSVW metadata file (JSON) that maps the table (the features).",
+    ),
     Key(
         "construct",
         list,
@@ -74,7 +79,13 @@ KEYS: tuple[Key, ...] = (
         "Ids of other sources whose published graphs the shapes may "
         "point at (e.g. municipalities), added to the data for validation only.",
     ),
-    Key("licence", str, "", "Licence IRI of the source's data, kept in its catalogue record."),
+    Key(
+        "licence",
+        str,
+        "",
+        "Licence IRI of the source's data, kept in its catalogue record; required for csv "
+        "and geojson (official tables and boundaries are reused under a licence).",
+    ),
     Key("default_publisher", str, "", "dcat: dct:publisher given to datasets without one."),
     Key("default_licence", str, "", "dcat/ckan: dct:license given to distributions without one."),
     Key("organisations", list, [], "ckan: only packages of these organisations (names)."),
@@ -274,8 +285,13 @@ def _policy(where: str, table: dict[str, Any]) -> Policy:
 
 def _check_kind(where: str, options: dict[str, Any]) -> None:
     kind = options["kind"]
-    if kind == "csv" and not options.get("mapping"):
-        raise SourceConfigError(f"{where}: a csv source needs 'mapping' (a CSVW metadata file)")
+    if kind in ("csv", "geojson") and not options.get("mapping"):
+        raise SourceConfigError(f"{where}: a {kind} source needs 'mapping' (a CSVW metadata file)")
+    if kind in ("csv", "geojson") and not options.get("licence"):
+        raise SourceConfigError(
+            f"{where}: a {kind} source needs 'licence' (the IRI of the data's licence, e.g. "
+            "http://dcat-ap.de/def/licenses/dl-by-de/2.0); data without one is not harvested"
+        )
     if kind == "sparql" and not options.get("query"):
         raise SourceConfigError(f"{where}: a sparql source needs 'query' (a CONSTRUCT .rq file)")
     if kind in ("ckan", "sparql") and not _URL.match(options["location"]):

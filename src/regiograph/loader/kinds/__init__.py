@@ -52,6 +52,7 @@ class Harvested:
     validators: tuple[str, str] | None = None  # to remember, for single-document sources
     records: int = 0
     legacy_dcatde: bool = False  # old DCAT-AP.de namespaces or licence IRIs were seen
+    notes: list[str] = field(default_factory=list)  # what the mapping left out, for the record
 
 
 def module(kind: str):

@@ -4,8 +4,9 @@ Understood: ``dialect`` (encoding, delimiter, quoteChar, doubleQuote, headerRowC
 skipRows, trim, skipBlankRows); ``tableSchema`` with ``aboutUrl``, ``primaryKey`` and
 ``columns`` (name, titles, datatype with ``format`` — number formats with ``decimalChar`` and
 ``groupChar``, a regular expression for strings, ``true|false`` words for booleans —,
-``minimum``/``maximum``, required, null, default, separator, lang, propertyUrl, valueUrl,
-aboutUrl, virtual, suppressOutput). URI templates are RFC 6570 level 2 (``{col}``,
+``minimum``/``maximum``, ``@id`` for a datatype of its own such as ``geo:wktLiteral``),
+required, null, default, separator, lang, propertyUrl, valueUrl, aboutUrl, virtual,
+suppressOutput). URI templates are RFC 6570 level 2 (``{col}``,
 ``{+col}``, ``{_row}``); relative IRIs resolve against the source's base IRI.
 
 Deliberate differences from the recommendation, all stricter or safer:
@@ -88,6 +89,7 @@ class Column:
     suppress: bool = False
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    datatype_iri: str = ""  # a datatype of its own ({"@id": "geo:wktLiteral"}), lexical as string
 
 
 @dataclass
@@ -160,10 +162,16 @@ def _column(raw: dict[str, Any], number: int, where: str) -> Column:
         suppress=raw.get("suppressOutput", False),
         minimum=_decimal_or_none(datatype.get("minimum")),
         maximum=_decimal_or_none(datatype.get("maximum")),
+        datatype_iri=_expand(datatype.get("@id", "")),
     )
     if column.virtual and not (column.value_url or column.default):
         raise MappingError(f"{where}: virtual column '{column.name}' needs valueUrl or default")
     return column
+
+
+def _expand(name: str) -> str:
+    prefix, _, local = name.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES and not local.startswith("//") else name
 
 
 def _as_list(value: Any) -> list[str]:
@@ -400,6 +408,8 @@ def _objects(column: Column, values, table: Table, base_iri: str):
     for cell in cells:
         if column.lang:
             yield Literal(cell, language=column.lang)
+        elif column.datatype_iri:
+            yield Literal(cell, datatype=NamedNode(column.datatype_iri))
         else:
             yield Literal(cell, datatype=NamedNode(XSD + NUMERIC.get(column.base, column.base)))
 

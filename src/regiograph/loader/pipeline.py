@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pyoxigraph import Store as MemoryStore
 
+from regiograph import iris
 from regiograph.config import Config
 from regiograph.loader import provenance, publish, runs, sources
 from regiograph.loader.errors import LoaderError, NotModified, SourceBusy
@@ -255,7 +256,7 @@ def _validate(
     if not source.shapes:
         return None
     shapes = validate.load_shapes(_shape_files(source))
-    reference = [store.read_graph(f"{config.base_iri}graph/{ref}") for ref in source.reference]
+    reference = [store.read_graph(iris.graph(config.base_iri, ref)) for ref in source.reference]
     report = validate.validate(candidate, shapes, reference)
     report.shapes = list(source.shapes)
     return report

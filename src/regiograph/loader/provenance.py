@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
+from regiograph import iris
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
+from regiograph.namespaces import XSD
 from regiograph.store import Store
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_STORED_RESULTS = 500  # per run; the counts are always complete
 KEEP_RUNS = 20  # per source
 # What runs() gives for every run (None where the run has no value).
@@ -68,11 +69,7 @@ class RunRecord:
 
 
 def run_iri(base_iri: str, source_id: str, started: datetime) -> str:
-    return f"{base_iri}id/harvest/{source_id}/{started.strftime('%Y%m%dT%H%M%S%fZ')}"
-
-
-def record_iri(base_iri: str, source_id: str) -> str:
-    return f"{base_iri}id/catalog-record/{source_id}"
+    return iris.run(base_iri, source_id, iris.run_stamp(started))
 
 
 def now() -> datetime:
@@ -126,7 +123,7 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
             text("record-catalog.ru"),
             {
                 "meta": meta,
-                "record": NamedNode(record_iri(base_iri, run.source_id)),
+                "record": NamedNode(iris.source_record(base_iri, run.source_id)),
                 "graph": NamedNode(run.graph),
                 "title": Literal(run.title or run.source_id),
                 "location": location_term(run.location),

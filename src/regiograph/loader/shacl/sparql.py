@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, NamedNode, Store
 
+from regiograph import namespaces
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import expr as shaclexpr
+from regiograph.namespaces import RDF, SH
 from regiograph.store.binding import after_where, has_where
 
-SH = "http://www.w3.org/ns/shacl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\n"
+# what every SHACL-SPARQL query may use undeclared, as a dict and as PREFIX lines
+STANDARD_PREFIXES = namespaces.prefixes("rdf", "rdfs")
+PROLOGUE = namespaces.sparql_prefixes("rdf", "rdfs")
 COMPONENTS = {
     "minCount": "MinCountConstraintComponent",
     "maxCount": "MaxCountConstraintComponent",
@@ -131,7 +131,7 @@ def compile_shapes(shapes: Store) -> Plan:
                     row["path"],
                     name,
                     severity,
-                    PREFIXES + body.replace("{FOCUS}", focus).replace("{PATH}", str(row["path"])),
+                    PROLOGUE + body.replace("{FOCUS}", focus).replace("{PATH}", str(row["path"])),
                     prefixes,
                 )
             )
@@ -158,7 +158,7 @@ def _compile_node_level(shapes: Store, targets: dict, used_elsewhere: set, plan:
                     condition = expressions.value_violation(name, quad.object, "?focus", shape)
                 except shaclexpr.Unsupported:
                     continue
-                query = PREFIXES + f"SELECT ?focus WHERE {{ {focus} FILTER({condition}) }}"
+                query = PROLOGUE + f"SELECT ?focus WHERE {{ {focus} FILTER({condition}) }}"
                 prefixes = _target_prefixes(shape_targets)
                 plan.checks.append(
                     Check(shape, None, name, severity, query, prefixes, node_level=True)
@@ -194,8 +194,7 @@ def _compile_sparql(shapes: Store, targets: dict, used_elsewhere: set, plan: Pla
             continue
         severity = row["severity"] or NamedNode(SH + "Violation")
         prefixes = {
-            "rdf": RDF,
-            "rdfs": RDFS,
+            **STANDARD_PREFIXES,
             **_target_prefixes(targets[owner]),
             **_declared(shapes, row["constraint"]),
             **prefixes,
@@ -294,7 +293,7 @@ def _sparql_target(shapes: Store, target) -> tuple[str, dict[str, str]] | None:
     if is_sparql is None or len(selects) != 1 or _UNSUPPORTED_TARGET.search(selects[0].value):
         return None
     prefixes, body = _split_prefixes(selects[0].value)
-    prefixes = {"rdf": RDF, "rdfs": RDFS, **_declared(shapes, target), **prefixes}
+    prefixes = {**STANDARD_PREFIXES, **_declared(shapes, target), **prefixes}
     body = re.sub(r"[?$]this\b", "?focus", body)
     return (body, prefixes) if _parses(body, prefixes) else None
 

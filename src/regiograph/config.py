@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from regiograph.namespaces import DCATDE_LICENCES
+
 ENV_PREFIX = "REGIOGRAPH_"
 DEFAULT_FILE = "regiograph.toml"
 
@@ -273,7 +275,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "catalog.licence",
         str,
-        "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+        DCATDE_LICENCES + "dl-by-de/2.0",
         "Licence of the platform's own datasets and dumps: an IRI from the dcat-ap.de "
         "licence list.",
     ),

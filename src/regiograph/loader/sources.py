@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from regiograph import bundled as resources
+from regiograph import iris
 from regiograph.loader.errors import SourceConfigError, UnknownSource
+from regiograph.namespaces import DCATDE_LICENCES
 
 KINDS = ("dcat", "ckan", "csv", "geojson", "rdf", "sparql")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -172,7 +174,7 @@ class Source:
         return self.folder / self.location
 
     def graph(self, base_iri: str) -> str:
-        return f"{base_iri}graph/{self.id}"
+        return iris.graph(base_iri, self.id)
 
     def resolve(self, name: str, *, bundled: str | None = None) -> Path:
         """A file named in the source's table: relative to its folder, else in ``bundled``."""
@@ -290,7 +292,7 @@ def _check_kind(where: str, options: dict[str, Any]) -> None:
     if kind in ("csv", "geojson") and not options.get("licence"):
         raise SourceConfigError(
             f"{where}: a {kind} source needs 'licence' (the IRI of the data's licence, e.g. "
-            "http://dcat-ap.de/def/licenses/dl-by-de/2.0); data without one is not harvested"
+            f"{DCATDE_LICENCES}dl-by-de/2.0); data without one is not harvested"
         )
     if kind == "sparql" and not options.get("query"):
         raise SourceConfigError(f"{where}: a sparql source needs 'query' (a CONSTRUCT .rq file)")

@@ -32,30 +32,30 @@ from urllib.parse import quote, urljoin
 from pyoxigraph import Literal, NamedNode, Triple
 
 from regiograph.loader.errors import MappingError
+from regiograph.namespaces import SCHEMA_HTTP, XSD, prefixes
 
 MAX_ERRORS = 20
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": XSD,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
-    "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
-    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
-    "rg": "https://w3id.org/regiograph/ontology#",
-}
-RDF_TYPE = PREFIXES["rdf"] + "type"
+# The prefixes a mapping may use undeclared; as in CSVW's initial context, schema: is http.
+PREFIXES = prefixes(
+    "rdf",
+    "rdfs",
+    "xsd",
+    "owl",
+    "dcat",
+    "dcterms",
+    "dct",
+    "foaf",
+    "org",
+    "prov",
+    "qb",
+    "schema",
+    "skos",
+    "geo",
+    "sdmx-dimension",
+    "sdmx-measure",
+    "sdmx-attribute",
+    "rg",
+) | {"schema": SCHEMA_HTTP}
 NUMERIC = {
     "integer": "integer",
     "int": "integer",

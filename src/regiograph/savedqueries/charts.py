@@ -13,6 +13,7 @@ from numbers import Real
 from urllib.parse import urlencode
 
 from regiograph.resources.geo import point
+from regiograph.savedqueries.display import is_key_column
 
 WIDTH, PLOT_HEIGHT, LEFT, BAR = 720, 280, 190, 18
 PALETTE = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#66468f", "#00798c", "#8d6a48", "#30343f")
@@ -26,9 +27,15 @@ def chart(kind: str, columns: list[str], rows: list[dict], options: dict | None 
         return None
     if kind == "map":
         return _map(rows, columns)
-    y = options.get("y") or next((c for c in columns if _numeric(rows, c)), None)
+    # the value: a number that is not a key or a year (those are labels and axes)
+    numbers = [c for c in columns if _numeric(rows, c)]
+    y = options.get("y") or next((c for c in numbers if not is_key_column(c)), None)
+    # a name reads better than an IRI on an axis: text columns first, then IRI columns
     x = (
         options.get("x")
+        or next(
+            (c for c in columns if c != y and _any_text(rows, c) and not _all_iris(rows, c)), None
+        )
         or next((c for c in columns if c != y and not _numeric(rows, c)), None)
         or next((c for c in columns if c != y), None)
     )
@@ -134,7 +141,7 @@ def _line(rows: list[dict], x: str, y: str, series: str | None) -> dict:
                 for px, py in sorted(points, key=lambda p: _sort_key(p[0]))
             ),
         }
-        for i, (name, points) in enumerate(list(groups.items())[:MAX_SERIES])
+        for i, (name, points) in enumerate(_largest(groups)[:MAX_SERIES])
     ]
     ticks = [
         {"value": low + (high - low) * k / 4, "y": scale(low + (high - low) * k / 4)}
@@ -153,6 +160,12 @@ def _line(rows: list[dict], x: str, y: str, series: str | None) -> dict:
         "height": PLOT_HEIGHT + 40,
         "omitted": max(0, len(groups) - MAX_SERIES),
     }
+
+
+def _largest(groups: dict[str, list[tuple]]) -> list[tuple[str, list[tuple]]]:
+    """Series by their largest value, largest first: with more series than colours the
+    chart draws the ones that dominate it (the table lists all)."""
+    return sorted(groups.items(), key=lambda item: (-max(abs(p[1]) for p in item[1]), item[0]))
 
 
 def _sort_key(value):

@@ -9,25 +9,26 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request
 from pyoxigraph import NamedNode
 
-from regiograph.savedqueries import ParameterError, SavedQuery, plain
+from regiograph.savedqueries import ParameterError, SavedQuery, display
 from regiograph.savedqueries.charts import chart
 from regiograph.server.kit import i18n
 from regiograph.server.kit.saved import execute
+from regiograph.server.kit.suggestions import search_index
+from regiograph.server.kit.urls import link_for
 from regiograph.server.services import saved_queries, store
 
 blueprint = Blueprint("queries", __name__)
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _CHOICES = {
+    # labels in every language: display.choices picks the reader's, one option per value
     "concept": f"SELECT ?value ?label WHERE {{ ?value <{SKOS}inScheme> ?of "
-    f"OPTIONAL {{ ?value <{SKOS}prefLabel> ?label FILTER (lang(?label) = 'de') }} }} "
-    f"ORDER BY ?label LIMIT 500",
+    f"OPTIONAL {{ ?value <{SKOS}prefLabel> ?label }} }} LIMIT 2000",
     "iri": f"SELECT ?value ?label WHERE {{ ?value a ?of "
-    f"OPTIONAL {{ ?value <{RDFS}label> ?label }} }} ORDER BY ?label LIMIT 500",
+    f"OPTIONAL {{ ?value <{RDFS}label> ?label }} }} LIMIT 2000",
 }
 
 
@@ -49,8 +50,12 @@ def page(name: str):
         error, status = exc, 400
     table = drawing = None
     if result is not None:
-        table = _table(result, lang)
-        drawing = chart(query.chart["type"], result.columns, result.records(), query.chart)
+        names = search_index().labels(display.iris_of(result.rows))
+        table = display.table(result.columns, result.rows, lang, names, link_for)
+        records = result.records()
+        if query.chart["type"] != "map":  # a map links its points by IRI
+            records = display.named(records, lang, names)
+        drawing = chart(query.chart["type"], result.columns, records, query.chart)
     args = {k: v for k, v in request.args.items() if v}
     return render_template(
         "queries_page.html",
@@ -71,13 +76,10 @@ def _form(query: SavedQuery, args: dict) -> list[dict]:
     for parameter in query.parameters:
         choices = []
         of = parameter.scheme if parameter.type == "concept" else parameter.cls
+        value = args.get(parameter.name, parameter.default or "")
         if of and parameter.type in _CHOICES:
             rows = store().select(_CHOICES[parameter.type], {"of": NamedNode(of)})
-            choices = [
-                (r["value"].value, r["label"].value if "label" in r else r["value"].value)
-                for r in rows
-            ]
-        value = args.get(parameter.name, parameter.default or "")
+            choices = display.choices(rows, i18n.language(), value)
         fields.append(
             {
                 "parameter": parameter,
@@ -94,25 +96,3 @@ _INPUT_TYPES = {"integer": "number", "number": "number", "date": "text", "year":
 
 def _download_url(query: SavedQuery, args: dict, fmt: str) -> str:
     return f"/api/queries/{query.name}?" + urlencode({**args, "format": fmt})
-
-
-def _table(result, lang: str) -> dict:
-    rows = []
-    for row in result.rows:
-        cells = []
-        for column in result.columns:
-            term = row.get(column)
-            cells.append(_cell(term, lang))
-        rows.append(cells)
-    return {"columns": result.columns, "rows": rows}
-
-
-def _cell(term, lang: str) -> dict:
-    if term is None:
-        return {"text": ""}
-    if not hasattr(term, "datatype"):
-        return {"text": term.value, "href": "/resource?" + urlencode({"iri": term.value})}
-    value = plain(term)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"text": format_decimal(value, locale=lang), "number": True}
-    return {"text": term.value}

@@ -5,27 +5,47 @@
   // A bar chart for results with a label column and a numeric column (e.g. counts per
   // district). Drawn as plain SVG: no chart library, nothing from outside the platform.
   var SVG = "http://www.w3.org/2000/svg";
+  var texts = {};  // the page's language, from data-texts on #yasgui
+  var locale = document.documentElement.lang || "de";
   function numeric(binding) {
     return binding && binding.type === "literal" && binding.value !== "" &&
       isFinite(Number(binding.value));
   }
+  // Columns whose numbers are keys or points in time (year, ags …), never the bar's length.
+  var KEY_COLUMN = /(year|jahr|period|ags|ars|code|key|id)$/i;
+  function every(rows, name, test) {
+    return rows.every(function (row) { return test(row[name]); });
+  }
+  function isText(binding) {
+    return !binding || (binding.type === "literal" && !numeric(binding));
+  }
+  function isIri(binding) { return !binding || binding.type === "uri"; }
+  // The label column: text (a name) before an IRI; the value column: the first number that
+  // is not a key or a year.
   function chartColumns(results) {
     if (!results || !results.getVariables || !results.getBindings) return null;
     var names = results.getVariables() || [];
     var rows = results.getBindings() || [];
     if (!rows.length || rows.length > 200) return null;
-    var value = null, label = null;
-    names.forEach(function (name) {
-      var all = rows.every(function (row) { return numeric(row[name]); });
-      if (all && value === null) value = name;
-      else if (!all && label === null) label = name;
-    });
+    var numbers = names.filter(function (n) { return every(rows, n, numeric); });
+    var value = numbers.filter(function (n) { return !KEY_COLUMN.test(n); })[0] || null;
+    var label = names.filter(function (n) { return n !== value && every(rows, n, isText); })[0] ||
+      names.filter(function (n) { return n !== value && every(rows, n, isIri); })[0] ||
+      names.filter(function (n) { return n !== value; })[0] || null;
     return value !== null && label !== null ? { label: label, value: value, rows: rows } : null;
+  }
+  function shortName(binding) {
+    if (!binding) return "";
+    if (binding.type !== "uri") return binding.value;
+    return binding.value.replace(/[/#]+$/, "").split(/[/#]/).pop() || binding.value;
+  }
+  function formatNumber(value) {
+    try { return value.toLocaleString(locale); } catch (e) { return String(value); }
   }
   function BarChart(yasr) {
     this.yasr = yasr;
     this.priority = 5;
-    this.label = "Chart";
+    this.label = texts.chart || "Chart";
   }
   BarChart.prototype.canHandleResults = function () {
     return chartColumns(this.yasr.results) !== null;
@@ -46,13 +66,14 @@
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "sparql-chart");
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", columns.value + " by " + columns.label);
+    svg.setAttribute("aria-label", (texts.by || "%(y)s by %(x)s")
+      .replace("%(y)s", columns.value).replace("%(x)s", columns.label));
     svg.setAttribute("width", width);
     svg.setAttribute("height", columns.rows.length * (barHeight + 4) + 4);
     columns.rows.forEach(function (row, index) {
       var y = 4 + index * (barHeight + 4);
       var text = document.createElementNS(SVG, "text");
-      var raw = row[columns.label] ? row[columns.label].value : "";
+      var raw = shortName(row[columns.label]);
       text.textContent = raw.length > 40 ? raw.slice(raw.length - 40) : raw;
       text.setAttribute("x", labelWidth - 6);
       text.setAttribute("y", y + barHeight - 5);
@@ -63,10 +84,10 @@
       bar.setAttribute("height", barHeight);
       bar.setAttribute("width", Math.max(1, (width - labelWidth - 80) * values[index] / max));
       var title = document.createElementNS(SVG, "title");
-      title.textContent = raw + ": " + values[index];
+      title.textContent = raw + ": " + formatNumber(values[index]);
       bar.appendChild(title);
       var number = document.createElementNS(SVG, "text");
-      number.textContent = String(values[index]);
+      number.textContent = formatNumber(values[index]);
       number.setAttribute("x", labelWidth + Number(bar.getAttribute("width")) + 4);
       number.setAttribute("y", y + barHeight - 5);
       svg.appendChild(text);
@@ -76,6 +97,27 @@
     target.appendChild(svg);
   };
 
+  // YASGUI's controls without names get them, and the "add tab" button leaves the tab list
+  // (a tablist may only hold tabs). Run again whenever YASGUI redraws.
+  function name(selector, text, root) {
+    root.querySelectorAll(selector).forEach(function (el) {
+      if (!el.getAttribute("aria-label") && text) el.setAttribute("aria-label", text);
+    });
+  }
+  function accessible(root) {
+    name("input.autocomplete", texts.endpoint, root);
+    name(".CodeMirror textarea", texts.query, root);
+    name(".yasr select", texts.select, root);
+    name(".yasr input:not([type=hidden])", texts.filter, root);
+    root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach(function (el) {
+      el.setAttribute("tabindex", "0");
+    });
+    root.querySelectorAll("[role=tablist] > :not([role=tab]):not([role=presentation])")
+      .forEach(function (child) {
+        if (child.tagName === "BUTTON") child.parentNode.parentNode.insertBefore(child, child.parentNode.nextSibling);
+      });
+  }
+
   function start() {
     var element = document.getElementById("yasgui");
     if (!element || typeof window.Yasgui === "undefined") return;
@@ -83,8 +125,12 @@
     var base = element.dataset.base;
     var prefixes = JSON.parse(element.dataset.prefixes || "{}");
     var examples = JSON.parse(element.dataset.examples || "[]");
+    texts = JSON.parse(element.dataset.texts || "{}");
     var form = document.getElementById("sparql-query");
-    var initial = form ? form.value : "";
+    // A share link (#query=…) names the query; otherwise the form holds it (the example, or
+    // the ?query= the server has already answered below: that one is not run again).
+    var shared = new URLSearchParams(window.location.hash.slice(1)).get("query");
+    var initial = shared || (form ? form.value : "");
     if (window.Yasgui.Yasr && window.Yasgui.Yasr.registerPlugin && !window.Yasgui.Yasr.plugins.chart) {
       window.Yasgui.Yasr.registerPlugin("chart", BarChart);
     }
@@ -93,6 +139,9 @@
       copyEndpointOnNewTab: true,
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
       persistencyExpire: 0,
+      // the page reads the URL itself: YASGUI's reader would run ?query= a second time and
+      // pass ?format=html on to the endpoint (an HTML page as a "result")
+      populateFromUrl: false,
       yasqe: { value: initial },
       yasr: {
         prefixes: prefixes,
@@ -108,7 +157,11 @@
         // Offer the platform's prefixes in autocompletion without adding them to the query.
         window.Yasgui.Yasqe.defaults.prefixes = prefixes;
       }
+      if (shared) tab.query();
     }
+    accessible(element);
+    new MutationObserver(function () { accessible(element); })
+      .observe(element, { childList: true, subtree: true });
     // Result links to our own resources open the platform's pages, others a new tab.
     element.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");

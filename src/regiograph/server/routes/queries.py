@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from pyoxigraph import NamedNode
 
+from regiograph.namespaces import RDFS, SKOS
 from regiograph.savedqueries import ParameterError, SavedQuery, display
 from regiograph.savedqueries.charts import chart
 from regiograph.server.kit import i18n
@@ -21,8 +22,6 @@ from regiograph.server.kit.urls import link_for
 from regiograph.server.services import saved_queries, store
 
 blueprint = Blueprint("queries", __name__)
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _CHOICES = {
     # labels in every language: display.choices picks the reader's, one option per value
     "concept": f"SELECT ?value ?label WHERE {{ ?value <{SKOS}inScheme> ?of "

@@ -390,10 +390,9 @@ def _region_files(data, out, districts, names, ags) -> dict[str, int]:
         "kreise-vg5000-2021.geojson": write_json(folder / "kreise-vg5000-2021.geojson", kreise),
     }
     write_readme(folder, "grenzen", files, f"Simplification tolerance: {TOLERANCE} degrees.")
-    region_rows = [[d] for d in sorted(districts)]
-    region = {"kreise.csv": write_csv(out / "region" / "kreise.csv", ["kreis"], region_rows)}
-    members = [[a] for a in sorted(ags)]
-    region["gemeinden.csv"] = write_csv(out / "region" / "gemeinden.csv", ["ags"], members)
+    rows = [["district", d] for d in sorted(districts)] + [["municipality", a] for a in sorted(ags)]
+    table = write_csv(out / "region" / "gebiete.csv", ["ebene", "schluessel"], rows)
+    region = {"gebiete.csv": table}
     write_readme(out / "region", "region", region)
     return {
         **{f"grenzen/{k}": v for k, v in files.items()},

@@ -56,11 +56,12 @@ def test_fourteen_competency_queries_with_bilingual_headers():
 def test_rural_municipalities_in_local_supply_projects_and_funders(demo_store):
     rows = run(demo_store, "local-supply-rural")
     assert [(r["name"], r["population"], r["project"]) for r in rows] == [
-        ("Epfenbach", "2396", "id/project/dorfladen-kraichgau"),
-        ("Helmstadt-Bargen", "3795", "id/project/dorfladen-kraichgau"),
-        ("Neidenstein", "1743", "id/project/dorfladen-kraichgau"),
-        ("Reichartshausen", "2088", "id/project/dorfladen-kraichgau"),
-        ("Waibstadt", "5666", "id/project/dorfladen-kraichgau"),
+        # populations of 31.12.2023 (Destatis GV-ISys, demo/sources/gemeindeverzeichnis)
+        ("Epfenbach", "2412", "id/project/dorfladen-kraichgau"),
+        ("Helmstadt-Bargen", "3909", "id/project/dorfladen-kraichgau"),
+        ("Neidenstein", "1753", "id/project/dorfladen-kraichgau"),
+        ("Reichartshausen", "2143", "id/project/dorfladen-kraichgau"),
+        ("Waibstadt", "5708", "id/project/dorfladen-kraichgau"),
     ]
     # The EU (LEADER) and the state (ELR) fund it; the ministry's name has commas of its own.
     ministry = "Ministerium für Ernährung, Ländlichen Raum und Verbraucherschutz Baden-Württemberg"
@@ -99,9 +100,9 @@ def test_federal_funding_per_district_and_inhabitant(demo_store):
         {
             "district": "id/district/08222",
             "districtName": "Stadtkreis Mannheim",
-            "inhabitants": "310658",
-            "total": "15000000",
-            "perInhabitant": "48.28",
+            "inhabitants": "316877",  # sum of its municipalities, GV-ISys 31.12.2023
+            "total": "30000000",
+            "perInhabitant": "94.67",
         }
     ]
     state = NamedNode("https://w3id.org/regiograph/concepts/programme-level/state")
@@ -119,19 +120,30 @@ def test_federal_funding_per_district_and_inhabitant(demo_store):
 
 def test_population_development_side_by_side(demo_store):
     rows = run(demo_store, "population-development")
+    # Kreis Bergstraße, 31.12.2013 → 31.12.2021 (GV-ISys extracts, both on the 2011 census basis)
     assert [(r["name"], r["first"], r["last"], r["changePercent"]) for r in rows] == [
-        ("Abtsteinach", "2366", "2513", "6.2"),
-        ("Neckarsteinach", "3763", "3988", "6"),
-        ("Hirschhorn (Neckar)", "3379", "3553", "5.1"),
-        ("Bensheim", "39909", "41895", "5"),
-        ("Rimbach", "8430", "8835", "4.8"),
-        ("Viernheim", "33773", "35047", "3.8"),
-        ("Birkenau", "9764", "9998", "2.4"),
-        ("Heppenheim (Bergstraße)", "25924", "26337", "1.6"),
-        ("Lorsch", "13643", "13798", "1.1"),
-        ("Lampertheim", "32508", "32687", "0.6"),
-        ("Grasellenbach", "4165", "4057", "-2.6"),
-        ("Wald-Michelbach", "10711", "10436", "-2.6"),
+        ("Zwingenberg", "6705", "7202", "7.4"),
+        ("Lorsch", "13170", "13930", "5.8"),
+        ("Heppenheim (Bergstraße)", "25013", "26357", "5.4"),
+        ("Einhausen", "6226", "6554", "5.3"),
+        ("Grasellenbach", "3954", "4162", "5.3"),
+        ("Bürstadt", "15625", "16430", "5.2"),
+        ("Biblis", "8814", "9169", "4"),
+        ("Lampertheim", "31491", "32682", "3.8"),
+        ("Rimbach", "8450", "8767", "3.8"),
+        ("Neckarsteinach", "3797", "3938", "3.7"),
+        ("Bensheim", "39368", "40629", "3.2"),
+        ("Viernheim", "33120", "34189", "3.2"),
+        ("Wald-Michelbach", "10425", "10664", "2.3"),
+        ("Mörlenbach", "9884", "10091", "2.1"),
+        ("Fürth", "10406", "10587", "1.7"),
+        ("Gorxheimertal", "4088", "4155", "1.6"),
+        ("Lautertal (Odenwald)", "7127", "7186", "0.8"),
+        ("Lindenfels", "5022", "5057", "0.7"),
+        ("Abtsteinach", "2426", "2437", "0.5"),
+        ("Hirschhorn (Neckar)", "3424", "3382", "-1.2"),
+        ("Birkenau", "10012", "9874", "-1.4"),
+        ("Groß-Rohrheim", "3775", "3724", "-1.4"),
     ]
 
 
@@ -208,18 +220,29 @@ def test_who_can_i_learn_from(demo_store):
 
 def test_white_spots(demo_store):
     rows = run(demo_store, "municipalities-without-projects")
-    assert [(r["name"], r["population"], r["settlement"]) for r in rows] == [
-        ("Dielheim", "9039", "ländlich"),
-        ("Eberbach", "14428", "teilweise städtisch"),
-        ("Heddesbach", "459", "ländlich"),
-        ("Schwetzingen", "21644", "städtisch"),
-        ("Schönbrunn", "2824", "ländlich"),
-        ("Sinsheim", "35399", "teilweise städtisch"),
-        ("Weinheim", "45425", "städtisch"),
-        ("Wiesloch", "26799", "städtisch"),
+    # Rhein-Neckar-Kreis: 54 municipalities, 5 of them in a (demo) project; the type is the
+    # official degree of urbanisation (DEGURBA) of 2023
+    assert len(rows) == 49
+    assert [(r["name"], r["population"], r["settlement"]) for r in rows][:4] == [
+        ("Altlußheim", "6389", "teilweise städtisch"),
+        ("Angelbachtal", "5217", "teilweise städtisch"),
+        ("Bammental", "6594", "teilweise städtisch"),
+        ("Brühl", "14238", "teilweise städtisch"),
     ]
+    rural = {r["name"] for r in rows if r["settlement"] == "ländlich"}
+    assert rural == {
+        "Eschelbronn",
+        "Heddesbach",
+        "Heiligkreuzsteinach",
+        "Lobbach",
+        "Neckarbischofsheim",
+        "Schönau",
+        "Schönbrunn",
+        "Spechbach",
+        "Wilhelmsfeld",
+    }
     everywhere = run(demo_store, "municipalities-without-projects", district=None)
-    assert len(everywhere) == 21 and {"Speyer", "Worms", "Kandel"} <= {
+    assert len(everywhere) == 241 and {"Speyer", "Worms", "Kandel"} <= {
         r["name"] for r in everywhere
     }
 
@@ -323,12 +346,15 @@ def test_knowledge_for_a_theme(demo_store):
 
 def test_ageing_and_gigabit_coverage(demo_store):
     rows = run(demo_store, "ageing-and-broadband")
-    assert [(r["name"], r["share65plus"], r["gigabit"]) for r in rows] == [
-        ("Limbach", "27.5", "51.8"),
-        ("Mudau", "25.4", "78.3"),
-        ("Buchen (Odenwald)", "24.8", "79.2"),
-        ("Mosbach", "24.4", "55.4"),
-        ("Hardheim", "21", "77"),
+    # Neckar-Odenwald-Kreis, 2020: gigabit share per municipality (Breitbandatlas 12/2020) and
+    # the district's share 65+ (INKAR 08225, 2020: 22.13)
+    assert len(rows) == 27
+    assert [(r["name"], r["share65plus"], r["gigabit"]) for r in rows][:5] == [
+        ("Fahrenbach", "22.13", "0"),
+        ("Hüffenhardt", "22.13", "0"),
+        ("Ravenstein", "22.13", "0"),
+        ("Adelsheim", "22.13", "0.05"),
+        ("Seckach", "22.13", "0.06"),
     ]
 
 

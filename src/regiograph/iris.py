@@ -14,6 +14,9 @@
 ``{base}sparql``                       the endpoint (also the base of queries sent to it)
 =====================================  =====================================================
 
+In a source's ``base_iri`` setting ``{base}`` stands for the deployment's base
+(:func:`source_base`).
+
 Every function takes the base IRI first (it ends in ``/``, checked by :mod:`regiograph.config`)
 and returns a string. This module may not import anything of the platform but the standard
 library: a rule here must not depend on the store, the config object or a request.
@@ -44,6 +47,12 @@ def thing_key(base: str, iri: str) -> str | None:
     """The key of a thing of this deployment (what follows ``id/``); None for any other IRI."""
     prefix = things(base)
     return iri.removeprefix(prefix) if iri.startswith(prefix) else None
+
+
+def source_base(base: str, configured: str) -> str:
+    """The base of a source's relative IRIs: its ``base_iri`` setting, in which ``{base}``
+    stands for the deployment's base; the deployment's base when the setting is empty."""
+    return configured.replace("{base}", base) if configured else base
 
 
 # --- named graphs ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
+from regiograph import iris
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.fetch import http, parse
 from regiograph.loader.map import construct as mapping
@@ -61,9 +62,7 @@ def module(kind: str):
 
 def base_iri(source: Source, ctx: Context, document_url: str) -> str:
     """The base for relative IRIs: configured (``{base}`` = site base IRI) or the document's."""
-    if source.base_iri:
-        return source.base_iri.replace("{base}", ctx.base_iri)
-    return document_url
+    return iris.source_base(ctx.base_iri, source.base_iri) if source.base_iri else document_url
 
 
 def load_fetched(
@@ -115,5 +114,4 @@ def constructs(source: Source, store: Store, ctx: Context) -> Store:
             queries.append((name, path.read_text(encoding="utf-8")))
         except OSError as exc:
             raise MappingError(f"{name}: cannot read the CONSTRUCT file ({exc.strerror})") from None
-    base = source.base_iri.replace("{base}", ctx.base_iri) if source.base_iri else ctx.base_iri
-    return mapping.construct_all(store, queries, base)
+    return mapping.construct_all(store, queries, iris.source_base(ctx.base_iri, source.base_iri))

@@ -8,6 +8,7 @@ import json
 
 from pyoxigraph import DefaultGraph, Quad, Store
 
+from regiograph import iris
 from regiograph.loader.errors import MappingError
 from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one
 from regiograph.loader.map import csvw
@@ -32,7 +33,7 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     except (OSError, ValueError) as exc:
         raise MappingError(f"{source.mapping}: cannot read the CSVW metadata ({exc})") from None
     table = csvw.read_metadata(metadata, source.mapping)
-    base = source.base_iri.replace("{base}", ctx.base_iri) if source.base_iri else ctx.base_iri
+    base = iris.source_base(ctx.base_iri, source.base_iri)
     triples = csvw.to_triples(harvested.bodies[0], table, base_iri=base, where=harvested.urls[0])
     store = Store()
     graph = DefaultGraph()

@@ -11,6 +11,7 @@ import json
 
 from pyoxigraph import DefaultGraph, Quad, Store
 
+from regiograph import iris
 from regiograph.loader.errors import MappingError
 from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one
 from regiograph.loader.map import csvw, geojson
@@ -38,7 +39,7 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     body, notes = geojson.to_csv(harvested.bodies[0], titles, where)
     harvested.notes.extend(notes)
     table.delimiter, table.encoding = ",", "utf-8"
-    base = source.base_iri.replace("{base}", ctx.base_iri) if source.base_iri else ctx.base_iri
+    base = iris.source_base(ctx.base_iri, source.base_iri)
     triples = csvw.to_triples(body, table, base_iri=base, where=where)
     store = Store()
     graph = DefaultGraph()

@@ -4,7 +4,6 @@
   update? which query form? which keywords, which prefixes?).
 - :mod:`.services`: the SERVICE rule — targets found with a real parser, checked against the
   allow-list and the address rules before a query reaches any engine.
-- :mod:`.formats`: result formats and content negotiation.
 - :mod:`.engine`: runs a query in the pool or on the store's endpoint (proxy); every query
   ends in a typed :class:`~.jobs.Reply`.
 - :mod:`.jobs`: what the engine asks of a worker (``Job``) and how a query ends (``Reply``,

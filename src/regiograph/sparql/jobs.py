@@ -39,7 +39,7 @@ class Job:
     allow: frozenset[str]  # SERVICE endpoints on the allow-list
     check_only: bool
     version: str = ""  # data version: a worker reopens its handle when it moves
-    formats: Mapping[str, str] | None = None  # result kind -> format name (sparql.formats)
+    formats: Mapping[str, str] | None = None  # result kind -> mediatypes.BY_NAME key
     default_graphs: tuple[str, ...] = ()  # a protocol dataset replaces FROM / FROM NAMED
     named_graphs: tuple[str, ...] = ()
     union: bool = True  # no dataset: the default graph is the union of the named graphs

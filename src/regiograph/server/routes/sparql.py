@@ -15,7 +15,9 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
+from regiograph import mediatypes
 from regiograph.ops import metrics
+from regiograph.server.kit import negotiation
 from regiograph.server.routes import sparql_describe
 from regiograph.server.routes.sparql_protocol import ProtocolError, read
 from regiograph.server.routes.sparql_replies import (
@@ -27,7 +29,7 @@ from regiograph.server.routes.sparql_replies import (
 )
 from regiograph.server.services import config, store
 from regiograph.server.services import sparql as endpoint
-from regiograph.sparql import formats, lexer
+from regiograph.sparql import lexer
 from regiograph.sparql.endpoint import Endpoint
 from regiograph.sparql.engine import QuerySpec
 from regiograph.sparql.jobs import Outcome, Reply
@@ -99,8 +101,8 @@ def _answer_query(state: Endpoint) -> Response:
             )
         )
     try:
-        chosen = formats.choose(inspection.form, request.accept_mimetypes, operation.format)
-    except formats.NotAcceptable as exc:
+        chosen = negotiation.for_sparql(inspection.form, operation.format)
+    except negotiation.NotAcceptable as exc:
         raise _Stop(error_response(406, str(exc))) from None
     try:
         version = store().data_version()
@@ -122,13 +124,13 @@ def _answer_query(state: Endpoint) -> Response:
     result = _run_query(state, spec)
     if result.outcome is not Outcome.OK:
         # A browser gets the editor with the message; the per-client limit stays plain text.
-        if chosen is formats.HTML and result.outcome is not Outcome.CLIENT_LIMIT:
+        if chosen is mediatypes.HTML and result.outcome is not Outcome.CLIENT_LIMIT:
             raise _Stop(_editor_error(operation.text, _STATUS[result.outcome], result.message))
         raise _Stop(_failure(result))
-    if chosen is formats.HTML:
+    if chosen is mediatypes.HTML:
         response = Response(_results_page(operation.text, result), mimetype="text/html")
     else:
-        answer_format = formats.BY_NAME[result.format]
+        answer_format = mediatypes.BY_NAME[result.format]
         response = Response(result.body, content_type=answer_format.content_type)
     response.headers.update(CORS)
     response.headers["Vary"] = "Accept"
@@ -172,17 +174,17 @@ def _operation(state: Endpoint):
     return operation
 
 
-def _formats_for(chosen: formats.Format) -> dict[str, str]:
+def _formats_for(chosen: mediatypes.MediaType) -> dict[str, str]:
     """What the worker writes for each kind of result, given the negotiated format."""
-    if chosen is formats.HTML:
+    if chosen is mediatypes.HTML:
         return {"solutions": "json", "boolean": "json", "graph": "ntriples"}
     if chosen.kind == "rdf":
         return {"solutions": "json", "boolean": "json", "graph": chosen.name}
     return {"solutions": chosen.name, "boolean": chosen.name, "graph": "turtle"}
 
 
-def _wire_type(chosen: formats.Format, form: str | None) -> str:
-    return formats.BY_NAME[
+def _wire_type(chosen: mediatypes.MediaType, form: str | None) -> str:
+    return mediatypes.BY_NAME[
         _formats_for(chosen)["graph" if form in {"CONSTRUCT", "DESCRIBE"} else "solutions"]
     ].media_type
 

@@ -13,10 +13,11 @@ import json
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
-from pyoxigraph import NamedNode, RdfFormat, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, parse
 
-from regiograph import iris
+from regiograph import iris, mediatypes
 from regiograph.namespaces import prefixes
+from regiograph.server.kit import negotiation
 from regiograph.server.routes.sparql_replies import (
     error_response,
     not_modified,
@@ -24,18 +25,9 @@ from regiograph.server.routes.sparql_replies import (
     with_cache,
 )
 from regiograph.server.services import config, describer, saved_queries
-from regiograph.sparql import formats
 from regiograph.sparql.describe import LINK_TARGETS
 from regiograph.store import StoreError
 
-_RDF = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "rdfxml": RdfFormat.RDF_XML,
-    "jsonld": RdfFormat.JSON_LD,
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
 # The prefixes the query editor offers (and completes) while typing.
 PREFIXES = prefixes(
     "rg",
@@ -75,24 +67,16 @@ def graph_id(iri: str, base: str) -> str:
 
 
 def service_description(state) -> Response:
-    accept, fmt = request.accept_mimetypes, (request.args.get("format") or "").lower()
-    wants_html = fmt in {"html", "text/html"} or (
-        not fmt
-        and "text/html" in accept.values()
-        and accept.quality("text/html") >= accept.quality("text/turtle")
-    )
-    if wants_html:
+    try:
+        chosen = negotiation.for_service_description()
+    except negotiation.NotAcceptable as exc:
+        return error_response(406, str(exc))
+    if chosen is mediatypes.HTML:
         response = Response(
             render_template("sparql.html", **editor_context()), mimetype="text/html"
         )
         response.headers["Vary"] = "Accept"
         return response
-    try:
-        chosen = formats.choose(
-            "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
-        )
-    except formats.NotAcceptable as exc:
-        return error_response(406, str(exc))
     try:
         version, sizes = describer().graph_sizes()
     except StoreError as exc:
@@ -108,8 +92,8 @@ def service_description(state) -> Response:
         nt=nt,
         title=cfg["site.title"],
         graphs=sorted(sizes.items()),
-        result_formats=formats.RESULT_FORMATS,
-        rdf_formats=formats.RDF_FORMATS,
+        result_formats=mediatypes.RESULTS,
+        rdf_formats=mediatypes.RDF_WRITTEN,
         federated=bool(state.allow),
         void=request.host_url + ".well-known/void",
         base=cfg.base_iri,
@@ -124,10 +108,8 @@ def service_description(state) -> Response:
 
 def void_description(state) -> Response:
     try:
-        chosen = formats.choose(
-            "CONSTRUCT", request.accept_mimetypes, request.args.get("format"), html=False
-        )
-    except formats.NotAcceptable as exc:
+        chosen = negotiation.for_sparql("CONSTRUCT", request.args.get("format"), html=False)
+    except negotiation.NotAcceptable as exc:
         return error_response(406, str(exc))
     try:
         summary = describer().summary()
@@ -156,12 +138,9 @@ def void_description(state) -> Response:
     return with_cache(Response(body, content_type=chosen.content_type), validators, state)
 
 
-def _rdf(turtle: str, chosen: formats.Format, *, base: str) -> bytes:
+def _rdf(turtle: str, chosen: mediatypes.MediaType, *, base: str) -> bytes:
     triples = list(parse(turtle.encode("utf-8"), format=RdfFormat.TURTLE, base_iri=base))
-    fmt = _RDF[chosen.name]
-    if fmt in {RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML}:
-        return serialize(triples, format=fmt, prefixes=_DESCRIPTION_PREFIXES) or b""
-    return serialize(triples, format=fmt) or b""
+    return mediatypes.write(triples, chosen, _DESCRIPTION_PREFIXES)
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -181,8 +160,8 @@ def editor_context(query: str | None = None, error: str | None = None) -> dict:
         "endpoint": request.host_url + "sparql",
         "examples_json": json.dumps(examples),
         "base": config().base_iri,
-        "result_formats": formats.RESULT_FORMATS,
-        "rdf_formats": formats.RDF_FORMATS,
+        "result_formats": mediatypes.RESULTS,
+        "rdf_formats": mediatypes.RDF_WRITTEN,
     }
 
 
@@ -226,7 +205,9 @@ def results_page(query: str, result) -> str:
             )
     downloads = [
         (f.name, f.media_type, "?" + urlencode({"query": query, "format": f.name}))
-        for f in formats.candidates("CONSTRUCT" if result.kind == "graph" else "SELECT", html=False)
+        for f in negotiation.sparql_formats(
+            "CONSTRUCT" if result.kind == "graph" else "SELECT", html=False
+        )
     ]
     return render_template(
         "sparql.html",

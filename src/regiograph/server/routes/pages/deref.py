@@ -5,14 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
-from pyoxigraph import NamedNode, serialize
+from pyoxigraph import NamedNode
 
+from regiograph import mediatypes
 from regiograph.resources import describe
 from regiograph.resources.ontology import ontology
 from regiograph.server.kit import headers
 from regiograph.server.kit.caching import cached
 from regiograph.server.kit.counting import CountingStore
-from regiograph.server.kit.negotiation import FORMATS, HTML, negotiate, split_extension
+from regiograph.server.kit.negotiation import (
+    FORMATS,
+    HTML,
+    UnknownFormat,
+    negotiate,
+    split_extension,
+)
 from regiograph.server.kit.urls import thing_iri, thing_key
 from regiograph.server.routes.pages import render
 from regiograph.server.services import store
@@ -56,9 +63,11 @@ def resource():
     key = thing_key(iri)
     if key is not None:
         return redirect(url_for("pages.identifier", key=key), code=303)
-    extension = request.args.get("format") or negotiate()
-    if extension not in FORMATS and extension != HTML:
-        abort(400, description=f"unknown format {extension!r}; use one of {', '.join(FORMATS)}")
+    requested = request.args.get("format")
+    try:
+        extension = negotiate(requested=requested)
+    except UnknownFormat:
+        abort(400, description=f"unknown format {requested!r}; use one of {', '.join(FORMATS)}")
 
     def build():
         response = render.resource_page(iri) if extension == HTML else rdf_response(iri, extension)
@@ -88,12 +97,7 @@ def rdf_response(iri: str, extension: str) -> Response:
     if not triples:
         abort(404, description=f"nothing is known about <{iri}>")
     fmt = FORMATS[extension]
-    prefixes = None if extension in {"nt"} else ontology().prefixes
-    body = (
-        serialize(triples, format=fmt, prefixes=prefixes)
-        if prefixes
-        else serialize(triples, format=fmt)
-    )
+    body = mediatypes.write(triples, fmt, ontology().prefixes)
     response = Response(body, mimetype=fmt.media_type)
     response.headers["X-Store-Queries"] = str(counted.queries)
     return response

@@ -54,6 +54,13 @@ def test_query_formats(loaded):
     assert run(loaded, "query", "ASK { ?s ?p ?o }").stdout == "true\n"
 
 
+def test_export_to_an_unknown_format_is_one_line_and_writes_nothing(loaded):
+    result = run(loaded, "export", "-o", "x.ttl")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert ".nq or .trig" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (loaded / "x.ttl").exists()
+
+
 def test_export_nquads_gz_and_trig(loaded):
     assert run(loaded, "export", "--graph", GRAPH, "-o", "out.nq.gz").returncode == 0
     lines = gzip.decompress((loaded / "out.nq.gz").read_bytes()).decode().splitlines()

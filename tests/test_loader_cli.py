@@ -55,6 +55,8 @@ def test_harvest_all_exit_code_and_summary(tmp_path, scratch_store, http_server)
     assert listing.exit_code == 0
     assert "cli-good" in listing.output and "cli-gone" in listing.output
     assert "failed" in listing.output
+    unconfigured = run("--config", write_config(tmp_path, scratch_store, ""), "sources")
+    assert "cli-good" in unconfigured.output and "(not configured)" in unconfigured.output
 
 
 @pytest.mark.parametrize(

@@ -187,6 +187,12 @@ def export(ctx, graph: str | None, target: Path) -> None:
     """Write the store's named graphs as N-Quads or TriG."""
     from regiograph.store import output
 
+    if not target.name.removesuffix(".gz").endswith((".nq", ".trig")):
+        # before the store is asked: a dump of every graph is not lost on a bad file name
+        _fail(
+            f"cannot export to {target.name}: name a .nq or .trig file (.gz to compress)",
+            EXIT_USAGE,
+        )
     cfg = load_config(ctx)
     with open_store(cfg, attach=True) as (_, store):
         data = output.quads_as(b"".join(store.dump(graph)), target.name.removesuffix(".gz"))

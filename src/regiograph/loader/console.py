@@ -170,13 +170,18 @@ def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     table = Table(title="sources", title_justify="left")
     for column in ("id", "kind", "location", "last run", "outcome", "published"):
         table.add_column(column)
-    for source in configured:
-        run = last.get(source.id, {})
+    rows = [(s.id, s.kind, s.location) for s in configured]
+    # sources with runs in the store but not in this configuration (the demo's, or ones
+    # removed since): listed as /harvests lists them, so the two never disagree
+    known = {s.id for s in configured}
+    rows += [(i, "", "(not configured)") for i in sorted(last) if i not in known]
+    for source_id, kind, location in rows:
+        run = last.get(source_id, {})
         started = run.get("started")
         table.add_row(
-            source.id,
-            source.kind,
-            source.location,
+            source_id,
+            kind,
+            location,
             started.strftime("%Y-%m-%d %H:%M") if started else "never",
             run.get("outcome", ""),
             _n(run.get("published")),

@@ -23,13 +23,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from regiograph import iris
 from regiograph.catalog import cubes
 from regiograph.catalog.formats import PREFIXES
 from regiograph.catalog.sparql import query
 from regiograph.derived import buildlock
+from regiograph.mediatypes import CSV, NQUADS, TURTLE, write
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)
@@ -124,17 +125,16 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
     for slug, selection in own_selections.items():
         triples = store.construct(query(selection))
         files[f"{slug}.ttl.gz"] = _write(
-            target, f"{slug}.ttl.gz", _turtle(triples), True, "text/turtle", "RDF_TURTLE"
+            target, f"{slug}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
         )
     for cube in cubes.list_cubes(store):
         stem = cubes.stem(cube["cube"])
         triples = store.construct(query("cube-dump"), {"cube": cube["cube"]})
         files[f"{stem}.ttl.gz"] = _write(
-            target, f"{stem}.ttl.gz", _turtle(triples), True, "text/turtle", "RDF_TURTLE"
+            target, f"{stem}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
         )
-        files[f"{stem}.csv"] = _write(
-            target, f"{stem}.csv", cubes.csv_rows(store, cube["cube"]), False, "text/csv", "CSV"
-        )
+        rows = cubes.csv_rows(store, cube["cube"])
+        files[f"{stem}.csv"] = _write(target, f"{stem}.csv", rows, False, CSV.media_type, "CSV")
     generated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest = Manifest(version, generated, files)
     _atomic(
@@ -177,10 +177,10 @@ def _write_rdf(target: Path, stem: str, quads) -> dict[str, Dump]:
     turtle = _turtle(t for _, t in quads())
     return {
         f"{stem}.nq.gz": _write(
-            target, f"{stem}.nq.gz", nquads, True, "application/n-quads", "RDF_N_QUADS"
+            target, f"{stem}.nq.gz", nquads, True, NQUADS.media_type, "RDF_N_QUADS"
         ),
         f"{stem}.ttl.gz": _write(
-            target, f"{stem}.ttl.gz", turtle, True, "text/turtle", "RDF_TURTLE"
+            target, f"{stem}.ttl.gz", turtle, True, TURTLE.media_type, "RDF_TURTLE"
         ),
     }
 
@@ -191,10 +191,10 @@ def _turtle(triples: Iterable[Triple]) -> Iterator[bytes]:
     for triple in triples:
         batch.append(triple)
         if len(batch) >= 50_000:
-            yield serialize(batch, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+            yield write(batch, TURTLE, PREFIXES)
             batch = []
     if batch:
-        yield serialize(batch, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+        yield write(batch, TURTLE, PREFIXES)
 
 
 def _write(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regiograph import __version__
+from regiograph.mediatypes import SPARQL_JSON
 from regiograph.savedqueries import Catalog, Parameter, SavedQuery
 
 _SCHEMAS = {
@@ -73,7 +74,7 @@ def _operation(query: SavedQuery, max_limit: int) -> dict:
                 "content": {
                     "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
                     "text/csv": {"schema": {"type": "string"}},
-                    "application/sparql-results+json": {"schema": {"type": "object"}},
+                    SPARQL_JSON.media_type: {"schema": {"type": "object"}},
                 },
             },
             "400": {"$ref": "#/components/responses/BadRequest"},

@@ -16,19 +16,25 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from regiograph import mediatypes
 from regiograph.savedqueries import ParameterError, Result
+from regiograph.server.kit import negotiation
 from regiograph.server.kit.openapi import api_document
 from regiograph.server.kit.saved import execute
 from regiograph.server.services import config, saved_queries
 
 blueprint = Blueprint("api", __name__)
+# format= names; "excel" is CSV as German Excel reads it (BOM, semicolons, decimal commas)
 FORMATS = {
-    "json": "application/json",
-    "csv": "text/csv",
-    "sparql": "application/sparql-results+json",
-    "excel": "text/csv",
+    "json": mediatypes.JSON,
+    "csv": mediatypes.CSV,
+    "sparql": mediatypes.SPARQL_JSON,
+    "excel": mediatypes.CSV,
 }
-_NEGOTIABLE = ["application/json", "text/csv", "application/sparql-results+json"]
+_OFFER = negotiation.Offer(
+    ((mediatypes.JSON, mediatypes.CSV, mediatypes.SPARQL_JSON), negotiation.OWN),
+    names=lambda fmt: [name for name, sent in FORMATS.items() if sent is fmt],
+)
 
 
 @blueprint.get("/api/openapi.json")
@@ -101,13 +107,15 @@ def _integer(name: str, raw: str | None, default: int, low: int, high: int) -> i
 
 
 def _format() -> str:
-    requested = request.args.get("format")
-    if requested:
-        if requested not in FORMATS:
-            raise ParameterError("format", f"one of {', '.join(FORMATS)}")
+    """The name (a key of FORMATS) to answer in: ``format=``, else by Accept."""
+    requested = (request.args.get("format") or "").strip().lower()
+    try:
+        chosen = negotiation.choose(_OFFER, requested)
+    except negotiation.UnknownFormat:
+        raise ParameterError("format", f"one of {', '.join(FORMATS)}") from None
+    if FORMATS.get(requested) is chosen:
         return requested
-    best = request.accept_mimetypes.best_match(_NEGOTIABLE, default="application/json")
-    return {v: k for k, v in FORMATS.items() if k != "excel"}[best]
+    return next(name for name, sent in FORMATS.items() if sent is chosen)
 
 
 def _links(name: str, limit: int, offset: int, total: int) -> str:
@@ -131,14 +139,14 @@ def _links(name: str, limit: int, offset: int, total: int) -> str:
 def _render(fmt: str, result: Result, start: int, stop: int, name: str) -> Response:
     if fmt == "json":  # json.dumps keeps the query's column order (jsonify sorts keys)
         body = json.dumps(result.records(start, stop), ensure_ascii=False)
-        return Response(body, mimetype="application/json")
+        return Response(body, mimetype=FORMATS[fmt].media_type)
     if fmt == "sparql":
         bindings = [sparql_json(row) for row in result.rows[start:stop]]
         body = json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}})
-        return Response(body, mimetype="application/sparql-results+json")
+        return Response(body, mimetype=FORMATS[fmt].media_type)
     excel = fmt == "excel"
     body = csv_text(result.columns, result.records(start, stop), excel=excel)
-    response = Response(body, mimetype="text/csv")
+    response = Response(body, mimetype=FORMATS[fmt].media_type)
     suffix = "-excel" if excel else ""
     response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
     return response

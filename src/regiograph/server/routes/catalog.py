@@ -9,24 +9,25 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
+from regiograph import mediatypes
 from regiograph.catalog import PageNotFound, dumps
 from regiograph.catalog.facets import NAMES
-from regiograph.catalog.formats import BY_EXTENSION, BY_MEDIA_TYPE, FORMATS, render
+from regiograph.catalog.formats import BY_EXTENSION, FORMATS, render
 from regiograph.catalog.index import parse_time
 from regiograph.catalog.view import summarise
+from regiograph.server.kit import negotiation
 from regiograph.server.services import catalogue, config
 
 blueprint = Blueprint("catalog", __name__)
-_HTML = "text/html"
+_OFFER = negotiation.Offer(((mediatypes.HTML, *FORMATS), negotiation.OWN))
 
 
 @blueprint.get("/catalog")
 def negotiated():
-    offered = [_HTML, *(f.media_type for f in FORMATS)]
-    best = request.accept_mimetypes.best_match(offered, default=_HTML)
-    if best == _HTML:
+    chosen = negotiation.choose(_OFFER)
+    if chosen is mediatypes.HTML:
         return html_view()
-    return _rdf(BY_MEDIA_TYPE[best].extension, vary=True)
+    return _rdf(chosen.extension, vary=True)
 
 
 @blueprint.get("/catalog.<extension>")

@@ -15,7 +15,7 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from regiograph import mediatypes
+from regiograph import iris, mediatypes
 from regiograph.ops import metrics
 from regiograph.server.kit import negotiation
 from regiograph.server.routes import sparql_describe
@@ -113,7 +113,7 @@ def _answer_query(state: Endpoint) -> Response:
         raise _Stop(with_cache(Response(status=304), validators, state))
     spec = QuerySpec(
         operation.text,
-        base=config().base_iri + "sparql",
+        base=iris.sparql_service(config().base_iri),
         formats=_formats_for(chosen),
         media_type=_wire_type(chosen, inspection.form),
         default_graphs=operation.default_graphs,
@@ -237,7 +237,7 @@ def _run_update(state: Endpoint, operation) -> Response:
             "the loader (rule: update-load)",
             cors=False,
         )
-    base = config().base_iri + "sparql"
+    base = iris.sparql_service(config().base_iri)
     checked = state.engine.check_update(operation.text, base)
     if checked.outcome is not Outcome.OK:
         return _failure(checked, writes=True)

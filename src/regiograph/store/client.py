@@ -29,6 +29,7 @@ from pyoxigraph import (
 )
 
 from regiograph import iris
+from regiograph.mediatypes import NQUADS, NTRIPLES, SPARQL_JSON
 from regiograph.namespaces import RG
 from regiograph.store import dialects
 from regiograph.store.binding import Term, bind
@@ -51,9 +52,9 @@ from regiograph.store.results import (
 
 log = logging.getLogger(__name__)
 
-RESULTS_JSON = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
-N_QUADS = "application/n-quads"
+RESULTS_JSON = SPARQL_JSON.media_type
+N_TRIPLES = NTRIPLES.media_type
+N_QUADS = NQUADS.media_type
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ import csv
 import io
 import json
 
-from pyoxigraph import Quad, RdfFormat, parse, serialize
+from pyoxigraph import Quad, RdfFormat, parse
 
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+from regiograph.mediatypes import NTRIPLES, SPARQL_JSON, TRIG, accept_header, write
+
+ACCEPT = accept_header(SPARQL_JSON, (NTRIPLES, 0.9))
 
 
 def render(body: bytes, fmt: str) -> str:
@@ -52,5 +54,5 @@ def quads_as(nquads: bytes, filename: str) -> bytes:
         return nquads
     if filename.endswith(".trig"):
         quads: list[Quad] = list(parse(nquads, format=RdfFormat.N_QUADS))
-        return serialize(quads, format=RdfFormat.TRIG) or b""
+        return write(quads, TRIG)
     raise ValueError(f"unknown dump format for {filename!r}: use .nq, .trig (optionally .gz)")

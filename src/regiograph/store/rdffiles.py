@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse, serialize
 
+from regiograph.mediatypes import RDF_READ, rdf_by_extension
 from regiograph.store.errors import StoreError
 
 
@@ -22,15 +23,15 @@ class RdfFileError(StoreError):
 
 def rdf_format(path: Path) -> RdfFormat:
     name = path.name.removesuffix(".gz")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    aliases = {"json": "jsonld", "xml": "rdf", "owl": "rdf", "n3": "ttl"}
-    found = RdfFormat.from_extension(aliases.get(extension, extension))
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    found = rdf_by_extension(extension)
     if found is None:
+        known = ", ".join(f".{f.extension}" for f in RDF_READ)
         raise RdfFileError(
-            f"{path}: unknown RDF file extension '.{extension}' (use .ttl, .nt, "
-            ".nq, .trig, .rdf, .jsonld, optionally with .gz)"
+            f"{path}: unknown RDF file extension '.{extension.lower()}' (use {known}, "
+            "optionally with .gz)"
         )
-    return found
+    return found.rdf
 
 
 def read_bytes(path: Path) -> bytes:

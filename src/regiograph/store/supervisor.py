@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from regiograph.mediatypes import SPARQL_JSON
 from regiograph.store.errors import StoreError, StoreLocked, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -258,7 +259,7 @@ def answers(url: str) -> bool:
             url + "/query",
             data={"query": "ASK {}"},
             timeout=2,
-            headers={"Accept": "application/sparql-results+json"},
+            headers={"Accept": SPARQL_JSON.media_type},
         )
     except requests.RequestException:
         return False

@@ -16,66 +16,43 @@ from urllib.parse import quote
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
 from regiograph.loader.errors import ParseError
+from regiograph.mediatypes import (
+    JSONLD,
+    NTRIPLES,
+    RDF_READ,
+    RDFXML,
+    TRIG,
+    TURTLE,
+    accept_header,
+    is_generic,
+    rdf_by_extension,
+    rdf_by_media_type,
+)
 
 log = logging.getLogger(__name__)
 
-# Media types a server may send for each syntax; generic ones fall back to the file name.
-MEDIA_TYPES = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/x-turtle": RdfFormat.TURTLE,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/n-quads": RdfFormat.N_QUADS,
-    "application/trig": RdfFormat.TRIG,
-    "text/n3": RdfFormat.N3,
-}
-GENERIC_TYPES = {
-    "",
-    "text/plain",
-    "application/octet-stream",
-    "application/xml",
-    "text/xml",
-    "application/json",
-    "binary/octet-stream",
-}
-FORMAT_NAMES = {
-    "turtle": RdfFormat.TURTLE,
-    "rdfxml": RdfFormat.RDF_XML,
-    "jsonld": RdfFormat.JSON_LD,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
-EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "rdf": RdfFormat.RDF_XML,
-    "xml": RdfFormat.RDF_XML,
-    "owl": RdfFormat.RDF_XML,
-    "jsonld": RdfFormat.JSON_LD,
-    "json": RdfFormat.JSON_LD,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
-ACCEPT_RDF = (
-    "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, "
-    "application/n-triples;q=0.8, application/trig;q=0.5, */*;q=0.1"
+ACCEPT_RDF = accept_header(
+    TURTLE, (RDFXML, 0.9), (JSONLD, 0.8), (NTRIPLES, 0.8), (TRIG, 0.5), anything=0.1
 )
 
 
 def rdf_format(media_type: str, name: str, configured: str = "") -> RdfFormat:
-    """The syntax: configured, else the server's media type, else the name's extension."""
+    """The syntax: configured (a short name), else the server's media type, else — when the
+    server sent none or a generic one — the name's extension (all as in the media-type table)."""
     if configured:
-        if configured not in FORMAT_NAMES:
-            raise ParseError(f"unknown format '{configured}' (one of {', '.join(FORMAT_NAMES)})")
-        return FORMAT_NAMES[configured]
-    if media_type in MEDIA_TYPES:
-        return MEDIA_TYPES[media_type]
+        named = next((f for f in RDF_READ if f.name == configured), None)
+        if named is None:
+            known = ", ".join(f.name for f in RDF_READ)
+            raise ParseError(f"unknown format '{configured}' (one of {known})")
+        return named.rdf
+    sent_type = rdf_by_media_type(media_type)
+    if sent_type is not None:
+        return sent_type.rdf
     path = name.split("?", 1)[0].split("#", 1)[0].removesuffix(".gz")
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    if media_type in GENERIC_TYPES and extension in EXTENSIONS:
-        return EXTENSIONS[extension]
+    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    by_name = rdf_by_extension(extension) if extension else None
+    if is_generic(media_type) and by_name is not None:
+        return by_name.rdf
     sent = f"Content-Type {media_type}" if media_type else "no Content-Type"
     raise ParseError(
         f"{name}: wrong content type: {sent} is not an RDF syntax (set the "

@@ -7,16 +7,17 @@ size cap, and the same guards must hold for every source.
 
 from __future__ import annotations
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import Store
 
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.fetch import parse
 from regiograph.loader.kinds import Context, Harvested, constructs
 from regiograph.loader.sources import Source
+from regiograph.mediatypes import NTRIPLES, RDFXML, TURTLE, accept_header, rdf_by_media_type
 from regiograph.store import QueryTimeout
 from regiograph.store.results import check_complete
 
-ACCEPT = "application/n-triples, text/turtle;q=0.9"
+ACCEPT = accept_header(NTRIPLES, (TURTLE, 0.9))
 
 
 def harvest(source: Source, ctx: Context) -> Harvested:
@@ -33,14 +34,14 @@ def harvest(source: Source, ctx: Context) -> Harvested:
         raise FetchError(
             f"{source.location}: the endpoint cancelled the query (time limit)"
         ) from None
-    fmt = parse.MEDIA_TYPES.get(fetched.media_type)
-    if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.TURTLE, RdfFormat.RDF_XML):
+    fmt = rdf_by_media_type(fetched.media_type)
+    if fmt not in (NTRIPLES, TURTLE, RDFXML):
         raise FetchError(
             f"{source.location}: wrong content type "
             f"'{fetched.media_type or 'none'}' for a CONSTRUCT result"
         )
     store = Store()
-    parse.load(store, fetched.body, fmt, where=source.location, base_iri=None)
+    parse.load(store, fetched.body, fmt.rdf, where=source.location, base_iri=None)
     return Harvested(store=store, urls=[source.location])
 
 

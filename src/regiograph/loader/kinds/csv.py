@@ -13,13 +13,14 @@ from regiograph.loader.errors import MappingError
 from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one
 from regiograph.loader.map import csvw
 from regiograph.loader.sources import Source
+from regiograph.mediatypes import HTML, XHTML
 
 ACCEPT = "text/csv, text/plain;q=0.5, */*;q=0.1"
 
 
 def harvest(source: Source, ctx: Context) -> Harvested:
     fetched, where = fetch_one(source, ctx, ACCEPT)
-    if fetched.media_type in ("text/html", "application/xhtml+xml"):
+    if fetched.media_type in (HTML.media_type, XHTML.media_type):
         raise MappingError(f"{where}: wrong content type {fetched.media_type} for a CSV table")
     return Harvested(
         bodies=[fetched.body], urls=[where], validators=(fetched.etag, fetched.last_modified)

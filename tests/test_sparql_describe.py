@@ -105,13 +105,24 @@ def test_void_describes_each_graph_from_the_store(demo_app, demo_platform):
     assert (dataset, VOID.subset, demo) in void
     counts = store.graphs()
     assert void.value(demo, VOID.triples).toPython() == counts[base + "graph/demo"]
-    assert (demo, VOID.dataDump, URIRef(base + "dumps/demo.nq.gz")) in void
+    assert (demo, VOID.dataDump, URIRef(base + "dumps/graph-demo.nq.gz")) in void
     assert void.value(demo, VOID.classes).toPython() > 5
     assert void.value(demo, VOID.properties).toPython() > 10
     partitions = {void.value(p, VOID["class"]) for p in void.objects(demo, VOID.classPartition)}
     assert URIRef("https://w3id.org/regiograph/ontology#Municipality") in partitions
     meta = URIRef(base + ".well-known/void#meta")
     assert (dataset, VOID.subset, meta) not in void
+
+
+def test_every_void_data_dump_link_answers(demo_app, demo_platform):
+    base = demo_platform[0].base_iri
+    web = demo_app.test_client()
+    dumps = {str(o) for o in _graph(web.get("/.well-known/void")).objects(None, VOID.dataDump)}
+    assert base + "dumps/full.nq.gz" in dumps and len(dumps) >= 2
+    for link in sorted(dumps):
+        response = web.get("/" + link.removeprefix(base))
+        response.close()  # a file response: its file is open until closed
+        assert response.status_code == 200, link
 
 
 def test_void_counts_linksets_to_wikidata(demo_app, demo_store):

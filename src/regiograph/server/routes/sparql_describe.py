@@ -16,8 +16,10 @@ from flask import Response, render_template, request
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from regiograph import iris, mediatypes
+from regiograph.catalog import dumps
 from regiograph.namespaces import prefixes
-from regiograph.server.kit import negotiation
+from regiograph.resources import labels
+from regiograph.server.kit import i18n, negotiation
 from regiograph.server.routes.sparql_replies import (
     error_response,
     not_modified,
@@ -129,6 +131,7 @@ def void_description(state) -> Response:
         title=cfg["site.title"],
         graphs=graphs,
         graph_id=lambda iri: graph_id(iri, base),
+        dump_stem=lambda iri: dumps.graph_stem(base, iri),
         link_targets=LINK_TARGETS,
         total=sum(g.triples for g in graphs),
         vocabularies=sorted({v for g in graphs for v in g.vocabularies}),
@@ -170,7 +173,7 @@ def saved_examples() -> list[dict]:
     out = [
         {
             "name": item.name,
-            "title": item.title.get("de") or item.title.get("en") or item.name,
+            "title": labels.pick(item.title, i18n.language()) or item.name,
             "query": _strip_header(item.text),
         }
         for item in saved_queries().queries.values()

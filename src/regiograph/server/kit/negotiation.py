@@ -16,6 +16,7 @@ formats' own media types only).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 
 from flask import request
 from werkzeug.datastructures import MIMEAccept
@@ -72,13 +73,17 @@ class Offer:
                     ]
         ranked.sort(key=lambda entry: entry[0])
         self.media_types = tuple((t, fmt) for _key, t, fmt in ranked)  # in ranking order
+        self._offered = [t for t, _fmt in self.media_types]
+        self._format_of: dict[str, MediaType] = {}
+        for t, fmt in self.media_types:
+            self._format_of.setdefault(t, fmt)
         self.formats = tuple(fmt for formats, _selected_by in groups for fmt in formats)
         self.refuse = refuse
         self.names = names
 
     def by_accept(self, accept: MIMEAccept) -> MediaType | None:
-        best = accept.best_match([t for t, _fmt in self.media_types])
-        return next((fmt for t, fmt in self.media_types if t == best), None)
+        best = accept.best_match(self._offered)
+        return None if best is None else self._format_of[best]
 
     def by_name(self, requested: str) -> MediaType | None:
         wanted = requested.strip().lower()
@@ -140,9 +145,14 @@ def sparql_formats(form: str | None, *, html: bool = True) -> tuple[MediaType, .
     return (*own, mediatypes.HTML) if html else own
 
 
+@cache
+def _sparql_offer(form: str | None, html: bool) -> Offer:
+    return Offer((sparql_formats(form, html=html), GENERIC), refuse=True, names=_names_and_types)
+
+
 def for_sparql(form: str | None, requested: str | None, *, html: bool = True) -> MediaType:
     """/sparql's format for a query form; NotAcceptable says which formats would do."""
-    offer = Offer((sparql_formats(form, html=html), GENERIC), refuse=True, names=_names_and_types)
+    offer = _sparql_offer(form if form in {"CONSTRUCT", "DESCRIBE"} else "SELECT", html)
     what = form or "SPARQL"
     try:
         return choose(offer, requested)

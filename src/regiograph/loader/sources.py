@@ -18,6 +18,7 @@ from typing import Any
 from regiograph import bundled as resources
 from regiograph import iris
 from regiograph.loader.errors import SourceConfigError, UnknownSource
+from regiograph.mediatypes import RDF_READ
 from regiograph.namespaces import DCATDE_LICENCES
 
 KINDS = ("dcat", "ckan", "csv", "geojson", "rdf", "sparql")
@@ -50,7 +51,8 @@ KEYS: tuple[Key, ...] = (
         str,
         "",
         "Syntax when the server's Content-Type is not to be trusted: "
-        "turtle, rdfxml, jsonld, ntriples, nquads, trig.",
+        + ", ".join(f.name for f in RDF_READ)
+        + ".",
     ),
     Key(
         "base_iri",

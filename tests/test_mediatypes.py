@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple, parse
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -182,3 +182,21 @@ def test_format_overriding_accept_is_one_decision(asking, monkeypatch):
         assert negotiation.for_sparql("CONSTRUCT", "ttl").name == "turtle"
     with asking(None):
         assert negotiation.for_sparql("CONSTRUCT", "nt").name == "ntriples"
+
+
+def test_rdfxml_keeps_carriage_returns_and_is_the_turtle_graph():
+    """A literal with CR LF and a lone CR (as harvested descriptions have them) reads back
+    from RDF/XML as from Turtle (issue 16: the raw CR became LF)."""
+    s, p = NamedNode("http://example.org/s"), NamedNode("http://purl.org/dc/terms/description")
+    statements = [
+        Triple(s, p, Literal("Zeile 1\r\nZeile 2\rEnde\t.", language="de")),
+        Triple(s, NamedNode("http://purl.org/dc/terms/title"), Literal("a\rb")),
+    ]
+    xml = mediatypes.write(statements, mediatypes.RDFXML, {"dct": "http://purl.org/dc/terms/"})
+    assert b"\r" not in xml
+    turtle = mediatypes.write(statements, mediatypes.TURTLE)
+    back = {q.triple for q in parse(xml, format=RdfFormat.RDF_XML)}
+    assert back == set(statements)
+    assert isomorphic(
+        Graph().parse(data=xml, format="xml"), Graph().parse(data=turtle, format="turtle")
+    )

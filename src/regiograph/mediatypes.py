@@ -249,8 +249,22 @@ def write(
     if fmt is JSONLD and compact and prefixes:
         return _compact_jsonld(list(statements), prefixes)
     if fmt.prefixes and prefixes:
-        return serialize(statements, format=fmt.rdf, prefixes=dict(prefixes)) or b""
-    return serialize(statements, format=fmt.rdf) or b""
+        written = serialize(statements, format=fmt.rdf, prefixes=dict(prefixes)) or b""
+    else:
+        written = serialize(statements, format=fmt.rdf) or b""
+    return _keep_carriage_returns(written) if fmt is RDFXML else written
+
+
+def _keep_carriage_returns(xml: bytes) -> bytes:
+    """RDF/XML with every carriage return written as ``&#13;``.
+
+    pyoxigraph (0.5) writes a literal's carriage return as a raw byte, and every XML parser
+    turns a raw CR (or CR LF) into LF before RDF sees it: a harvested description with
+    Windows line ends came back as another literal than the Turtle of the same page. A raw
+    CR can only stand in a literal here (IRIs and markup have none, the writer's own line
+    ends are LF), and a character reference is kept by every parser.
+    """
+    return xml.replace(b"\r", b"&#13;")
 
 
 def _compact_jsonld(statements: list[Triple | Quad], prefixes: Mapping[str, str]) -> bytes:

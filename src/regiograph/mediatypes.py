@@ -207,10 +207,6 @@ def is_generic(media_type: str) -> bool:
     return media_type in OPAQUE or media_type in _GENERIC
 
 
-def by_rdf_format(fmt: RdfFormat) -> MediaType:
-    return next(f for f in RDF if f.rdf == fmt)
-
-
 def accept_header(*preferences: MediaType | tuple[MediaType, float], anything: float = 0) -> str:
     """An Accept header for a client request: formats in order of preference, with qualities.
 
@@ -242,7 +238,8 @@ def write(
     ``"@graph"``), which only rdflib does; the catalogue has always been written so, for
     people and DCAT tools that read it as JSON. Measured on the demo catalogue (1,003
     triples): both parse to the same graph (isomorphic with the N-Triples), rdflib takes
-    about 58 ms against pyoxigraph's 0.6 ms, so nothing else asks for it.
+    about 58 ms against pyoxigraph's 0.6 ms, so nothing else asks for it. (``/sparql``'s
+    query workers stream their results through pyoxigraph directly: expanded JSON-LD too.)
     """
     if fmt.rdf is None or not fmt.writes:
         raise ValueError(f"{fmt.name} is not an RDF syntax the platform writes")

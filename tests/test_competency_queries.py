@@ -63,11 +63,12 @@ def test_rural_municipalities_in_local_supply_projects_and_funders(demo_store):
         ("Reichartshausen", "2143", "id/project/dorfladen-kraichgau"),
         ("Waibstadt", "5708", "id/project/dorfladen-kraichgau"),
     ]
-    # The EU (LEADER) and the state (ELR) fund it; the ministry's name has commas of its own.
+    # The state (ELR) funds it (illustrative grant; the invented LEADER grant began before any
+    # LEADER call and was removed); the ministry's name has commas of its own.
     ministry = "Ministerium für Ernährung, Ländlichen Raum und Verbraucherschutz Baden-Württemberg"
     for row in rows:
-        assert row["funders"] == set(f"Europäische Kommission, {ministry}".split(", "))
-    lower = run(demo_store, "local-supply-rural", maxPopulation=Literal(2100))
+        assert row["funders"] == set(ministry.split(", "))
+    lower = run(demo_store, "local-supply-rural", maxPopulation=Literal(2200))
     assert [r["name"] for r in lower] == ["Neidenstein", "Reichartshausen"]
 
 
@@ -95,16 +96,9 @@ def test_transferred_solutions(demo_store):
 
 
 def test_federal_funding_per_district_and_inhabitant(demo_store):
-    rows = run(demo_store, "federal-funding-per-district")
-    assert rows == [
-        {
-            "district": "id/district/08222",
-            "districtName": "Stadtkreis Mannheim",
-            "inhabitants": "316877",  # sum of its municipalities, GV-ISys 31.12.2023
-            "total": "30000000",
-            "perInhabitant": "94.67",
-        }
-    ]
+    # No federal grant amount is published as data (the Modellprojekte Smart Cities list has
+    # none), so the demo states none: the invented Smart Cities grants were removed.
+    assert run(demo_store, "federal-funding-per-district") == []
     state = NamedNode("https://w3id.org/regiograph/concepts/programme-level/state")
     by_state = {
         r["districtName"]: r["total"]
@@ -196,7 +190,7 @@ def test_open_programmes_for_rural_hessen_telemedicine(demo_store):
             "programme": "id/programme/leader-2023-2027",
             "programmeName": "LEADER 2023\u20132027",
             "closes": "2027-01-15",
-            "recipients": {"Wald-Michelbach", "Waibstadt"},
+            "recipients": {"Wald-Michelbach"},
         }
     ]
     assert run(demo_store, "funding-fit", day=day("2026-08-01")) == []
@@ -205,6 +199,14 @@ def test_open_programmes_for_rural_hessen_telemedicine(demo_store):
 def test_who_can_i_learn_from(demo_store):
     rows = run(demo_store, "learn-from")
     assert rows == [
+        {  # real: Digitale Zukunftskommune@bw, shares the theme mobility
+            "other": "id/project/fach-community-digitalisierung-rhein-neckar",
+            "otherName": "Fach-Community für kommunale digitale Anwendungen"
+            " in der Region Rhein-Neckar",
+            "lead": "id/organisation/verband-region-rhein-neckar",
+            "leadName": "Verband Region Rhein-Neckar",
+            "shared": {"Mobilität"},
+        },
         {
             "other": "id/project/rufbus-suedpfalz",
             "otherName": "Transfer Rufbus Südliche Weinstraße",
@@ -214,7 +216,7 @@ def test_who_can_i_learn_from(demo_store):
                 "On-Demand-Rufbus (Betreibermodell und Buchungsdienst)",
                 "On-Demand-Mobilität",
             },
-        }
+        },
     ]
 
 
@@ -242,7 +244,7 @@ def test_white_spots(demo_store):
         "Wilhelmsfeld",
     }
     everywhere = run(demo_store, "municipalities-without-projects", district=None)
-    assert len(everywhere) == 241 and {"Speyer", "Worms", "Kandel"} <= {
+    assert len(everywhere) == 242 and {"Speyer", "Worms", "Kandel"} <= {
         r["name"] for r in everywhere
     }
 
@@ -335,6 +337,14 @@ def test_knowledge_for_a_theme(demo_store):
             "Arbeitshilfe",
             "Arbeitshilfe: Ausschreibung eines On-Demand-Rufbusses",
             {"On-Demand-Rufbus (Betreibermodell und Buchungsdienst)"},
+        ),
+        (  # real: smart-city-dialog.de on rural model projects (theme on-demand mobility)
+            "Good-Practice-Beispiel",
+            "Im Fokus: Smartes Landleben",
+            {
+                "Modellprojekt Smart Cities Grevesmühlen",
+                "Modellprojekt Smart Cities Gemeinde Fuchstal",
+            },
         ),
         (
             "Mustervorlage",

@@ -75,7 +75,14 @@ KEYS: tuple[Key, ...] = (
         "mapped triples (any kind; relative IRIs resolve against base_iri).",
     ),
     Key("query", str, "", "sparql: the CONSTRUCT query file (.rq) sent to the endpoint."),
-    Key("shapes", list, [], "SHACL files the data must pass (paths, or names in shapes/)."),
+    Key(
+        "shapes",
+        list,
+        [],
+        "SHACL files the data must pass (paths, or names in shapes/); `dcat-ap-de` names the "
+        "bundled DCAT-AP 3.0.0 + DCAT-AP.de 3.0 profile, which dcat and ckan sources are "
+        "checked against when they name no shapes.",
+    ),
     Key(
         "reference",
         list,
@@ -121,11 +128,58 @@ KEYS: tuple[Key, ...] = (
 )
 
 POLICY_KEYS: tuple[Key, ...] = (
-    Key("max_violations", int, 0, "Most sh:Violation results still published."),
-    Key("max_warnings", int, -1, "Most sh:Warning results still published (-1: any number)."),
+    Key(
+        "validate",
+        bool,
+        True,
+        "Check the candidate with SHACL. false publishes it unchecked, and every report and "
+        "/harvests say so.",
+    ),
+    Key(
+        "accept",
+        str,
+        "",
+        "'dataset': each dataset with its distributions, agents and contact points is "
+        "published or held back on its own; 'source': the candidate as a whole. "
+        "Default: 'dataset' for dcat and ckan, 'source' for the other kinds.",
+    ),
+    Key(
+        "block",
+        list,
+        ["Violation"],
+        "accept = 'dataset': the severities (Violation, Warning, Info) that hold a dataset "
+        "back; results of the other severities only annotate it in the report.",
+    ),
+    Key(
+        "min_accepted",
+        float,
+        0.0,
+        "accept = 'dataset': smallest share of the source's datasets that must pass for any "
+        "to be published (0.0: at least one).",
+    ),
+    Key(
+        "max_violations",
+        int,
+        0,
+        "Most sh:Violation results still published: in the whole candidate (accept = "
+        "'source'), or outside every dataset, e.g. on the catalogue (accept = 'dataset').",
+    ),
+    Key(
+        "max_warnings",
+        int,
+        -1,
+        "Most sh:Warning results still published, counted as max_violations (-1: any number).",
+    ),
     Key("allow_shrink", bool, False, "Publish even when the graph shrinks below min_ratio."),
     Key("min_ratio", float, 0.5, "Smallest share of the last published triple count accepted."),
     Key("allow_empty", bool, False, "Publish a source that returns no triples at all."),
+    Key(
+        "partial_pages",
+        bool,
+        False,
+        "When a page of a paged catalogue fails after its retries: publish the pages fetched "
+        "before it (min_ratio still applies) instead of nothing.",
+    ),
     Key(
         "first_load",
         str,
@@ -136,17 +190,24 @@ POLICY_KEYS: tuple[Key, ...] = (
     ),
 )
 FIRST_LOADS = ("bulk", "atomic")
+ACCEPTS = ("dataset", "source")
+SEVERITIES = ("Violation", "Warning", "Info")
 _BY_NAME = {k.name: k for k in KEYS}
 _POLICY_BY_NAME = {k.name: k for k in POLICY_KEYS}
 
 
 @dataclass(frozen=True)
 class Policy:
+    validate: bool = True
+    accept: str = ""  # "" until parse_sources resolves it by kind
+    block: tuple[str, ...] = ("Violation",)
+    min_accepted: float = 0.0
     max_violations: int = 0
     max_warnings: int = -1
     allow_shrink: bool = False
     min_ratio: float = 0.5
     allow_empty: bool = False
+    partial_pages: bool = False
     first_load: str = "bulk"
 
 
@@ -251,7 +312,7 @@ def _parse_one(table: Any, number: int, folder: Path) -> Source:
         raise SourceConfigError(
             f"{where}: unknown kind '{options['kind']}' (one of {', '.join(KINDS)})"
         )
-    policy = _policy(where, options.pop("policy", {}))
+    policy = _policy(where, options.pop("policy", {}), options["kind"])
     _check_kind(where, options)
     return Source(
         id=options.pop("id"),
@@ -275,7 +336,7 @@ def _typed(where: str, key: Key, value: Any) -> Any:
     return value
 
 
-def _policy(where: str, table: dict[str, Any]) -> Policy:
+def _policy(where: str, table: dict[str, Any], kind: str) -> Policy:
     unknown = sorted(set(table) - set(_POLICY_BY_NAME))
     if unknown:
         raise SourceConfigError(f"{where}: unknown policy key(s) {', '.join(unknown)}")
@@ -284,6 +345,19 @@ def _policy(where: str, table: dict[str, Any]) -> Policy:
         raise SourceConfigError(
             f"{where} policy: 'first_load' must be 'bulk' or 'atomic', got {values['first_load']!r}"
         )
+    values.setdefault("accept", "dataset" if kind in ("dcat", "ckan") else "source")
+    if values["accept"] not in ACCEPTS:
+        raise SourceConfigError(
+            f"{where} policy: 'accept' must be 'dataset' or 'source', got {values['accept']!r}"
+        )
+    block = tuple(values.get("block", Policy.block))
+    if not set(block) <= set(SEVERITIES):
+        raise SourceConfigError(
+            f"{where} policy: 'block' takes {', '.join(SEVERITIES)}, got {list(block)!r}"
+        )
+    values["block"] = block
+    if not 0.0 <= values.get("min_accepted", 0.0) <= 1.0:
+        raise SourceConfigError(f"{where} policy: 'min_accepted' must lie between 0 and 1")
     return Policy(**values)
 
 

@@ -54,6 +54,10 @@ class Harvested:
     records: int = 0
     legacy_dcatde: bool = False  # old DCAT-AP.de namespaces or licence IRIs were seen
     notes: list[str] = field(default_factory=list)  # what the mapping left out, for the record
+    # What the mapping repaired, per node (acceptance.Repair): the run report lists each under
+    # the dataset the node belongs to.
+    repairs: list = field(default_factory=list)
+    stopped: str = ""  # why paging stopped before the last page (policy partial_pages)
 
 
 def module(kind: str):

@@ -27,6 +27,7 @@ from regiograph.store.rdffiles import read_graphs
 
 _SCRATCH_GRAPH = "urn:regiograph:validation"
 _NODE_SHAPES = f"ASK {{ ?shape a <{SH}NodeShape> }}"
+PROFILES = ("dcat-ap-de",)  # folders of shapes/ that hold an external profile
 
 
 class ShapesError(Exception):
@@ -79,7 +80,13 @@ def load_shapes(shapes_dir: Path | None = None) -> Store:
 def _shapes(shapes_dir: Path) -> Store:
     if not shapes_dir.is_dir():
         raise ShapesError(f"shapes directory not found: {shapes_dir}")
-    files = sorted(p for p in shapes_dir.rglob("*.ttl") if p.is_file())
+    # The official profiles for harvested catalogues (shapes/dcat-ap-de) are the loader's, for
+    # dcat and ckan sources: not shapes of the project's own data.
+    files = sorted(
+        p
+        for p in shapes_dir.rglob("*.ttl")
+        if p.is_file() and p.relative_to(shapes_dir).parts[0] not in PROFILES
+    )
     try:
         shapes = engine.load_shapes(files)
     except ValidationFailed as exc:

@@ -35,7 +35,7 @@ def wheel_names(tmp_path_factory) -> set[str]:
         return set(archive.namelist())
 
 
-@pytest.mark.parametrize("folder", ["ontology", "shapes", "queries", "demo"])
+@pytest.mark.parametrize("folder", ["ontology", "shapes", "queries", "demo", "codelists"])
 def test_bundled_folders_ship_complete(wheel_names, folder):
     for path in (ROOT / folder).rglob("*"):
         if path.is_file() and path.suffix in {".ttl", ".rq", ".toml", ".csv", ".json"}:

@@ -1,4 +1,5 @@
-"""Where the platform's data files are: the ontology, shapes, saved queries and demo region.
+"""Where the platform's data files are: the ontology, shapes, saved queries, demo region and
+code lists.
 
 In an installed wheel they ship inside the package (``regiograph/_data``); in a source
 checkout they are the folders at the repository root. Nothing else in the code base needs
@@ -9,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
-_KINDS = ("ontology", "shapes", "queries", "demo")
+_KINDS = ("ontology", "shapes", "queries", "demo", "codelists")
 
 
 @cache

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
-from regiograph import __version__
+from regiograph import __version__, codelists
 from regiograph import config as configuration
+from regiograph.codelists import CodeListError
 from regiograph.runtime import open_store
 from regiograph.store import StoreError, StoreLocked, StoreUnavailable
 from regiograph.store.rdffiles import RdfFileError, read_graphs
@@ -38,6 +39,8 @@ def fails_cleanly(command):
             _fail(str(exc), EXIT_STORE)
         except StoreError as exc:
             _fail(str(exc), EXIT_FAILED)
+        except CodeListError as exc:
+            _fail(f"installation error: {exc}", EXIT_FAILED)
 
     return wrapper
 
@@ -418,6 +421,7 @@ def harvest(
         return
     cfg = load_config(ctx)
     sources.select(sources.from_config(cfg), source_ids)  # config errors before the store
+    codelists.load()  # a missing or corrupt code list before the store, naming the file
     with open_store(cfg, attach=True) as (cfg, store):
         code = console.harvest(cfg, store, source_ids, force=force, wait_s=wait_s)
         if not no_warm:

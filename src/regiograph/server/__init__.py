@@ -14,7 +14,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from regiograph import __version__
+from regiograph import __version__, codelists
 from regiograph.config import Config
 from regiograph.server import services
 from regiograph.server.kit import errors, i18n, templating
@@ -42,6 +42,7 @@ BLUEPRINTS = [
 def create_app(config: Config, store: Store | None = None) -> Flask:
     """The web app for ``config``, with every collaborator built (:mod:`.services`); the
     store's URLs must already be known."""
+    codelists.load()  # a missing or corrupt code list stops the start, naming the file
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     services.install(app, config, store or Store.from_config(config))

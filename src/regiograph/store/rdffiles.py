@@ -1,18 +1,22 @@
 """Reading RDF files for loading: any common syntax, optionally gzipped, parsed in full first.
 
 Parsing with pyoxigraph before anything is sent makes a load all-or-nothing and gives
-errors with file, line and column. RDF/XML is refused when it declares a DTD (entity
-expansion, external entities).
+errors with file, line and column. Each file is streamed to the parser (a gzipped one is
+inflated as it is read, never whole in memory) through :mod:`regiograph.rdfguard`, the checks
+harvests make too: RDF/XML with a DOCTYPE or entity declaration anywhere and JSON-LD nested
+deeper than ``rdfguard.MAX_JSON_DEPTH`` are refused, a UTF-8 BOM before Turtle is dropped.
 """
 
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse, serialize
 
+from regiograph import rdfguard
 from regiograph.mediatypes import RDF_READ, rdf_by_extension
 from regiograph.store.errors import StoreError
 
@@ -34,17 +38,12 @@ def rdf_format(path: Path) -> RdfFormat:
     return found.rdf
 
 
-def read_bytes(path: Path) -> bytes:
+def _opened(path: Path):
+    """The file's bytes as a stream, inflated as they are read when it is gzipped."""
     try:
-        data = path.read_bytes()
+        return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
     except OSError as exc:
         raise RdfFileError(f"{path}: {exc.strerror}") from None
-    if path.suffix == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise RdfFileError(f"{path}: not a valid gzip file ({exc})") from None
-    return data
 
 
 def read_graphs(
@@ -58,17 +57,22 @@ def read_graphs(
     triples: dict[str, list[Triple]] = {}
     for path in paths:
         fmt = rdf_format(path)
-        data = read_bytes(path)
-        if fmt == RdfFormat.RDF_XML and b"<!DOCTYPE" in data[:4096].upper():
-            raise RdfFileError(f"{path}: RDF/XML with a DOCTYPE is refused (entity expansion)")
-        try:
-            for quad in parse(data, format=fmt, base_iri=base_iri or path.resolve().as_uri()):
-                name = target if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name
-                if name is None:
-                    raise RdfFileError(f"{path}: triples outside a named graph need --graph IRI")
-                triples.setdefault(name.value, []).append(quad.triple)
-        except SyntaxError as exc:
-            raise RdfFileError(_location(path, exc)) from None
+        with _opened(path) as raw:
+            data = rdfguard.Checked(raw, fmt)
+            try:
+                for quad in parse(data, format=fmt, base_iri=base_iri or path.resolve().as_uri()):
+                    name = target if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name
+                    if name is None:
+                        raise RdfFileError(
+                            f"{path}: triples outside a named graph need --graph IRI"
+                        )
+                    triples.setdefault(name.value, []).append(quad.triple)
+            except SyntaxError as exc:
+                raise RdfFileError(_location(path, exc)) from None
+            except rdfguard.RefusedInput as exc:
+                raise RdfFileError(f"{path}: {exc}") from None
+            except (OSError, EOFError, zlib.error) as exc:  # also a broken gzip stream
+                raise RdfFileError(f"{path}: cannot be read ({exc})") from None
     return {g: serialize(ts, format=RdfFormat.N_TRIPLES) or b"" for g, ts in triples.items()}
 
 

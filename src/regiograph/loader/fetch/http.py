@@ -9,16 +9,20 @@ What it guards against (measured in our dependencies, see DESIGN.md):
 - ``requests`` decompresses gzip transparently, so ``Content-Length`` says nothing about the
   size held in memory: bytes are counted after decompression, while streaming, and the
   response is dropped as soon as the cap is passed. Gzipped files are inflated the same way.
-- A server that trickles bytes defeats a read time-out: each response also has a deadline.
+- A server that trickles bytes defeats a read time-out: each response also has a deadline,
+  from the request on, checked after every receive (each waits at most the time left) and
+  enforced by closing the socket when it passes.
 Only http(s) URLs are fetched; file paths come from the operator's configuration alone and
 are read by :func:`read_file` with the same cap. No URL is ever handed to a parser.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError
 
 from regiograph import __version__
 from regiograph.loader.errors import FetchError, NotModified
@@ -204,7 +209,7 @@ class Fetcher:
                     params=params,
                     stream=True,
                     allow_redirects=False,
-                    timeout=(limits.connect_timeout_s, limits.timeout_s),
+                    timeout=(limits.connect_timeout_s, min(limits.timeout_s, limits.deadline_s)),
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 if last:
@@ -254,12 +259,26 @@ class Fetcher:
         )
 
     def _body(self, response: requests.Response, url: str) -> bytes:
+        """The body, decompressed, within the cap and the deadline.
+
+        A read time-out alone does not stop a server that trickles a byte now and then, and a
+        read of a whole chunk would wait for the chunk: each read takes what one receive gives
+        (``read1``), with the socket's time-out cut to the time left, and the deadline is
+        checked after each. A watchdog closes the socket at the deadline for what still waits
+        on several receives (a trickled chunk-size line of a chunked response).
+        """
         limits = self.limits
-        deadline = time.monotonic() + limits.deadline_s
+        # the deadline counts from the request: the wait for the headers is part of it
+        deadline = time.monotonic() + limits.deadline_s - response.elapsed.total_seconds()
+        sock = getattr(response.raw.connection, "sock", None)
+        cut = threading.Event()  # set by the watchdog: what was read since may be cut short
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _shut, (sock, cut))
+        watchdog.daemon = True
+        watchdog.start()
         parts: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(CHUNK):  # decompressed
+            while chunk := self._read1(response, sock, deadline, url):
                 size += len(chunk)
                 if size > limits.max_bytes:
                     raise FetchError(
@@ -267,13 +286,34 @@ class Fetcher:
                         "(counted after decompression); raise max_bytes if it "
                         "is expected"
                     )
-                if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: not complete after {limits.deadline_s:.0f} s")
                 parts.append(chunk)
-        except (requests.RequestException, zlib.error) as exc:
+        except (requests.RequestException, HTTPError, OSError, zlib.error) as exc:
+            if cut.is_set() or time.monotonic() >= deadline:
+                raise FetchError(f"{url}: not complete after {limits.deadline_s:.0f} s") from None
             raise FetchError(f"{url}: the response broke off ({_reason(exc)})") from None
+        finally:
+            watchdog.cancel()
+        if cut.is_set():  # e.g. a chunked body whose size line was cut reads as ended
+            raise FetchError(f"{url}: not complete after {limits.deadline_s:.0f} s")
         self.bytes += size
         return b"".join(parts)
+
+    def _read1(self, response: requests.Response, sock, deadline: float, url: str) -> bytes:
+        """What one receive gives, decompressed (at most CHUNK bytes); b"" at the end."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"{url}: not complete after {self.limits.deadline_s:.0f} s")
+        if sock is not None:
+            sock.settimeout(min(self.limits.timeout_s, left))
+        return response.raw.read1(CHUNK, decode_content=True)
+
+
+def _shut(sock, cut: threading.Event) -> None:
+    """Ends the reads still waiting on ``sock`` (they see the connection closed)."""
+    cut.set()
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def gunzip(data: bytes, cap: int, where: str) -> bytes:

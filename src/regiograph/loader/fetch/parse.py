@@ -1,21 +1,26 @@
 """Parsing fetched bytes into a candidate graph (an in-memory pyoxigraph store).
 
 Every parser is pyoxigraph's: linear in its input, which the fetcher has already capped, so
-each parse has a size budget and therefore a time budget. RDF/XML with a DOCTYPE is refused
-before parsing (pyoxigraph expands internal entities: "billion laughs"); JSON-LD cannot load
-remote contexts (there is no loader, so a parser never reaches the network). Errors name the
-source's URL or file, the line and the column.
+each parse has a size budget and therefore a time budget. What is not linear is refused first
+by :mod:`regiograph.rdfguard`, the same checks ``regiograph load`` makes: RDF/XML with a DOCTYPE
+or an entity declaration anywhere (pyoxigraph expands internal entities: "billion laughs"),
+JSON-LD nested deeper than ``rdfguard.MAX_JSON_DEPTH`` (memory grows with the square of the
+depth); a UTF-8 BOM before Turtle is dropped. JSON-LD cannot load remote contexts (there is no
+loader, so a parser never reaches the network). A declared single-byte charset is not believed
+for bytes that are valid UTF-8 (:mod:`.charset`). Errors name the source's URL or file, the
+line and the column.
 """
 
 from __future__ import annotations
 
 import logging
-import xml.parsers.expat
 from urllib.parse import quote
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
+from regiograph import rdfguard
 from regiograph.loader.errors import ParseError
+from regiograph.loader.fetch import charset as charsets
 from regiograph.mediatypes import (
     JSONLD,
     NTRIPLES,
@@ -60,37 +65,6 @@ def rdf_format(media_type: str, name: str, configured: str = "") -> RdfFormat:
     )
 
 
-def check_xml_prolog(data: bytes, where: str) -> None:
-    """Refuse a DOCTYPE or entity declaration; reads only up to the root element."""
-    parser = xml.parsers.expat.ParserCreate()
-
-    def doctype(*_args):
-        raise ParseError(
-            f"{where}: RDF/XML with a DOCTYPE is refused (entity expansion and "
-            "external entities are not allowed)"
-        )
-
-    def root(*_args):
-        raise _PrologDone
-
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
-    parser.StartElementHandler = root
-    try:
-        parser.Parse(data, True)
-    except _PrologDone:
-        return
-    except xml.parsers.expat.ExpatError as exc:
-        raise ParseError(
-            f"{where}:{exc.lineno}:{exc.offset + 1}: not well-formed XML "
-            f"({xml.parsers.expat.ErrorString(exc.code)})"
-        ) from None
-
-
-class _PrologDone(Exception):
-    pass
-
-
 def load(
     store: Store,
     data: bytes,
@@ -100,30 +74,45 @@ def load(
     base_iri: str | None,
     graph: NamedNode | DefaultGraph | None = None,
     charset: str = "",
-) -> int:
+) -> list[str]:
     """Parse ``data`` into ``store`` (all or nothing); ParseError names where, line, column.
 
     Real catalogues carry IRIs that break RFC 3987 (``?LAYER[id]=1``, spaces): such a
-    document is parsed again leniently and the broken IRIs percent-encoded. Returns how many
-    IRIs were repaired.
+    document is parsed again leniently and the broken IRIs percent-encoded (and logged).
+    Returns notes for the run's report: a declared charset that was not believed.
     """
-    if charset and charset not in ("utf-8", "utf8", "us-ascii") and fmt != RdfFormat.RDF_XML:
-        try:
-            data = data.decode(charset).encode("utf-8")
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise ParseError(f"{where}: cannot decode as {charset}: {exc}") from None
-    if fmt == RdfFormat.RDF_XML:
-        check_xml_prolog(data, where)
+    notes: list[str] = []
+    if charset and fmt != RdfFormat.RDF_XML:  # XML says its own encoding
+        data, note = _as_utf8(data, charset, where)
+        notes += [note] if note else []
+    try:
+        data = rdfguard.check(data, fmt)
+    except rdfguard.RefusedInput as exc:
+        raise ParseError(f"{where}: {exc}") from None
     target = graph or DefaultGraph()
     try:
         store.load(data, fmt, base_iri=base_iri, to_graph=target)
-        return 0
+        return notes
     except SyntaxError as exc:
         if "IRI" not in str(exc):
             raise ParseError(located(where, exc)) from None
     except ValueError as exc:  # e.g. a relative IRI without a base
         raise ParseError(f"{where}: {exc}") from None
-    return _load_repairing(store, data, fmt, where, base_iri, target)
+    _load_repairing(store, data, fmt, where, base_iri, target)
+    return notes
+
+
+def _as_utf8(data: bytes, charset: str, where: str) -> tuple[bytes, str]:
+    """``data`` as UTF-8, and a note when the declared ``charset`` was not believed."""
+    encoding, note = charsets.believed(data, charset, where)
+    if note:
+        log.warning("%s", note)
+    if encoding.lower() in ("utf-8", "utf8", "us-ascii"):
+        return data, note
+    try:
+        return data.decode(encoding).encode("utf-8"), note
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ParseError(f"{where}: cannot decode as {encoding}: {exc}") from None
 
 
 def _load_repairing(

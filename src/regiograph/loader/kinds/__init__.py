@@ -43,6 +43,7 @@ class Context:
     fetcher: http.Fetcher
     validators: tuple[str, str] | None = None  # ETag, Last-Modified of the last published run
     progress: Progress = field(default_factory=Progress)
+    notes: list[str] = field(default_factory=list)  # for the run report: a charset not believed
 
 
 @dataclass
@@ -73,7 +74,7 @@ def load_fetched(
     store: Store, fetched: http.Fetched, where: str, source: Source, ctx: Context
 ) -> None:
     """Parse one fetched RDF document into ``store`` (syntax from its media type or the source)."""
-    parse.load(
+    ctx.notes += parse.load(
         store,
         fetched.body,
         parse.rdf_format(fetched.media_type, where, source.format),

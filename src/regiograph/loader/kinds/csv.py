@@ -10,6 +10,7 @@ from pyoxigraph import DefaultGraph, Quad, Store
 
 from regiograph import iris
 from regiograph.loader.errors import MappingError
+from regiograph.loader.fetch import charset
 from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one
 from regiograph.loader.map import csvw
 from regiograph.loader.sources import Source
@@ -35,6 +36,8 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
         raise MappingError(f"{source.mapping}: cannot read the CSVW metadata ({exc})") from None
     table = csvw.read_metadata(metadata, source.mapping)
     base = iris.source_base(ctx.base_iri, source.base_iri)
+    table.encoding, note = charset.believed(harvested.bodies[0], table.encoding, harvested.urls[0])
+    ctx.notes += [note] if note else []
     triples = csvw.to_triples(harvested.bodies[0], table, base_iri=base, where=harvested.urls[0])
     store = Store()
     graph = DefaultGraph()

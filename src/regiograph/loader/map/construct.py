@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
 
+from regiograph import rdfguard
 from regiograph.loader.errors import MappingError
 from regiograph.store.binding import bind
 
@@ -114,7 +115,10 @@ def ckan_to_dcat(pages: list[bytes], portal: str, catalog: str) -> Store:
     context = json.loads(text("ckan-context.jsonld"))
     for number, body in enumerate(pages, 1):
         try:
+            rdfguard.check(body, RdfFormat.JSON_LD)  # read as JSON-LD below: bound its depth
             document = json.loads(body)
+        except rdfguard.RefusedInput as exc:
+            raise MappingError(f"CKAN page {number}: {exc}") from None
         except ValueError as exc:
             raise MappingError(f"CKAN page {number}: not JSON ({exc})") from None
         if not isinstance(document, dict) or not isinstance(document.get("result"), dict):

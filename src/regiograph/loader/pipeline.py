@@ -200,6 +200,8 @@ def _steps(config, store, source, force, progress, result):
     candidate = _timed(result, "map", progress, lambda: kind.to_graph(source, harvested, ctx))
     if harvested.notes:  # what the mapping left out, e.g. a boundary that is not a polygon
         result.message = f"{len(harvested.notes)} left out: " + "; ".join(harvested.notes)
+    if ctx.notes:  # what was read otherwise than declared, e.g. a charset not believed
+        result.message = "; ".join([*ctx.notes, *filter(None, [result.message])])
     result.published = None
     triples = len(candidate)
     result.fetched = result.fetched if result.fetched is not None else triples

@@ -67,19 +67,52 @@ def csp_errors(page) -> list[str]:
 def test_municipality_map_and_chart_are_drawn(page, base_url, shots):
     page.goto(f"{base_url}/page/municipality/08222000")
     page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
-    assert page.locator(".map .leaflet-interactive").count() >= 1  # the location marker
+    assert page.locator(".map .leaflet-interactive").count() >= 1  # the boundary
     assert page.locator("svg.chart polyline").count() >= 1
-    assert "310.658" in page.inner_text("main")
+    assert "316.877 (31.12.2023)" in page.inner_text("main")  # GV-ISys 31.12.2023
     assert csp_errors(page) == []
     page.screenshot(path=str(shots / "municipality.png"), full_page=False)
     assert serious_violations(page) == []
 
 
-def test_project_partners_map(page, base_url, shots):
-    page.goto(f"{base_url}/page/project/smarte-region-rhein-neckar")
+# Leaflet draws a polygon as an SVG path of straight segments ("M x y L x y … z") and a
+# circle marker as arcs ("a r r 0 1 0 …"): the path tells which one the map drew.
+AREA_PATHS = """() => [...document.querySelectorAll('.leaflet-overlay-pane svg path')]
+  .map(p => p.getAttribute('d') || '').filter(d => d.includes('L') && !d.includes('a'))
+  .length"""
+
+
+def test_municipality_map_draws_its_boundary(page, base_url):
+    page.goto(f"{base_url}/page/municipality/08221000")
     page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
-    assert page.locator(".map .leaflet-interactive").count() >= 2
-    assert "Modellprojekt Smart Cities" in page.inner_text("h1")
+    assert page.evaluate(AREA_PATHS) == 1  # Heidelberg's polygon, no marker
+    assert csp_errors(page) == []
+
+
+def test_district_map_draws_its_members_as_areas(page, base_url):
+    page.goto(f"{base_url}/page/district/08226")
+    page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
+    members = page.locator("table.members tbody tr").count()
+    assert members == 54
+    assert page.evaluate(AREA_PATHS) == members + 1  # and the district's own outline
+    assert csp_errors(page) == []
+
+
+PROJECT_WITH_PLACED_PARTNERS = """
+PREFIX rg: <https://w3id.org/regiograph/ontology#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+SELECT ?project (COUNT(DISTINCT ?org) AS ?n) WHERE {
+  ?project a rg:Project ; rg:lead|rg:participant ?org .
+  ?org rg:locatedIn?/geo:hasGeometry ?where .
+} GROUP BY ?project HAVING (COUNT(DISTINCT ?org) >= 2) ORDER BY DESC(?n) ?project LIMIT 1
+"""
+
+
+def test_project_partners_map(page, base_url, shots, demo_store):
+    (row,) = demo_store.select(PROJECT_WITH_PLACED_PARTNERS)
+    page.goto(f"{base_url}/page/project/{row['project'].value.rsplit('/', 1)[1]}")
+    page.wait_for_selector(".map[data-drawn=true]", timeout=10_000)
+    assert page.locator(".map .leaflet-interactive").count() == int(row["n"].value)
     page.screenshot(path=str(shots / "project.png"), full_page=False)
     assert serious_violations(page) == []
 

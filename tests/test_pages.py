@@ -31,9 +31,9 @@ def test_municipality_page_in_german(client):
     html, text = html_of(response), text_of(response)
     assert '<h1 dir="auto" lang="de">Mannheim</h1>' in html
     assert "Gemeinde" in text and "08222000" in text
-    assert "310.658" in text  # population, German grouping
+    assert "316.877 (31.12.2023)" in text  # population (GV-ISys), German grouping, its date
     assert "144,97" in text  # area, German decimal comma
-    assert "31. Dezember 2019" in text  # xsd:date, German long form
+    assert "31. Dezember 2023" in text  # xsd:date, German long form
     assert 'class="map"' in html and "data-points=" in html
     assert html.count('<svg class="chart"') >= 3  # population, density, … over time
     assert "<polyline" in html
@@ -45,8 +45,8 @@ def test_municipality_page_in_german(client):
 
 def test_municipality_page_in_english(client):
     text = text_of(get(client, MANNHEIM, lang="en"))
-    assert "310,658" in text
-    assert "December 31, 2019" in text
+    assert "316,877" in text
+    assert "December 31, 2023" in text
     assert "population" in text and "Key facts" in text
 
 

@@ -1,6 +1,7 @@
-"""The region at a glance, for the home page: its municipalities as points for a map and
-the most recently started projects. Two queries (``queries/home_*.rq``); labels of what
-they find come from the presenter (the search index), as on the resource pages."""
+"""The region at a glance, for the home page: its municipalities for a map (their polygons
+where they have one, else their points) and the most recently started projects. Two queries
+(``queries/home_*.rq``); labels of what they find come from the presenter (the search
+index), as on the resource pages."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class Project:
 
 
 def places(store, presenter: Presenter, limit: int = MAX_PLACES) -> list[dict]:
-    """Municipalities with a point: {lat, lon, label, url, kind} as static/map.js draws them."""
+    """Municipalities with a geometry: {lat, lon, label, url, kind[, shape]} as static/map.js
+    draws them (``limit`` municipalities, not rows: a point and a polygon are two rows)."""
     rows = store.select(query("home_places").replace("{limit}", str(int(limit))))
     for row in rows:
         label = row.get("label")
@@ -33,16 +35,21 @@ def places(store, presenter: Presenter, limit: int = MAX_PLACES) -> list[dict]:
             presenter.labels.setdefault(row["m"].value, {}).setdefault(
                 label.language or "", label.value
             )
-    points: dict[str, dict] = {}
+    wkts: dict[str, list[str]] = {}
     for row in rows:
-        iri, found = row["m"].value, geo.point(row["wkt"].value)
-        if found and iri not in points:
+        wkts.setdefault(row["m"].value, []).append(row["wkt"].value)
+    points: dict[str, dict] = {}
+    for iri, found in wkts.items():
+        located = geo.locate(found)
+        if located:
+            (lat, lon), shape = located
             points[iri] = {
-                "lat": found[0],
-                "lon": found[1],
+                "lat": lat,
+                "lon": lon,
                 "label": presenter.label(iri) or iri,
                 "url": presenter.link_for(iri),
                 "kind": "member",
+                **({"shape": shape} if shape else {}),
             }
     return sorted(points.values(), key=lambda p: p["label"].casefold())
 

@@ -26,28 +26,48 @@ def _v(row: dict, name: str) -> str | None:
     return term.value if term is not None else None
 
 
-def _place(presenter, iri: str, wkt: str | None, kind: str = "") -> dict | None:
-    found = geo.point(wkt or "")
+def _place(presenter, iri: str, wkts: list[str], kind: str = "") -> dict | None:
+    """{lat, lon, label, url, kind[, shape]} as static/map.js draws it: the polygon when the
+    resource has one (GeoJSON geometry in ``shape``), else its point; None without either."""
+    found = geo.locate([w for w in wkts if w])
     if not found:
         return None
-    return {
-        "lat": found[0],
-        "lon": found[1],
+    (lat, lon), shape = found
+    place = {
+        "lat": lat,
+        "lon": lon,
         "label": presenter.label(iri) or iri,
         "url": presenter.link_for(iri),
         "kind": kind,
     }
+    if shape:
+        place["shape"] = shape
+    return place
 
 
-def _own_point(presenter, iri: str, description) -> list[dict]:
-    for node in description.values(GEO + "hasGeometry"):
-        for predicate, obj in description.blank.get(node.value, []):
-            if predicate.endswith("asWKT"):
-                place = _place(presenter, iri, obj.value, "self")
-                if place:
-                    place["label"] = presenter.label(iri) or place["label"]
-                    return [place]
-    return []
+def _own_place(presenter, iri: str, description, kind: str = "self") -> list[dict]:
+    """The resource's own geometries (a blank point, a named boundary) as one place."""
+    wkts = [
+        obj.value
+        for node in description.values(GEO + "hasGeometry")
+        for predicate, obj in description.blank.get(node.value, [])
+        if predicate == GEO + "asWKT"
+    ]
+    place = _place(presenter, iri, wkts, kind)
+    return [place] if place else []
+
+
+def _places(presenter, rows: list[dict], key: str, kind) -> dict[str, dict]:
+    """One place per ``row[key]`` from all its rows' ``wkt`` values (a municipality has a
+    point and a polygon, so it comes in several rows); ``kind`` is a string or row → string."""
+    wkts: dict[str, list[str]] = defaultdict(list)
+    kinds: dict[str, str] = {}
+    for row in rows:
+        iri = row[key].value
+        wkts[iri].append(_v(row, "wkt") or "")
+        kinds.setdefault(iri, kind(row) if callable(kind) else kind)
+    places = {iri: _place(presenter, iri, found, kinds[iri]) for iri, found in wkts.items()}
+    return {iri: place for iri, place in places.items() if place}
 
 
 # --- municipality ---------------------------------------------------------------------
@@ -55,7 +75,7 @@ def _own_point(presenter, iri: str, description) -> list[dict]:
 
 def load_municipality(store, iri, description, presenter) -> dict:
     presenter.labels.setdefault(iri, description.own_labels)
-    points = _own_point(presenter, iri, description)
+    points = _own_place(presenter, iri, description)
     return {
         "facts": _facts(presenter, description),
         "points": points,
@@ -64,19 +84,27 @@ def load_municipality(store, iri, description, presenter) -> dict:
 
 
 def _facts(presenter, description) -> list[tuple[str, str]]:
+    """Population, area and density, each with its reference date (rg:statisticsDate)."""
+    as_of = _reference_date(presenter, description.values(RG + "statisticsDate"))
     facts = []
     for name in ("population", "area"):
         for obj in description.values(RG + name):
             if isinstance(obj, Literal):
-                facts.append(
-                    (presenter.term_label(RG + name), fmt.format_literal(obj, presenter.language))
-                )
+                value = fmt.format_literal(obj, presenter.language)
+                facts.append((presenter.term_label(RG + name), value + as_of))
     population = fmt.number(next(iter(description.values(RG + "population")), None))
     area = fmt.number(next(iter(description.values(RG + "area")), None))
     if population and area:
         label = "Einwohner je km²" if presenter.language == "de" else "inhabitants per km²"
-        facts.append((label, fmt.format_number(round(population / area), presenter.language)))
+        density = fmt.format_number(round(population / area), presenter.language)
+        facts.append((label, density + as_of))
     return facts
+
+
+def _reference_date(presenter, dates) -> str:
+    """`` (31.12.2023)`` for the latest of ``dates``, or nothing without a date."""
+    texts = sorted(d.value for d in dates if isinstance(d, Literal))
+    return f" ({fmt.format_short_date(texts[-1], presenter.language)})" if texts else ""
 
 
 def _statistics(store, iri, presenter, description) -> list:
@@ -171,18 +199,8 @@ def load_project(store, iri, description, presenter) -> dict:
             if _v(r, k)
         ]
     )
-    points = {}
-    for row in partners:
-        place = _place(
-            presenter,
-            row["org"].value,
-            _v(row, "wkt"),
-            "lead" if row["rel"].value == RG + "lead" else "participant",
-        )
-        if place:
-            points.setdefault(row["org"].value, place)
     return {
-        "points": list(points.values()),
+        "points": _partner_places(presenter, partners),
         "grants": _grants(presenter, grants),
         "related": _related(presenter, related),
         "transfers": [
@@ -196,6 +214,22 @@ def load_project(store, iri, description, presenter) -> dict:
             for r in transfers
         ],
     }
+
+
+def _partner_places(presenter, partners: list[dict]) -> list[dict]:
+    """Each partner's own geometry (a municipality's area), else the point of the place it
+    is located in: an organisation sits in a town, it does not cover it."""
+
+    def role(row):
+        return "lead" if row["rel"].value == RG + "lead" else "participant"
+
+    own = _places(presenter, [r for r in partners if "wkt" in r], "org", role)
+    located = _places(
+        presenter, [{**r, "wkt": r["placeWkt"]} for r in partners if "placeWkt" in r], "org", role
+    )
+    for place in located.values():
+        place.pop("shape", None)
+    return list({**located, **own}.values())
 
 
 def _related(presenter, rows) -> list[dict]:
@@ -288,8 +322,9 @@ def load_programme(store, iri, description, presenter) -> dict:
 
 def load_area(store, iri, description, presenter) -> dict:
     rows = _rows(store, "members", iri)
+    presenter.labels.setdefault(iri, description.own_labels)
     presenter.learn([r["m"].value for r in rows])
-    members, points = {}, []
+    members = {}
     for row in rows:
         m = row["m"].value
         if m in members:
@@ -301,13 +336,14 @@ def load_area(store, iri, description, presenter) -> dict:
             "population": population,
             "area": area,
         }
-        place = _place(presenter, m, _v(row, "wkt"), "member")
-        if place:
-            points.append(place)
+    # the area's own outline (never its point) first, so that its members are drawn over it
+    points = [p for p in _own_place(presenter, iri, description, "outline") if "shape" in p]
+    points += _places(presenter, rows, "m", "member").values()
     table = sorted(members.values(), key=lambda r: -(r["population"] or 0))
     total_pop = sum(r["population"] or 0 for r in table)
     total_area = sum(r["area"] or 0 for r in table)
     lang = presenter.language
+    as_of = _reference_date(presenter, [r["date"] for r in rows if "date" in r])
     for row in table:
         row["population_text"] = (
             fmt.format_number(int(row["population"]), lang) if row["population"] else ""
@@ -318,9 +354,11 @@ def load_area(store, iri, description, presenter) -> dict:
         "points": points,
         "totals": {
             "count": len(table),
-            "population": fmt.format_number(int(total_pop), lang),
-            "area": fmt.format_number(round(total_area, 2), lang),
-            "density": fmt.format_number(round(total_pop / total_area), lang) if total_area else "",
+            "population": fmt.format_number(int(total_pop), lang) + as_of,
+            "area": fmt.format_number(round(total_area, 2), lang) + as_of,
+            "density": (
+                fmt.format_number(round(total_pop / total_area), lang) + as_of if total_area else ""
+            ),
         },
     }
 

@@ -75,6 +75,16 @@ def _format(text: str, datatype: str, language: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)
+def format_short_date(text: str, language: str) -> str:
+    """An xsd:date as a key fact's reference date: ``31.12.2023`` (de), ``Dec 31, 2023`` (en);
+    the text as written when it is not a date."""
+    try:
+        return format_date(dt.date.fromisoformat(text[:10]), format="medium", locale=language)
+    except ValueError:
+        return text
+
+
 @lru_cache(maxsize=4096)
 def format_money(amount: str, currency: str, language: str) -> str:
     """``1.250.000,00 €`` for de, ``€1,250,000.00`` for en."""

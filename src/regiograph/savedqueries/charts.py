@@ -2,8 +2,9 @@
 
 ``chart(kind, columns, rows, options)`` picks the label column (``x``), the value column
 (``y``) and for line charts an optional ``series`` column, and returns plain numbers the
-template places. A ``map`` draws the rows that hold a WKT point on the pages' Leaflet map
-(``static/map.js``), labelled by the first text column and linked by the first IRI column.
+template places. A ``map`` draws the rows that hold a WKT point or (multi)polygon on the
+pages' Leaflet map (``static/map.js``), labelled by the first text column and linked by the
+first IRI column.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from numbers import Real
 from urllib.parse import urlencode
 
-from regiograph.resources.geo import point
+from regiograph.resources.geo import locate
 from regiograph.savedqueries.display import is_key_column
 
 WIDTH, PLOT_HEIGHT, LEFT, BAR = 720, 280, 190, 18
@@ -57,21 +58,24 @@ def _map(rows: list[dict], columns: list[str]) -> dict | None:
         at = _point(r, wkt)
         if at:
             link = r.get(iri) if iri else None
+            (lat, lon), shape = at
             points.append(
                 {
-                    "lat": at[0],
-                    "lon": at[1],
+                    "lat": lat,
+                    "lon": lon,
                     "label": str(r.get(label) or link or ""),
                     "url": "/resource?" + urlencode({"iri": link}) if link else "",
                     "kind": "",
+                    **({"shape": shape} if shape else {}),
                 }
             )
     return {"kind": "map", "points": points} if points else None
 
 
-def _point(row: dict, column: str) -> tuple[float, float] | None:
+def _point(row: dict, column: str):
+    """((lat, lon), polygon or None) of the row's WKT in ``column``, or None."""
     value = row.get(column)
-    return point(value) if isinstance(value, str) else None
+    return locate([value]) if isinstance(value, str) else None
 
 
 def _all_iris(rows: list[dict], column: str) -> bool:

@@ -39,10 +39,9 @@ def test_latest_projects_newest_first_with_links(client):
     section = html.split('class="latest-projects"', 1)[1].split("</ul>", 1)[0]
     links = re.findall(r'<li><a href="(/page/project/[^"]+)"', section)
     assert links[0] == "/page/project/rufbus-suedpfalz"  # started 1 September 2024
-    assert "/page/project/smart-city-mannheim" in links
-    assert links.index("/page/project/smarte-region-rhein-neckar") < links.index(
-        "/page/project/smart-city-mannheim"
-    )  # 2021 before 2020
+    assert links.index("/page/project/telemedizin-ueberwald") < links.index(
+        "/page/project/beteiligung-bergstrasse"
+    )  # 2024 before 2022
     text = text_of(section)
     assert "seit 1. September 2024" in text and "Wald-Michelbach" in text  # a lead
 

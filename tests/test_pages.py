@@ -64,30 +64,30 @@ def test_label_falls_back_to_german_then_any(client):
 
 
 def test_project_page(client):
-    response = get(client, "/page/project/smarte-region-rhein-neckar")
-    html, text = html_of(response), text_of(response)
-    assert "Modellprojekt Smart Cities Verband Region Rhein-Neckar" in text
-    assert "Heidelberg" in text and "Ludwigshafen am Rhein" in text  # partners
-    assert html.count("data-points=") == 1
-    assert "12.500.000,00 €" in text  # grant amount, German money format
-    assert "Verwandte Projekte" in text
-    assert "Modellprojekt Smart Cities Mannheim" in text  # shares solution and themes
+    # a Modellprojekt Smart Cities as the list publishes it: its call, category and lead
+    text = text_of(get(client, "/page/project/smarte-region-rhein-neckar"))
+    assert "Modellprojekt Smart Cities Rhein-Neckar, Verband Region" in text
+    assert "Verband Region Rhein-Neckar" in text  # the lead
+    assert "Modellprojekte Smart Cities, Staffel 3 (2021)" in text  # the call
+    assert "Interkommunale Kooperationen und Landkreise" in text  # the category
 
 
 def test_related_projects_nearest_first(client):
-    html = html_of(get(client, "/page/project/smart-city-mannheim"))
+    html = html_of(get(client, "/page/project/rufbus-leiningerland"))
     related = html.split('class="related"', 1)[1].split("</ol>", 1)[0]
     first = re.search(r"<li><a href=\"([^\"]+)\"", related).group(1)
-    assert first == "/page/project/smarte-region-rhein-neckar"  # same solution and 2 themes
+    assert first == "/page/project/rufbus-suedpfalz"  # same solution and theme
 
 
 def test_programme_page(client):
     text = text_of(get(client, "/page/programme/modellprojekte-smart-cities"))
-    assert "Antragsfenster" in text and "Wettbewerb Staffel 2 (2020)" in text
+    assert "Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen" in text  # funder
+    assert "KfW" in text
+    text = text_of(get(client, "/page/programme/elr-baden-wuerttemberg"))  # illustrative grants
     assert "Summen je Kreis" in text
-    assert "Stadtkreis Mannheim" in text
-    assert "15.000.000,00 €" in text
-    assert "65" in text  # funding rate
+    assert "Neckar-Odenwald-Kreis" in text
+    assert "120.000,00 €" in text
+    assert "40" in text  # funding rate
 
 
 def test_district_page_lists_members_with_totals(client):

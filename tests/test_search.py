@@ -73,9 +73,8 @@ def test_browse_a_class_sorted_and_paged(client):
     assert len(names) == 50  # first page
     assert names == sorted(names, key=fold)  # umlauts sort as their base letter
     second = client.get("/browse", query_string={"class": RG + "Municipality", "page": 2})
-    assert "Seite 2 von 2" in second.get_data(as_text=True) or "Page 2 of 2" in second.get_data(
-        as_text=True
-    )
+    # 290 municipalities of the region and 75 of the Modellprojekte Smart Cities: 8 pages of 50
+    assert re.search(r"(Seite 2 von|Page 2 of) 8\b", second.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("query", [{"sort": "evil"}, {"page": "0"}, {"page": "x"}])

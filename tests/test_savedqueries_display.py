@@ -118,7 +118,7 @@ def test_query_result_cells_name_things_and_print_years_as_years(client):
     table = page.split('id="results"', 1)[1].split("</table>", 1)[0]
     links = re.findall(r'<a href="[^"]+"[^>]*>([^<]+)</a>', table)
     assert links and not any(text.startswith("http") for text in links)
-    header = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    header = re.findall(r'<th scope="col"><code>([^<]+)</code></th>', table)
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
     years = [re.findall(r"<td[^>]*>(.*?)</td>", row)[header.index("year")] for row in rows]
     assert years and all(re.fullmatch(r"\d{4}", year) for year in years), years[:5]

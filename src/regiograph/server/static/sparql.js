@@ -112,10 +112,11 @@
     root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach(function (el) {
       el.setAttribute("tabindex", "0");
     });
-    root.querySelectorAll("[role=tablist] > :not([role=tab]):not([role=presentation])")
-      .forEach(function (child) {
-        if (child.tagName === "BUTTON") child.parentNode.parentNode.insertBefore(child, child.parentNode.nextSibling);
-      });
+    root.querySelectorAll("[role=tablist] > *").forEach(function (child) {
+      if (child.querySelector("[role=tab]") || child.getAttribute("role") === "tab") return;
+      var list = child.parentNode;
+      list.parentNode.insertBefore(child, list.nextSibling);
+    });
   }
 
   function start() {

@@ -11,8 +11,9 @@ geocoding levels). This script keeps of each table only what the platform uses:
 - ``owl:deprecated true`` where the table marks it deprecated (``at:deprecated "true"``),
 - ``skos:hiddenLabel`` for each *published* mapping a repair may follow: the ISO 639-1,
   639-2/B, 639-2/T and 639-3 codes of a language (``at:op-mapped-code``; ``ger`` is DEU's
-  ISO 639-2/B code) when they name one concept only, and the local name of a frequency's
-  ``skos:exactMatch`` in the Dublin Core frequency vocabulary (``irregular`` for IRREG),
+  ISO 639-2/B code) when they name one concept only, the local name of a frequency's
+  ``skos:exactMatch`` in the Dublin Core frequency vocabulary (``irregular`` for IRREG), and
+  the media types and English names the file-type table records (``text/csv``, ``WFS``),
 - the licence list's ``dct:type`` (free or restricted use), which the quality score reads,
 - and on the scheme: title, ``owl:versionInfo``, where it came from and under which terms.
 
@@ -201,6 +202,8 @@ def _mapped_codes(graph: Graph, concepts: list[URIRef], table: Table) -> dict:
         _iso_codes(graph, concepts, codes)
     if table.out == "eu-frequency.ttl":
         _dublin_core_frequencies(graph, concepts, codes)
+    if table.out == "eu-file-type.ttl":
+        _file_type_names(graph, concepts, codes)
     out: dict[URIRef, set] = defaultdict(set)
     for code, named in codes.items():
         if len(named) == 1:  # a code naming two concepts maps nowhere: never guess
@@ -214,6 +217,18 @@ def _iso_codes(graph: Graph, concepts: list[URIRef], codes: dict) -> None:
         for mapping in graph.objects(concept, AT["op-mapped-code"]):
             if str(graph.value(mapping, DC.source)) in ISO_639:
                 codes[str(graph.value(mapping, AT["legacy-code"])).lower()].add(concept)
+
+
+def _file_type_names(graph: Graph, concepts: list[URIRef], codes: dict) -> None:
+    """The media types the file-type table records (``mime-type-cellar``: text/csv → CSV)
+    and its English names (``WFS`` is WFS_SRVC's prefLabel)."""
+    for concept in concepts:
+        for mapping in graph.objects(concept, AT["op-mapped-code"]):
+            if str(graph.value(mapping, DC.source)) == "mime-type-cellar":
+                codes[str(graph.value(mapping, AT["legacy-code"])).lower()].add(concept)
+        for label in graph.objects(concept, SKOS.prefLabel):
+            if label.language == "en":
+                codes[str(label).lower()].add(concept)
 
 
 def _dublin_core_frequencies(graph: Graph, concepts: list[URIRef], codes: dict) -> None:

@@ -3,22 +3,31 @@
 Which files form the check is written down in ``../shared/data/SOURCES.md``: the SEMIC
 DCAT-AP 3.0.0 shapes (the base the German profile overrides; it deactivates some of them) and
 the four files of GovData's ``v3.0/shapes`` folder. ``dcat-ap-de-imports.ttl`` names the
-vocabularies the profile needs; the ones we hold offline are loaded as the ontology graph:
-the FOAF/vCard/ORG mirrors, the EU data themes and file types, the dcat-ap.de licence and
-contributor lists.
+vocabularies the profile needs; the FOAF/vCard/ORG mirrors are loaded whole (their class
+hierarchy decides ``sh:class``), and the code lists are the *published* tables as copied to
+``../shared/data`` — not the platform's derived ``codelists/``, so that this check stays
+independent of what it checks: the EU language, frequency, access-right,
+planned-availability, dataset-type, distribution-status, file-type and data-theme tables and
+the dcat-ap.de licence and contributor lists. Membership is checked for real: a value is a
+member only when its table says ``skos:inScheme``.
 
-Stand-ins (say so in every report): the EU language, frequency, access-right,
-planned-availability, dataset-type and distribution-status tables and the dcat-ap.de
-geocoding-level list are *not* in ../shared/data. For those schemes an IRI counts as a
-member of the scheme when it lies in the scheme's namespace, i.e. the check degrades from
-"is in the list" to "is in the namespace". Everything else is checked against the real lists.
+One stand-in is left, said in every report: no SKOS copy of the dcat-ap.de geocoding-level
+list exists offline; its six IRIs are taken from the DCAT-AP.de 1.0.2 list
+(``dcat-ap-de-lists.ttl``), which names exactly these.
+
+For speed only the code-list triples about values the data uses join the data graph (a
+membership check reads the value node's own ``rdf:type`` and ``skos:inScheme``), not the
+8,000 languages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+from pyoxigraph import NamedNode as OxNamedNode
+from pyoxigraph import parse as ox_parse
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -33,30 +42,22 @@ SHAPE_FILES = (
     f"{DE_SHAPES}/dcat-ap-de-controlledvocabularies.ttl",
     f"{DE_SHAPES}/dcat-ap-de-deprecated.ttl",
 )
-VOCABULARY_FILES = (
-    f"{MIRROR}/foaf_0_1.rdf",
-    f"{MIRROR}/vcard.ttl",
-    f"{MIRROR}/org.ttl",
+ONTOLOGY_FILES = (f"{MIRROR}/foaf_0_1.rdf", f"{MIRROR}/vcard.ttl", f"{MIRROR}/org.ttl")
+CODE_LIST_FILES = (
+    "eu-nal/languages.ttl",
+    "eu-nal/frequencies.rdf",
+    "eu-nal/access-right.rdf",
+    "eu-nal/planned-availability.rdf",
+    "eu-nal/dataset-types.rdf",
+    "eu-nal/distribution-status.rdf",
+    "vocabularies/eu-mdr-piveau-2019/filetypes-skos.rdf",
     "vocabularies/eu-mdr/data-theme-skos-ap-act.ttl",
-    "vocabularies/eu-mdr/filetypes-skos-ap-act.ttl",
-    f"{DASHBOARD}/dcat-ap-de-licenses-open.rdf",
+    "eu-nal/20210721.rdf",
     f"{DASHBOARD}/dcat-ap-de-contributors.rdf",
 )
-_EU = "http://publications.europa.eu/resource/authority/"
-# scheme IRI -> namespace of its members, for the tables not available offline
-STAND_IN_SCHEMES = {
-    _EU + name: _EU + name + "/"
-    for name in (
-        "language",
-        "frequency",
-        "access-right",
-        "planned-availability",
-        "dataset-type",
-        "distribution-status",
-    )
-} | {
-    "http://dcat-ap.de/def/politicalGeocoding/Level": "http://dcat-ap.de/def/politicalGeocoding/Level/"
-}
+GEOCODING_LEVEL = "http://dcat-ap.de/def/politicalGeocoding/Level"
+GEOCODING_LEVELS = "dcat-ap-de-shacl/validator/resources/v1.0.2/shapes/dcat-ap-de-lists.ttl"
+_TYPE, _IN_SCHEME = str(RDF.type), str(SKOS.inScheme)
 
 
 @dataclass
@@ -65,51 +66,67 @@ class Report:
     violations: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     infos: list[str] = field(default_factory=list)
-    stand_ins: int = 0
 
     def summary(self) -> str:
         lines = [
             f"DCAT-AP.de 3.0: {len(self.violations)} violations, "
-            f"{len(self.warnings)} warnings, {len(self.infos)} infos "
-            f"({self.stand_ins} IRIs accepted by namespace stand-in)"
+            f"{len(self.warnings)} warnings, {len(self.infos)} infos (full code lists; "
+            "geocoding levels from the DCAT-AP.de 1.0.2 list)"
         ]
         lines += [f"  VIOLATION {m}" for m in self.violations]
         lines += [f"  warning   {m}" for m in sorted(set(self.warnings))]
         return "\n".join(lines)
 
 
-def load_shapes(shared_data: Path) -> tuple[Graph, Graph]:
-    """(shapes graph, vocabulary graph) from the files named in SOURCES.md."""
+def load_shapes(shared_data: Path) -> tuple[Graph, CodeLists]:
+    """(shapes graph, vocabularies) from the files named in SOURCES.md."""
     shapes = Graph()
     for name in SHAPE_FILES:
         shapes.parse(shared_data / name)
-    vocabularies = Graph()
-    for name in VOCABULARY_FILES:
-        vocabularies.parse(shared_data / name)
-    return shapes, vocabularies
+    return shapes, code_lists(shared_data)
 
 
-def stand_in_memberships(data: Graph) -> Graph:
-    """skos:inScheme for IRIs in the namespaces of the tables we do not hold offline."""
-    extra = Graph()
-    for node in set(data.objects()):
-        if not isinstance(node, URIRef):
-            continue
-        for scheme, namespace in STAND_IN_SCHEMES.items():
-            if str(node).startswith(namespace):
-                extra.add((node, SKOS.inScheme, URIRef(scheme)))
-                extra.add((node, RDF.type, SKOS.Concept))
-    return extra
+@dataclass
+class CodeLists:
+    ontologies: Graph  # loaded whole
+    facts: dict[str, list[tuple[str, str]]]  # code -> (predicate, object IRI): type, scheme
+
+    def about(self, data: Graph) -> Graph:
+        """The ontologies plus the code-list facts about the IRIs ``data`` mentions."""
+        out = Graph()
+        for triple in self.ontologies:
+            out.add(triple)
+        for node in set(data.objects()) | set(data.subjects()):
+            for predicate, obj in self.facts.get(str(node), ()):
+                out.add((node, URIRef(predicate), URIRef(obj)))
+        return out
 
 
-def validate(data: Graph, shapes: Graph, vocabularies: Graph) -> Report:
+@cache
+def code_lists(shared_data: Path) -> CodeLists:
+    ontologies = Graph()
+    for name in ONTOLOGY_FILES:
+        ontologies.parse(shared_data / name)
+    facts: dict[str, list[tuple[str, str]]] = {}
+    for name in CODE_LIST_FILES:
+        for quad in ox_parse(path=shared_data / name):
+            if quad.predicate.value in (_TYPE, _IN_SCHEME) and isinstance(quad.object, OxNamedNode):
+                facts.setdefault(quad.subject.value, []).append(
+                    (quad.predicate.value, quad.object.value)
+                )
+    listed = Graph().parse(shared_data / GEOCODING_LEVELS)
+    for level in {o for o in listed.objects() if str(o).startswith(GEOCODING_LEVEL + "/")}:
+        facts[str(level)] = [(_TYPE, str(SKOS.Concept)), (_IN_SCHEME, GEOCODING_LEVEL)]
+    return CodeLists(ontologies, facts)
+
+
+def validate(data: Graph, shapes: Graph, vocabularies: CodeLists) -> Report:
     from pyshacl import validate as shacl_validate
 
-    extra = stand_in_memberships(data)
     # The vocabularies join the data graph, as the ITB validator loads the profile's imports;
     # pyshacl's ont_graph would copy only class and property axioms, not code-list members.
     combined = Graph()
-    for graph in (data, vocabularies, extra):
+    for graph in (data, vocabularies.about(data)):
         for triple in graph:
             combined.add(triple)
     conforms, results, _ = shacl_validate(
@@ -122,7 +139,7 @@ def validate(data: Graph, shapes: Graph, vocabularies: Graph) -> Report:
         advanced=True,
     )
     ours = set(data.subjects()) | set(data.objects())
-    report = Report(conforms=bool(conforms), stand_ins=len(extra) // 2)
+    report = Report(conforms=bool(conforms))
     buckets = {SH.Violation: report.violations, SH.Warning: report.warnings, SH.Info: report.infos}
     for result in results.subjects(RDF.type, SH.ValidationResult):
         severity = results.value(result, SH.resultSeverity)
@@ -131,5 +148,7 @@ def validate(data: Graph, shapes: Graph, vocabularies: Graph) -> Report:
             continue  # a result about the vocabularies themselves, not about the data
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
-        buckets.get(severity, report.infos).append(f"{focus} {path}: {message}")
+        value = results.value(result, SH.value)
+        shown = f" [{value}]" if value is not None else ""
+        buckets.get(severity, report.infos).append(f"{focus} {path}{shown}: {message}")
     return report

@@ -50,6 +50,9 @@ DCATDE_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
 DCATDE_REGIONAL_KEY = DCATDE_GEOCODING + "regionalKey/"  # one IRI per Regionalschlüssel
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"  # EU controlled vocabularies
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+# Library of Congress IRIs of ISO 639 language codes, which some portals send for dct:language
+LOC_ISO639_1 = "http://id.loc.gov/vocabulary/iso639-1/"
+LOC_ISO639_2 = "http://id.loc.gov/vocabulary/iso639-2/"
 
 # --- domain vocabularies ------------------------------------------------------------------
 FOAF = "http://xmlns.com/foaf/0.1/"

@@ -1,6 +1,7 @@
 """``ckan``: the CKAN action API, ``package_search`` paged with ``rows``/``start`` until
 ``count`` is reached, filtered by organisations and tags, mapped to DCAT-AP.de by a JSON-LD
-context and a CONSTRUCT query (``sparql/ckan-to-dcat.rq``)."""
+context and a CONSTRUCT query (``sparql/ckan-to-dcat.rq``), then repaired as a ``dcat`` source is
+(:mod:`regiograph.loader.map.repair`: a format in another case, a wrong code)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pyoxigraph import Store
 from regiograph.loader.errors import FetchError, ParseError
 from regiograph.loader.kinds import Context, Harvested, constructs
 from regiograph.loader.map import construct as mapping
+from regiograph.loader.map.repair import repair
 from regiograph.loader.sources import Source
 
 ACCEPT = "application/json"
@@ -76,7 +78,6 @@ def _page(body: bytes, url: str) -> tuple[int, int]:
 def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     portal = source.location.rstrip("/") + "/"
     store = mapping.ckan_to_dcat(harvested.bodies, portal, portal)
-    if harvested.legacy_dcatde:
-        mapping.normalise_dcatde(store)
+    harvested.repairs += repair(store, [portal], legacy=harvested.legacy_dcatde)
     mapping.complete_dcat(store, source.default_publisher, source.default_licence)
     return constructs(source, store, ctx)

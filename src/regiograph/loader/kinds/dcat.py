@@ -3,19 +3,31 @@
 ``hydra:PartialCollectionView``) to the end. Dataset IRIs stay the publisher's. A next page
 that points back to a page already read is a paging loop and stops the run.
 
-Mapping: the Hydra paging nodes are dropped, old DCAT-AP.de namespaces and licence IRIs are
-normalised, datasets and distributions without publisher or licence get the source's
-defaults, then the source's own CONSTRUCT files run, if any.
+Mapping: the Hydra paging nodes are dropped, what is unambiguous is repaired (old DCAT-AP.de
+namespaces and licence IRIs, literal access URLs, wrong codes with a published mapping, e-mail
+addresses resolved against the page's URL: :mod:`regiograph.loader.map.repair`, each repair in
+``harvested.repairs``), datasets and distributions without publisher or licence get the
+source's defaults, then the source's own CONSTRUCT files run, if any.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pyoxigraph import Store
 
 from regiograph.loader.errors import FetchError, MappingError
 from regiograph.loader.fetch import parse
-from regiograph.loader.kinds import Context, Harvested, constructs, fetch_one, load_fetched
+from regiograph.loader.kinds import (
+    Context,
+    Harvested,
+    base_iri,
+    constructs,
+    fetch_one,
+    load_fetched,
+)
 from regiograph.loader.map import construct as mapping
+from regiograph.loader.map.repair import repair
 from regiograph.loader.sources import Source
 from regiograph.namespaces import DCAT
 
@@ -68,13 +80,19 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     store = harvested.store
     try:
         mapping.drop_paging(store)
-        if harvested.legacy_dcatde:
-            mapping.normalise_dcatde(store)
+        documents = harvested.urls if source.is_url else [_file_url(u) for u in harvested.urls]
+        bases = [base_iri(source, ctx, url) for url in documents]
+        harvested.repairs += repair(store, bases, legacy=harvested.legacy_dcatde)
         mapping.complete_dcat(store, source.default_publisher, source.default_licence)
     except (SyntaxError, ValueError) as exc:
         raise MappingError(f"{source.id}: mapping the catalogue failed: {exc}") from None
     ctx.progress.counted(source, records=datasets(store))
     return constructs(source, store, ctx)
+
+
+def _file_url(path: str) -> str:
+    """The base an operator's file was parsed with (``fetch_one``)."""
+    return Path(path).resolve().as_uri()
 
 
 def datasets(store: Store) -> int:

@@ -54,7 +54,7 @@ def test_membership_is_the_list_not_the_namespace():
     assert lists.scheme_of(EU_AUTHORITY + "language/GER") == EU_AUTHORITY + "language"
     assert lists.is_member(EU_AUTHORITY + "frequency/IRREG")
     assert not lists.is_member(EU_AUTHORITY + "frequency/IRREGULAR")
-    assert not lists.is_member(EU_AUTHORITY + "file-type/WFS")
+    assert not lists.is_member(EU_AUTHORITY + "file-type/WFS")  # WFS_SRVC is the code
     assert lists.is_member("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     assert not lists.is_member("http://dcat-ap.de/def/licenses/dl-by-de/9.9")
     assert EU_AUTHORITY + "access-right/NORMAL" in lists.deprecated
@@ -69,7 +69,10 @@ def test_membership_is_the_list_not_the_namespace():
         ("language/de", "language/DEU"),  # ISO 639-1
         ("frequency/IRREGULAR", "frequency/IRREG"),  # exactMatch cld:freq/irregular
         ("file-type/xml", "file-type/XML"),  # the authority code in another case
-        ("file-type/WFS", None),  # no code and no published mapping: not guessed
+        ("file-type/WFS", "file-type/WFS_SRVC"),  # the table's English name of WFS_SRVC
+        ("file-type/text/csv", "file-type/CSV"),  # the media type the table records
+        ("file-type/json", "file-type/JSON"),  # ".json" is JSON's and GEOJSON's: not used
+        ("file-type/SHAPEFILE", None),  # no code and no published mapping: not guessed
         ("language/XYZ", None),
     ],
 )

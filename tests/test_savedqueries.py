@@ -188,9 +188,10 @@ def test_a_string_value_is_bound_as_one_literal(demo_store, tmp_path):
 
 def test_population_development(client):
     found = rows(client, "stats-population-development", district="id/district/08226")
-    assert len(found) == 13 * 10  # 13 municipalities of the Rhein-Neckar-Kreis, 2015 to 2024
-    years = {r["year"] for r in found}
-    assert min(years) == 2015 and max(years) == 2024
+    # the 54 municipalities of the Rhein-Neckar-Kreis: GV-ISys 31.12.2009, 2013, 2017, 2019,
+    # 2021, 2023 and the Zensus 2022 count (demo/sources/gemeindeverzeichnis, zensus2022)
+    assert len(found) == 54 * 7
+    assert {r["year"] for r in found} == {2009, 2013, 2017, 2019, 2021, 2022, 2023}
     narrow = rows(
         client,
         "stats-population-development",
@@ -211,24 +212,42 @@ def test_population_development(client):
 
 def test_district_aggregate(client):
     found = {r["districtName"]: r for r in rows(client, "stats-district-aggregate", year="2019")}
-    assert found["Stadtkreis Mannheim"]["total"] == 310658
-    assert found["Landkreis Bergstraße"]["municipalities"] == 12
+    assert found["Stadtkreis Mannheim"]["total"] == 310658  # GV-ISys 31.12.2019
+    assert found["Landkreis Bergstraße"]["municipalities"] == 22
+    assert found["Landkreis Bergstraße"]["total"] == 270340  # sum of its 22 rows, 2019
+    latest = {r["districtName"]: r for r in rows(client, "stats-district-aggregate")}
+    assert latest["Rhein-Neckar-Kreis"]["total"] == 556645  # 54 municipalities, 31.12.2023
     bergstrasse = found["Landkreis Bergstraße"]
     assert bergstrasse["minimum"] <= bergstrasse["mean"] <= bergstrasse["maximum"]
 
 
 def test_indicator_averages_and_profile(client):
-    averages = rows(client, "stats-indicator-averages")
-    assert len(averages) == 5 and all(r["observations"] == 530 for r in averages)
+    averages = {
+        r["indicator"].rsplit("/", 1)[1]: r for r in rows(client, "stats-indicator-averages")
+    }
+    # cells with a value in demo/sources: GV-ISys 6 Stichtage × 290 (+ Zensus 2022: 290),
+    # DEGURBA from 2013 (5 × 290), Zensus household size for 274, INKAR 28 years × 15 districts
+    assert averages["population"]["observations"] == 6 * 290 + 290
+    assert averages["area"]["observations"] == 6 * 290
+    assert averages["degurba"]["observations"] == 5 * 290
+    assert averages["household-size"]["observations"] == 274
+    assert averages["share-65-plus"]["observations"] == 28 * 15
     profile = rows(client, "stats-municipality-profile", ags="08222000", year="2019")
     population = next(r for r in profile if r["indicator"].endswith("/population"))
     assert population["value"] == 310658 and population["unit"].endswith("/unit/person")
+    census = rows(client, "stats-municipality-profile", ags="08222000")  # 2022: Zensus
+    assert len(census) == 8
+    population = next(r for r in census if r["indicator"].endswith("/population"))
+    assert population["value"] == 313693  # Zensus 2022, 15.05.2022
 
 
 def test_size_class_comparison(client):
-    found = rows(client, "stats-size-class-comparison")
-    assert {r["year"] for r in found} == set(range(2015, 2025))
+    found = rows(client, "stats-size-class-comparison")  # gigabit coverage, Breitbandatlas
+    assert {r["year"] for r in found} == {2018, 2019, 2020, 2021}
     assert len({r["sizeClass"] for r in found}) == 6
+    # the three cities of 100,000 and more (Mannheim, Heidelberg, Ludwigshafen), 06/2021
+    largest = next(r for r in found if r["sizeClass"].endswith("100000-plus") and r["year"] == 2021)
+    assert largest["municipalities"] == 3 and largest["mean"] == pytest.approx(88.743, abs=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -237,10 +256,10 @@ def test_size_class_comparison(client):
         ("stats-population-development", {"district": "id/district/08226", "fromYear": "2016"}),
         ("stats-district-aggregate", {"year": "2019"}),
         ("stats-indicator-averages", {}),
-        ("stats-municipality-profile", {"ags": "08221000", "year": "2020"}),
+        ("stats-municipality-profile", {"ags": "08221000", "year": "2021"}),
         ("stats-size-class-comparison", {}),
         ("stats-indicator-ranking", {"district": "id/district/06431"}),
-        ("stats-indicator-ranking", {"year": "2015"}),
+        ("stats-indicator-ranking", {"year": "2019"}),
     ],
 )
 def test_sql_twins_answer_like_the_sparql_text(app, demo_store, name, params):
@@ -339,7 +358,9 @@ def test_indicator_ranking(client):
     assert len(found) == 25 and found[0]["name"] == "Mannheim"
     assert [r["value"] for r in found] == sorted((r["value"] for r in found), reverse=True)
     bergstrasse = rows(client, "stats-indicator-ranking", district="id/district/06431")
-    assert len(bergstrasse) == 12
+    # ≥ 1 Gbit/s, Breitbandatlas 06/2021: all 22 municipalities, Zwingenberg first
+    assert len(bergstrasse) == 22
+    assert (bergstrasse[0]["ags"], bergstrasse[0]["value"]) == ("06431022", 92.96)
 
 
 def test_funding_recipients(client):

@@ -139,10 +139,11 @@ def test_a_damaged_mirror_file_is_rebuilt(scratch_store, tmp_path):
 
 def test_cubes_are_discovered_with_their_structure(app, demo_store):
     found = cubes.cubes(demo_store, app.extensions["regiograph.statistics"])
-    (cube,) = [c for c in found if c.iri.endswith("gemeindeindikatoren-rhein-neckar")]
-    assert cube.observations == 2650 and (cube.first, cube.last) == (2015, 2024)
+    (cube,) = [c for c in found if c.iri.endswith("/cube/gemeindeverzeichnis")]
+    # GV-ISys cells with a value: population, area, density 6 × 290, DEGURBA 5 × 290
+    assert cube.observations == 3 * 6 * 290 + 5 * 290 and (cube.first, cube.last) == (2009, 2023)
     assert len(cube.components["dimension"]) == 3 and len(cube.components["measure"]) == 1
-    assert len(cube.units) >= 4  # person, km², per km², percent
+    assert len(cube.units) >= 4  # person, km², per km², code
 
 
 def test_selection_by_district_size_class_and_list(app):
@@ -156,7 +157,7 @@ def test_selection_by_district_size_class_and_list(app):
             to_year=2019,
         ),
     )
-    assert len(by_district) == 13
+    assert len(by_district) == 54  # the Rhein-Neckar-Kreis, 31.12.2019
     by_size = explorer.tidy(
         mirror,
         explorer.Selection(
@@ -169,7 +170,7 @@ def test_selection_by_district_size_class_and_list(app):
     assert {r[1] for r in by_size} >= {"Mannheim", "Heidelberg"}
     assert all(r[6] >= 100_000 for r in by_size)
     by_list = explorer.tidy(mirror, explorer.Selection(POPULATION, ags=("08222000", "08221000")))
-    assert len(by_list) == 20
+    assert len(by_list) == 2 * 7  # six GV-ISys Stichtage and the Zensus 2022 each
 
 
 def test_explorer_page_table_chart_and_cubes(client):
@@ -178,13 +179,13 @@ def test_explorer_page_table_chart_and_cubes(client):
         query_string={
             "indicator": POPULATION,
             "district": "http://localhost:8080/id/district/08226",
-            "from": "2018",
-            "to": "2020",
+            "from": "2017",
+            "to": "2021",
         },
     ).get_data(as_text=True)
-    assert page.count("<tr><td>08226") == 13 * 3
+    assert page.count("<tr><td>08226") == 54 * 3  # GV-ISys 2017, 2019, 2021
     assert 'data-kind="line"' in page and page.count("<polyline") == 8  # at most 8 series drawn
-    assert "Gemeindeindikatoren Metropolregion Rhein-Neckar" in page
+    assert "Gemeindeverzeichnis (Destatis GV-ISys), Stichtage 31.12." in page  # the cube
 
 
 def test_tidy_csv_one_row_per_municipality_period_indicator(client):
@@ -194,16 +195,16 @@ def test_tidy_csv_one_row_per_municipality_period_indicator(client):
             "indicator": POPULATION,
             "ags": "08222000, 08221000",
             "from": "2019",
-            "to": "2020",
+            "to": "2021",
         },
     ).get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == explorer.TIDY_COLUMNS
     assert {(r["ags"], r["period"]) for r in rows} == {
         ("08222000", "2019"),
-        ("08222000", "2020"),
+        ("08222000", "2021"),
         ("08221000", "2019"),
-        ("08221000", "2020"),
+        ("08221000", "2021"),
     }
     mannheim = next(r for r in rows if r["ags"] == "08222000" and r["period"] == "2019")
     assert float(mannheim["value"]) == 310658 and mannheim["name"] == "Mannheim"
@@ -213,9 +214,9 @@ def test_tidy_csv_one_row_per_municipality_period_indicator(client):
 def test_a_whole_cube_downloads(client):
     body = client.get(
         "/statistics/data.csv",
-        query_string={"dataset": "http://localhost:8080/id/cube/gemeindeindikatoren-rhein-neckar"},
+        query_string={"dataset": "http://localhost:8080/id/cube/gemeindeverzeichnis"},
     ).get_data(as_text=True)
-    assert len(body.strip().splitlines()) == 2650 + 1
+    assert len(body.strip().splitlines()) == 3 * 6 * 290 + 5 * 290 + 1
 
 
 @pytest.mark.parametrize(

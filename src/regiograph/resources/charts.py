@@ -1,7 +1,9 @@
 """Line charts as server-side SVG geometry: they draw without JavaScript or internet.
 
 The template turns a :class:`Chart` into an ``<svg>``; numbers on the axis are formatted
-for the reader's language by the caller.
+for the reader's language by the caller. A break in the series (a new census basis, a new
+area statistic) is a dashed vertical line between the last value before and the first after
+it, with an entry in the legend: values on either side are not comparable.
 """
 
 from __future__ import annotations
@@ -31,10 +33,19 @@ class Chart:
     y_ticks: list[tuple[float, str]] = field(default_factory=list)  # (y pixel, label)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x pixel, label)
     table: list[tuple[str, list[str]]] = field(default_factory=list)  # for readers
+    breaks: list[dict] = field(default_factory=list)  # {x pixel, title}: a break before label
+    break_label: str = ""  # the legend's name for the break marks, in the reader's language
 
 
-def line_chart(title: str, series: list[Series], language: str = "de") -> Chart | None:
-    """Geometry for a line chart of ``series`` sharing x labels; None when nothing to draw."""
+def line_chart(
+    title: str,
+    series: list[Series],
+    language: str = "de",
+    breaks: set[str] | frozenset[str] = frozenset(),
+    break_label: str = "",
+) -> Chart | None:
+    """Geometry for a line chart of ``series`` sharing x labels; None when nothing to draw.
+    ``breaks``: the x labels of the first values after a break in the series."""
     labels = sorted({x for s in series for x, _ in s.points})
     values = [v for s in series for _, v in s.points]
     if not labels or not values:
@@ -67,6 +78,12 @@ def line_chart(title: str, series: list[Series], language: str = "de") -> Chart 
     ]
     every = max(1, len(labels) // 6)
     chart.x_ticks = [(x(lbl), lbl) for i, lbl in enumerate(labels) if i % every == 0]
+    chart.breaks = [
+        {"x": round((x(labels[i - 1]) + x(lbl)) / 2, 1), "title": f"{break_label}: {lbl}"}
+        for i, lbl in enumerate(labels)
+        if i and lbl in breaks
+    ]
+    chart.break_label = break_label if chart.breaks else ""
     return chart
 
 

@@ -14,7 +14,17 @@ from regiograph.resources import charts, geo
 from regiograph.resources import values as fmt
 from regiograph.resources.describe import query
 
-INDEXED = {CONCEPTS + "indicator/population"}  # shown as 2015 = 100
+INDEXED = {CONCEPTS + "indicator/population"}  # shown as first year = 100
+# Indicators whose values are codes of a concept scheme: a key fact with the concept's label
+# per period, not a line through 1.0, 2.0, 3.0 (DEGURBA: the Gemeindeverzeichnis' key).
+_SETTLEMENT = CONCEPTS + "settlement-type/"
+CODED = {
+    CONCEPTS + "indicator/degurba": {
+        1: _SETTLEMENT + "urban",
+        2: _SETTLEMENT + "intermediate",
+        3: _SETTLEMENT + "rural",
+    }
+}
 
 
 def _rows(store, name: str, iri: str) -> list[dict]:
@@ -76,10 +86,11 @@ def _places(presenter, rows: list[dict], key: str, kind) -> dict[str, dict]:
 def load_municipality(store, iri, description, presenter) -> dict:
     presenter.labels.setdefault(iri, description.own_labels)
     points = _own_place(presenter, iri, description)
+    charts_, coded = _statistics(store, iri, presenter, description)
     return {
-        "facts": _facts(presenter, description),
+        "facts": _facts(presenter, description) + coded,
         "points": points,
-        "charts": _statistics(store, iri, presenter, description),
+        "charts": charts_,
     }
 
 
@@ -107,20 +118,48 @@ def _reference_date(presenter, dates) -> str:
     return f" ({fmt.format_short_date(texts[-1], presenter.language)})" if texts else ""
 
 
-def _statistics(store, iri, presenter, description) -> list:
+def _statistics(store, iri, presenter, description) -> tuple[list, list]:
+    """Charts of the indicators over time, and key facts of the coded ones (DEGURBA)."""
     districts = sorted(o.value for o in description.values(RG + "district") if o.value)
     if not districts:
-        return []
+        return [], []
     own, means = _values_and_means(store, iri, districts[0])
-    presenter.learn(list(own))
+    presenter.learn(list(own) + [c for codes in CODED.values() for c in codes.values()])
     charts_ = [
         _chart(presenter, indicator, own[indicator], means.get(indicator, {}))
         for indicator in sorted(own, key=presenter.ontology.order)
+        if indicator not in CODED
     ]
-    return [c for c in charts_ if c]
+    coded = [
+        _coded_fact(presenter, indicator, own[indicator])
+        for indicator in sorted(own, key=presenter.ontology.order)
+        if indicator in CODED
+    ]
+    return [c for c in charts_ if c], [f for f in coded if f]
 
 
-# district -> (data version, indicator -> year -> (mean, municipalities))
+def _coded_fact(presenter, indicator: str, values: dict[str, float]) -> tuple[str, str] | None:
+    """("Grad der Verstädterung (DEGURBA)", "teilweise städtisch (2013-2017), städtisch
+    (2019-2023)"): the concept of each code, runs of equal years joined by a dash."""
+    codes = CODED[indicator]
+    runs: list[list] = []  # [label, first year, last year]
+    for year in sorted(values):
+        concept = codes.get(int(values[year]))
+        label = (presenter.label(concept) if concept else None) or f"{values[year]:g}"
+        if runs and runs[-1][0] == label:
+            runs[-1][2] = year
+        else:
+            runs.append([label, year, year])
+    if not runs:
+        return None
+    text = ", ".join(
+        f"{label} ({first}\u2013{last})" if first != last else f"{label} ({first})"
+        for label, first, last in runs
+    )
+    return presenter.label(indicator) or indicator.rsplit("/", 1)[-1], text
+
+
+# district -> (data version, indicator -> year -> (mean, municipalities, break before))
 _means: dict[str, tuple[str, dict]] = {}
 _means_lock = threading.Lock()
 
@@ -139,10 +178,14 @@ def _values_and_means(store, iri: str, district: str) -> tuple[dict, dict]:
         for row in store.select(query("statistics_own"), bindings):
             own[row["indicator"].value][row["year"].value] = float(row["value"].value)
         return own, cached[1]
-    means: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
+    means: dict[str, dict[str, tuple[float, int, bool]]] = defaultdict(dict)
     for row in store.select(query("statistics"), bindings):
         indicator, year = row["indicator"].value, row["year"].value
-        means[indicator][year] = (float(row["mean"].value), int(row["n"].value))
+        means[indicator][year] = (
+            float(row["mean"].value),
+            int(row["n"].value),
+            row["break"].value == "1",
+        )
         if int(row["own"].value):
             own[indicator][year] = float(row["value"].value)
     with _means_lock:
@@ -169,7 +212,9 @@ def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
     if n > 1:
         name = f"Ø Kreis ({n} Gemeinden)" if de else f"district mean ({n} municipalities)"
         series.append(charts.Series(name, mean))
-    return charts.line_chart(title, series, presenter.language)
+    breaks = {y for y in years[1:] if means[y][2]}  # a break before the first year: no mark
+    label = "Reihenbruch" if de else "break in the series"
+    return charts.line_chart(title, series, presenter.language, breaks, label)
 
 
 # --- project --------------------------------------------------------------------------

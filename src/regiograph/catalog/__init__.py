@@ -8,6 +8,9 @@
 - :mod:`.formats`: Turtle, RDF/XML, JSON-LD, N-Triples.
 
 SPARQL lives in ``queries/*.rq`` beside this package; templates are the ``*.ttl`` files.
+
+May not: speak HTTP, read ``[[sources]]`` other than through :mod:`regiograph.loader.sources`,
+or write to the store (it only reads; dumps and the key list are files in the data folder).
 """
 
 from regiograph.catalog.pages import Catalogue, Page, PageNotFound

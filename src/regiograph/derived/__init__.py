@@ -10,6 +10,9 @@ someone else writes to) the first request still builds them: ``regiograph warm``
 
 A failing step is logged and the others still run; the data is published either way, so a
 warm-up never changes the outcome of the harvest or load before it.
+
+May not: import :mod:`regiograph.ops` or :mod:`regiograph.server` (they call it, not the other
+way round), or write to the store.
 """
 
 from __future__ import annotations

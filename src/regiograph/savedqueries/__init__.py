@@ -9,6 +9,13 @@ Values from users are validated against the declared type, turned into pyoxigrap
 bound as a VALUES block (:func:`regiograph.store.binding.bind`); they are never spliced into
 query text. A file with a malformed header is reported by :func:`load_catalog`, not raised,
 so one bad file never keeps the platform from starting.
+
+- :mod:`.library`: the files and their headers; :mod:`.parameters`: checking and binding values;
+  :mod:`.run`: running on the store or the mirror; :mod:`.display`: result cells and form
+  choices in the reader's language; :mod:`.charts`: chart geometry; :mod:`.openapi`: the
+  OpenAPI document generated from the headers.
+
+May not: import Flask, splice a value into query text, or write to the store.
 """
 
 from regiograph.namespaces import XSD

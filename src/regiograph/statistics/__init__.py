@@ -5,7 +5,9 @@
 - :mod:`.explorer`: series for a selection of municipalities, tidy CSV rows.
 
 Only :mod:`.mirror` builds the DuckDB file; it reads the store through ``Store`` like
-everything else. Nothing here imports Flask.
+everything else.
+
+May not: import Flask or write to the store; build the mirror anywhere but :mod:`.mirror`.
 """
 
 from regiograph.statistics.mirror import FILE_NAME, Mirror

@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 NAME = "stats-population-development"
 DISTRICT = {"district": "id/district/08226"}
+ROWS = 54 * 7  # the Rhein-Neckar-Kreis' municipalities: GV-ISys 2009-2023 (6) and Zensus 2022
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_negotiation(client, accept, fmt, content_type):
     response = client.get(f"/api/queries/{NAME}", headers=headers, query_string=query)
     assert response.status_code == 200
     assert response.mimetype == content_type
-    assert response.headers["X-Total-Count"] == "130"
+    assert response.headers["X-Total-Count"] == str(ROWS)
 
 
 def test_formats_carry_the_same_rows(client):
@@ -45,7 +46,7 @@ def test_formats_carry_the_same_rows(client):
     objects = get("json").get_json()
     assert list(objects[0]) == ["municipality", "ags", "name", "year", "population"]
     table = list(csv.DictReader(io.StringIO(get("csv").get_data(as_text=True))))
-    assert len(table) == len(objects) == 130
+    assert len(table) == len(objects) == ROWS
     assert table[0]["ags"] == objects[0]["ags"]
     results = json.loads(get("sparql").get_data(as_text=True))
     assert results["head"]["vars"] == list(objects[0])
@@ -63,18 +64,17 @@ def test_paging_with_link_headers(client):
     first = client.get(f"/api/queries/{NAME}", query_string={**DISTRICT, "limit": 50})
     assert len(first.get_json()) == 50
     assert 'rel="next"' in first.headers["Link"] and "offset=50" in first.headers["Link"]
-    last = client.get(f"/api/queries/{NAME}", query_string={**DISTRICT, "limit": 50, "offset": 100})
-    assert len(last.get_json()) == 30
+    last = client.get(f"/api/queries/{NAME}", query_string={**DISTRICT, "limit": 50, "offset": 350})
+    assert len(last.get_json()) == ROWS - 350
     assert 'rel="next"' not in last.headers["Link"] and 'rel="prev"' in last.headers["Link"]
     everything = client.get(f"/api/queries/{NAME}", query_string=DISTRICT).get_json()
-    assert (
-        first.get_json()
-        + client.get(
-            f"/api/queries/{NAME}", query_string={**DISTRICT, "limit": 50, "offset": 50}
+    pages = [
+        client.get(
+            f"/api/queries/{NAME}", query_string={**DISTRICT, "limit": 50, "offset": offset}
         ).get_json()
-        + last.get_json()
-        == everything
-    )
+        for offset in range(0, ROWS, 50)
+    ]
+    assert [row for page in pages for row in page] == everything
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
 """Harvested datasets re-published: fetched for one page, then made to fit DCAT-AP.de.
 
 ``queries/harvested-raw.rq`` fetches a page's descriptions by bound lookups;
-``queries/harvested-page.rq``, run in memory, keeps only allowed properties and value kinds.
-Here the gaps are filled: a missing publisher from the source's ``default_publisher``, a
-missing or unusable contact point by the catalogue's own, a distribution without licence
-from the source's ``default_licence``; a distribution that still lacks a licence or an access
-URL is left out (noted). Properties DCAT-AP allows once keep one value, chosen stably.
+``queries/harvested-page.rq``, run in memory, keeps only allowed properties and value kinds;
+a coded value must be a member of its code list (:mod:`regiograph.codelists`), not merely an
+IRI in the list's namespace (``language/GER`` is left out, noted). Here the gaps are filled:
+a missing publisher from the source's ``default_publisher``, a missing or unusable contact
+point by the catalogue's own, a distribution without licence from the source's
+``default_licence``; a distribution that still lacks a licence or an access URL is left out
+(noted). Properties DCAT-AP allows once keep one value, chosen stably.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
-from regiograph import iris
+from regiograph import codelists, iris
 from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
@@ -60,7 +62,7 @@ def complete(
 ) -> list[Triple]:
     """The page's harvested triples with gaps filled and unpublishable parts left out."""
     by_subject: dict = defaultdict(lambda: defaultdict(list))
-    for t in triples:
+    for t in _members_only(triples, notes):
         by_subject[t.subject][t.predicate.value].append(t.object)
     contact = NamedNode(iris.catalog_contact(base))
     out: list[Triple] = []
@@ -112,6 +114,19 @@ def records(
         )
         nodes.append(record)
     return out, nodes
+
+
+def _members_only(triples: list[Triple], notes: list[str]) -> list[Triple]:
+    """The triples without coded values that their code list does not have."""
+    lists = codelists.load()
+    kept = []
+    for t in triples:
+        value = t.object.value if isinstance(t.object, NamedNode) else ""
+        if value and lists.scheme_of(value) and not lists.is_member(value):
+            notes.append(f"{t.subject}: {t.predicate.value} {value} left out (no code of its list)")
+            continue
+        kept.append(t)
+    return kept
 
 
 def _default_publisher(source: dict, entry: Entry, by_subject) -> NamedNode:

@@ -279,6 +279,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Licence of the platform's own datasets and dumps: an IRI from the dcat-ap.de "
         "licence list.",
     ),
+    Setting(
+        "catalog.preview_hosts",
+        str,
+        "",
+        "Hosts (host or host:port, separated by spaces or commas) whose CSV and GeoJSON "
+        "distributions the catalogue's dataset pages preview; the server fetches at most "
+        "64 KiB of a CSV and 2 MiB of a GeoJSON, follows no redirect and waits a few "
+        "seconds at most. The platform's own files are always previewed. Empty: only those.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,47 +1,69 @@
-"""What the HTML view filters by — theme, publisher, file format, municipality — for every
+"""What the HTML view filters by — theme, publisher, file format, licence, area — for every
 dataset of the catalogue, so that a filter selects across all pages, not within one.
 
 Harvested datasets: one SELECT per data version (``queries/harvested-facets.rq``) kept with
 the key list; what depends on the configuration (a source's ``default_publisher`` and
 ``default_licence``) is applied when the key list is read, as the pages apply it. Own
-datasets: from their triples, as the page summary reads them. Values are what the page shows:
-the last segment of theme and file-type IRIs, publisher names, regional keys (ARS).
+datasets: from their triples, as the page summary reads them.
+
+Values are short and stable, so that they read well in a URL: the code of a theme or file
+type (``REGI``, ``CSV``), the path of a DCAT-AP.de licence (``dl-by-de/2.0``), a regional key
+(ARS, 12 digits), and for a publisher one of its names (German, else untagged, else the
+first) — an agent named in two languages is one publisher. Names for people come from
+:mod:`.names`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode
 
 from regiograph.catalog.sparql import query
-from regiograph.catalog.view import summarise
-from regiograph.namespaces import DCATDE_LICENCES
+from regiograph.catalog.view import publisher_key
+from regiograph.namespaces import DCATDE_LICENCES, DCATDE_REGIONAL_KEY, EU_AUTHORITY
 from regiograph.store import Store
 
-NAMES = ("theme", "publisher", "format", "municipality")
+NAMES = ("theme", "publisher", "format", "licence", "area")
+# facet -> the namespace its values are the rest of
+PREFIXES = {
+    "theme": EU_AUTHORITY + "data-theme/",
+    "format": EU_AUTHORITY + "file-type/",
+    "licence": DCATDE_LICENCES,
+    "area": DCATDE_REGIONAL_KEY,
+}
+
+
+def code(facet: str, iri: str) -> str:
+    """The facet value of an IRI: what follows the facet's namespace."""
+    return iri.removeprefix(PREFIXES[facet])
 
 
 def harvested(store: Store) -> dict[tuple[str, str], dict]:
-    """(dataset, graph) -> its raw facets; ``formats`` holds, per distribution with an access
-    URL, [file type or None, whether it has a licence of its own]."""
-    found: dict = defaultdict(lambda: {"theme": set(), "publisher": set(), "municipality": set()})
-    distributions: dict = defaultdict(lambda: [set(), 0])
+    """(dataset, graph) -> its raw facets: ``theme`` and ``area`` codes, ``publisher`` one
+    {language: name} per agent, ``formats`` per distribution with an access URL
+    [file type or None, licence or None] (the ones the page keeps: harvested.SINGLE, the last)."""
+    found: dict = defaultdict(lambda: {"theme": set(), "area": set()})
+    agents: dict = defaultdict(dict)  # (ds, graph, agent) -> {language: name}
+    distributions: dict = defaultdict(lambda: (set(), set()))
     for row in store.select(query("harvested-facets"), {"meta": NamedNode(store.meta_graph)}):
         key = (row["ds"].value, row["g"].value)
         facet = row["facet"].value
-        if facet != "format":
-            found[key][facet].add(_short(row["value"].value))
+        if facet == "publisher":
+            agents[(*key, str(row["agent"]))].setdefault(row["lang"].value, row["value"].value)
+        elif facet != "format":
+            found[key][facet].add(code(facet, row["value"].value))
         elif int(row["access"].value):  # without an access URL it is never published
-            dist = distributions[(*key, row["dist"].value)]
+            types, licences = distributions[(*key, row["dist"].value)]
             if "value" in row:
-                dist[0].add(row["value"].value)
-            dist[1] = int(row["licensed"].value)
-    for (ds, graph, _), (types, licensed) in sorted(distributions.items()):
-        # one file type per distribution, the one the page keeps (harvested.SINGLE: the last)
-        chosen = max(types, key=lambda iri: f"<{iri}>") if types else None
+                types.add(row["value"].value)
+            if "licence" in row:
+                licences.add(row["licence"].value)
+    for (ds, graph, _), names in sorted(agents.items()):
+        found[(ds, graph)].setdefault("publisher", []).append(names)
+    for (ds, graph, _), (types, licences) in sorted(distributions.items()):
         found[(ds, graph)].setdefault("formats", []).append(
-            [_short(chosen) if chosen else None, licensed]
+            [_last("format", types), _last("licence", licences)]
         )
     return {
         key: {k: sorted(v) if isinstance(v, set) else v for k, v in facets.items()}
@@ -49,32 +71,37 @@ def harvested(store: Store) -> dict[tuple[str, str], dict]:
     }
 
 
-def for_harvested(raw: dict | None, source: dict, default_publisher: str | None) -> dict:
-    """The facets of one harvested dataset as published with its source's configuration."""
+def for_harvested(
+    raw: dict | None, source: dict, default_publisher: str | None
+) -> tuple[dict, dict[str, dict[str, str]]]:
+    """The facets of one harvested dataset as published with its source's configuration, and
+    its publishers' names (value -> {language: name})."""
     raw = raw or {}
-    licence = source.get("default_licence", "").startswith(DCATDE_LICENCES)
-    formats = {t for t, licensed in raw.get("formats", []) if t and (licensed or licence)}
-    return {
+    default = source.get("default_licence", "")
+    default = code("licence", default) if default.startswith(DCATDE_LICENCES) else None
+    published = [(kind, licence or default) for kind, licence in raw.get("formats", [])]
+    published = [(kind, licence) for kind, licence in published if licence]
+    agents = [{"": default_publisher}] if default_publisher else raw.get("publisher", [])
+    names = {publisher_key(n): n for n in agents if n}
+    facets = {
         "theme": tuple(raw.get("theme", ())),
-        "publisher": (default_publisher,) if default_publisher else tuple(raw.get("publisher", ())),
-        "format": tuple(sorted(formats)),
-        "municipality": tuple(raw.get("municipality", ())),
+        "publisher": tuple(sorted(names)),
+        "format": tuple(sorted({kind for kind, _ in published if kind})),
+        "licence": tuple(sorted({licence for _, licence in published})),
+        "area": tuple(raw.get("area", ())),
     }
+    return facets, names
 
 
-def for_own(triples: list[Triple], iris: list[str]) -> dict[str, dict]:
-    """Own datasets' facets from their triples (with the catalogue's, for publisher names)."""
-    return {d["iri"]: {name: tuple(d[name]) for name in NAMES} for d in summarise(triples, iris)}
+def for_own(summaries: list[dict]) -> tuple[dict[str, dict], dict]:
+    """Own datasets' facets from their summaries (:func:`.view.summarise` over their triples
+    with the catalogue's, for publisher names), and the publishers' names."""
+    facets, names = {}, {}
+    for d in summaries:
+        facets[d["iri"]] = {name: tuple(d[name]) for name in NAMES}
+        names.update(d["publisher_names"])
+    return facets, names
 
 
-def values(facets: list[dict]) -> dict[str, list[str]]:
-    """Every value of each facet, sorted: the view's choices."""
-    return {name: sorted({v for f in facets for v in f.get(name, ())}) for name in NAMES}
-
-
-def matches(facets: dict, chosen: dict[str, str]) -> bool:
-    return all(not wanted or wanted in facets.get(name, ()) for name, wanted in chosen.items())
-
-
-def _short(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
+def _last(facet: str, iris: set[str]) -> str | None:
+    return code(facet, max(iris, key=lambda iri: f"<{iri}>")) if iris else None

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 
 from pyoxigraph import NamedNode
 
-from regiograph.catalog import facets
+from regiograph.catalog import facets, search
 from regiograph.catalog.sparql import query
 from regiograph.store import Store
 
@@ -30,8 +30,10 @@ class Entry:
     harvested: str | None = None  # xsd:dateTime text of the last harvest
     modified_text: str | None = None
     needs_publisher: bool = False  # complete from the source's default_publisher
-    # theme, publisher, format, municipality -> values, for the HTML view's filters
+    # theme, publisher, format, licence, area -> values, for the HTML view's filters
     facets: dict = field(default_factory=dict, compare=False, hash=False)
+    # {"title": {language: text}, "search": folded text}, for the HTML view's search and sort
+    texts: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -39,27 +41,30 @@ class Index:
     version: str
     entries: list[Entry]
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (dataset, reason)
-
-    def select(self, since: datetime | None, chosen: dict[str, str] | None = None) -> list[Entry]:
-        """The entries modified since ``since`` whose facets match every ``chosen`` value."""
-        entries = self.entries
-        if since is not None:
-            entries = [e for e in entries if e.modified is not None and e.modified >= since]
-        if chosen and any(chosen.values()):
-            entries = [e for e in entries if facets.matches(e.facets, chosen)]
-        return entries
+    publishers: dict[str, dict[str, str]] = field(default_factory=dict)  # value -> names
 
 
 # What the key list keeps of each harvested dataset: plain values, independent of the
 # configuration, so one file per data version serves every process (see :mod:`.keys`).
-COLUMNS = ("ds", "graph", "modified", "harvested", "title", "description", "publisher", "facets")
+COLUMNS = (
+    "ds",
+    "graph",
+    "modified",
+    "harvested",
+    "title",
+    "description",
+    "publisher",
+    "facets",
+    "texts",
+)
 
 
 def harvested_rows(store: Store) -> list[list]:
-    """One row per harvested dataset (``COLUMNS``): a SELECT over every dataset, and one
-    over their facets."""
+    """One row per harvested dataset (``COLUMNS``): a SELECT over every dataset, one over
+    their facets and one over their texts."""
     rows = store.select(query("harvested-index"), {"meta": NamedNode(store.meta_graph)})
     raw = facets.harvested(store)
+    texts = search.harvested_texts(store)
     return [
         [
             row["ds"].value,
@@ -70,6 +75,7 @@ def harvested_rows(store: Store) -> list[list]:
             int(row["description"].value),
             int(row["publisher"].value),
             raw.get((row["ds"].value, row["graph"].value), {}),
+            texts.get((row["ds"].value, row["graph"].value), {}),
         ]
         for row in rows
     ]
@@ -81,29 +87,33 @@ def build(
     rows: list[list],
     sources: dict[str, dict],
     own_facets: dict[str, dict] | None = None,
+    own_texts: dict[str, dict] | None = None,
+    publishers: dict[str, dict[str, str]] | None = None,
 ) -> Index:
-    """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table."""
-    own_facets = own_facets or {}
+    """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table;
+    ``publishers`` the own datasets' publishers' names."""
+    own_facets, own_texts = own_facets or {}, own_texts or {}
     entries = [
-        Entry(iri, None, modified, facets=own_facets.get(iri, {}))
+        Entry(iri, None, modified, facets=own_facets.get(iri, {}), texts=own_texts.get(iri, {}))
         for iri, modified in sorted(own.items())
     ]
     excluded: list[tuple[str, str]] = []
     harvested = []
+    names = dict(publishers or {})
     for values in rows:
         row = dict(zip(COLUMNS, values, strict=True))
         if row["ds"] in own:
             continue
-        entry, reason = _entry(row, sources)
+        entry, reason = _entry(row, sources, names)
         if entry is None:
             excluded.append((row["ds"], reason))
         else:
             harvested.append(entry)
     entries += sorted(harvested, key=lambda e: e.iri)
-    return Index(version, entries, sorted(excluded))
+    return Index(version, entries, sorted(excluded), names)
 
 
-def _entry(row: dict, sources: dict[str, dict]) -> tuple[Entry | None, str]:
+def _entry(row: dict, sources: dict[str, dict], names: dict) -> tuple[Entry | None, str]:
     graph = row["graph"]
     source = sources.get(graph, {})
     if not row["title"]:
@@ -118,8 +128,12 @@ def _entry(row: dict, sources: dict[str, dict]) -> tuple[Entry | None, str]:
     modified_text, harvested = row["modified"], row["harvested"]
     modified = parse_time(modified_text) or parse_time(harvested)
     default = default_publisher_name(source) if needs_publisher else None
-    found = facets.for_harvested(row["facets"], source, default)
-    entry = Entry(row["ds"], graph, modified, harvested, modified_text, needs_publisher, found)
+    found, publishers = facets.for_harvested(row["facets"], source, default)
+    for key, named in publishers.items():
+        names.setdefault(key, named)
+    entry = Entry(
+        row["ds"], graph, modified, harvested, modified_text, needs_publisher, found, row["texts"]
+    )
     return entry, ""
 
 

@@ -12,10 +12,13 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
-from regiograph.catalog import dumps, facets, harvested, keys, own
+from regiograph.catalog import dumps, facets, harvested, keys, names, own, search
 from regiograph.catalog.index import Entry, Index, build, parse_time
+from regiograph.catalog.names import Names
+from regiograph.catalog.search import Finder
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
+from regiograph.catalog.view import summarise
 from regiograph.namespaces import DCAT, XSD
 from regiograph.store import Store
 
@@ -52,7 +55,8 @@ class State:
     catalogue: list[Triple]
     own: dict[str, list[Triple]]
     index: Index
-    choices: dict[str, list[str]]  # every value of each facet, for the HTML view's filters
+    finder: Finder  # search, facet counts and sort orders for the HTML view
+    names: Names  # names of the facet values
     notes: list[str] = field(default_factory=list)
 
 
@@ -63,6 +67,7 @@ class Page:
     total: int
     entries: list[Entry]
     triples: list[Triple]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> n
 
 
 class Catalogue:
@@ -106,27 +111,53 @@ class Catalogue:
         when = parse_time(stamp)
         catalogue = own.catalogue_triples(self.settings, modified, spatial)
         described = [*catalogue, *(t for triples in own_triples.values() for t in triples)]
-        own_facets = facets.for_own(described, list(own_triples))
+        summaries = summarise(described, list(own_triples))
+        own_facets, publishers = facets.for_own(summaries)
+        own_texts = {
+            d["iri"]: search.texts(d["titles"], d["descriptions"], d["keywords"]) for d in summaries
+        }
         rows = keys.current(self.config, self.store, version)
-        index = build(version, dict.fromkeys(own_triples, when), rows, self.sources, own_facets)
-        choices = facets.values([e.facets for e in index.entries])
-        return State(version, manifest, modified, catalogue, own_triples, index, choices)
+        dates = dict.fromkeys(own_triples, when)
+        index = build(version, dates, rows, self.sources, own_facets, own_texts, publishers)
+        finder = search.Finder(index.entries)
+        named = Names(index.publishers, names.areas(self.store))
+        return State(version, manifest, modified, catalogue, own_triples, index, finder, named)
 
     def page(
-        self, number: int, since: datetime | None = None, chosen: dict[str, str] | None = None
+        self,
+        number: int,
+        since: datetime | None = None,
+        chosen: dict[str, str] | None = None,
+        text: str = "",
+        sort: str = "relevance",
+        language: str = "de",
+        size: int | None = None,
     ) -> Page:
-        """Page ``number`` of the datasets modified since ``since`` whose facets match every
-        ``chosen`` value (theme, publisher, format, municipality; HTML view only)."""
+        """Page ``number`` (of ``size`` datasets, default the catalogue's page size) of the
+        datasets modified since ``since`` that have every ``chosen`` facet value and every
+        word of ``text``, ordered by ``sort`` (:data:`.search.SORTS`), with the facet counts
+        among them; search, choices and sort are the HTML view's."""
         state = self.state()
-        entries = state.index.select(since, chosen)
-        size = self.settings.page_size
-        last = max(1, math.ceil(len(entries) / size))
+        found = state.finder.find(text, chosen, since, sort, language)
+        size = size or self.settings.page_size
+        last = max(1, math.ceil(len(found.positions) / size))
         if not 1 <= number <= last:
             raise PageNotFound(f"page {number} is past the end: the catalogue has {last}")
-        chosen = entries[(number - 1) * size : number * size]
-        triples = list(state.catalogue) + self._datasets(state, chosen)
-        triples += self._hydra(number, last, len(entries), since)
-        return Page(number, last, len(entries), chosen, _with_types(triples))
+        shown = found.positions[(number - 1) * size : number * size]
+        picked = [state.index.entries[i] for i in shown]
+        triples = list(state.catalogue) + self._datasets(state, picked)
+        triples += self._hydra(number, last, len(found.positions), since)
+        return Page(number, last, len(found.positions), picked, _with_types(triples), found.counts)
+
+    def dataset(self, iri: str) -> tuple[Entry, int, list[Triple]] | None:
+        """One dataset of the catalogue: its entry, its place in the catalogue's order (from
+        0) and its description as the catalogue publishes it; None if it does not list it."""
+        state = self.state()
+        position = state.finder.position(iri)
+        if position is None:
+            return None
+        entry = state.index.entries[position]
+        return entry, position, list(state.catalogue) + self._datasets(state, [entry])
 
     def _datasets(self, state: State, chosen: list[Entry]) -> list[Triple]:
         catalog = NamedNode(iris.catalog(self.settings.base))

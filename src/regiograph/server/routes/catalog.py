@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from regiograph import mediatypes
-from regiograph.catalog import PageNotFound, dumps
+from regiograph.catalog import PageNotFound, dumps, preview
 from regiograph.catalog.facets import NAMES
 from regiograph.catalog.formats import BY_EXTENSION, FORMATS, render
 from regiograph.catalog.index import parse_time
-from regiograph.catalog.view import summarise
-from regiograph.server.kit import negotiation
+from regiograph.catalog.search import SORTS
+from regiograph.server.kit import i18n, negotiation
+from regiograph.server.routes import catalog_html as html
 from regiograph.server.services import catalogue, config
 
 blueprint = Blueprint("catalog", __name__)
@@ -49,30 +50,75 @@ def _rdf(extension: str, vary: bool = False) -> Response:
     return response
 
 
+HTML_PAGE_SIZE = 20  # datasets per HTML page (at most the catalogue's page size)
+
+
 def html_view():
-    # filters select across the whole catalogue; paging and counts are of what they select
+    # search, filters and sort select across the whole catalogue; paging and counts are of
+    # what they select
     chosen = {k: request.args.get(k, "")[:200] for k in NAMES}
-    page = _page(chosen)
+    chosen["area"] = chosen["area"] or request.args.get("municipality", "")[:200]  # old links
+    text = request.args.get("q", "")[:200].strip()
+    sort = request.args.get("sort", "") or "relevance"
+    if sort not in SORTS:
+        abort(400, description=f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     since = request.args.get("modified_since", "")
+    language = i18n.language()
+    size = min(HTML_PAGE_SIZE, catalogue().settings.page_size)
+    page = _page(chosen, text, sort, language, size)
     state = catalogue().state()
+    kept = {"q": text, "sort": sort if sort != "relevance" else "", **chosen}
+    kept = {k: v for k, v in {**kept, "modified_since": since}.items() if v}
     return render_template(
         "catalog.html",
         page=page,
-        datasets=summarise(page.triples, [e.iri for e in page.entries]),
+        datasets=html.datasets(page.triples, page.entries, state.names, language),
+        facets=html.facet_lists(page.counts, chosen, kept, state.names, language),
         chosen=chosen,
-        facets=state.choices,
+        text=text,
+        sort=sort,
+        sorts=SORTS,
         since=since,
-        kept={k: v for k, v in {**chosen, "modified_since": since}.items() if v},
+        kept=kept,
         excluded=state.index.excluded,
         formats=[f.extension for f in FORMATS],
     )
 
 
-def _page(chosen: dict[str, str] | None = None):
+@blueprint.get("/catalog/dataset")
+def dataset():
+    """One dataset as the catalogue publishes it: names for its codes, each distribution's
+    format, licence, size and date, a preview of CSV and GeoJSON, and the way back to its
+    entry in the catalogue."""
+    iri = request.args.get("iri", "")[:2000]
+    found = catalogue().dataset(iri) if iri else None
+    if found is None:
+        abort(404, description=f"the catalogue lists no dataset {iri[:200]!r}")
+    entry, position, triples = found
+    language = i18n.language()
+    state = catalogue().state()
+    (shown,) = html.datasets(triples, [entry], state.names, language)
+    size = min(HTML_PAGE_SIZE, catalogue().settings.page_size)
+    return render_template(
+        "catalog_dataset.html",
+        d=shown,
+        back=html.catalogue_entry(position, size, iri),
+        resource=html.resource_page(iri),
+        previews=preview.for_distributions(shown["distributions"], config()),
+    )
+
+
+def _page(
+    chosen: dict[str, str] | None = None,
+    text: str = "",
+    sort: str = "relevance",
+    language: str = "de",
+    size: int | None = None,
+):
     number = _page_number(request.args.get("page", "1"))
     since = _since(request.args.get("modified_since"))
     try:
-        return catalogue().page(number, since, chosen)
+        return catalogue().page(number, since, chosen, text, sort, language, size)
     except PageNotFound as exc:
         abort(404, description=str(exc))
 

@@ -5,7 +5,8 @@ constraints to SPARQL and runs them on the in-memory candidate; whatever is left
 graph goes to pyshacl (:mod:`.shaclpy`), which is skipped when nothing is left. Reference data
 (graphs already published by other sources, e.g. municipalities; the ontology for the
 command) joins the data for validation only, and results whose focus node is not a subject of
-the candidate are dropped: a source answers for its own data.
+the candidate (nor a code of a bundled list that it uses as a value) are dropped: a source
+answers for its own data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pyoxigraph import (
     Store,
 )
 
+from regiograph import codelists
 from regiograph.loader.errors import ParseError, ValidationFailed
 from regiograph.loader.fetch import parse
 from regiograph.loader.shacl import sparql as shaclsparql
@@ -259,7 +261,9 @@ def _remaining(shapes: Store, plan: shaclsparql.Plan) -> Store | None:
 
 
 def _own(candidate: Store, results: list[Result]) -> list[Result]:
-    """Results about the candidate's own nodes (not about reference data)."""
+    """Results about the candidate's own nodes (not about reference data), and about the codes
+    it uses: a vocabulary shape checks each value of ``dct:language`` as a focus node of its
+    own (``skos:inScheme`` must be the list), and ``language/XYZ`` is the candidate's error."""
     graph = DefaultGraph()
     kept = []
     for result in results:
@@ -268,9 +272,17 @@ def _own(candidate: Store, results: list[Result]) -> list[Result]:
         if (
             isinstance(focus, Literal | BlankNode)
             or next(candidate.quads_for_pattern(focus, None, None, graph), None) is not None
+            or _used_code(candidate, focus)
         ):
             kept.append(result)
     return kept
+
+
+def _used_code(candidate: Store, node: NamedNode) -> bool:
+    """``node`` lies in a code list's namespace and the candidate has it as a value."""
+    if codelists.load().scheme_of(node.value) is None:
+        return False
+    return next(candidate.quads_for_pattern(None, None, node, DefaultGraph()), None) is not None
 
 
 def _with_node_shapes(shapes: Store, results: list[Result]) -> list[Result]:

@@ -27,9 +27,16 @@ _graph_numbers = itertools.count(1)
 
 
 def make_config(data_dir: Path, **overrides) -> configuration.Config:
-    """A configuration for tests: defaults, a private data directory, no file, no env."""
+    """A configuration for tests: defaults, a private data directory, no file, no env.
+
+    The test suite is one client (127.0.0.1) that sends thousands of queries, many of them
+    wrong on purpose, so /sparql's per-minute budgets are off unless a test sets them
+    (tests/test_sparql_admission.py)."""
     cfg = configuration.load(None, environ={})
-    return cfg.with_overrides(data_dir=str(data_dir), site__base_iri=BASE_IRI, **overrides)
+    defaults = {"sparql__time_budget_s": 0.0, "sparql__error_budget": 0}
+    return cfg.with_overrides(
+        data_dir=str(data_dir), site__base_iri=BASE_IRI, **{**defaults, **overrides}
+    )
 
 
 @pytest.fixture(scope="session")

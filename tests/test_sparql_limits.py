@@ -128,9 +128,9 @@ def web(limited_app):
 
 
 def _wait_until_running(app, address: str) -> None:
-    limiter = app.extensions["regiograph.sparql"].limiter
+    admission = app.extensions["regiograph.sparql"].admission
     deadline = time.monotonic() + 5
-    while not limiter._running.get(address) and time.monotonic() < deadline:
+    while not admission.running(address) and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.2)  # and has reached its worker
 

@@ -178,8 +178,42 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "sparql.max_concurrent_per_client",
         int,
-        4,
-        "Queries one client address may run at once in one web server process (more: 429).",
+        2,
+        "Queries one client may run at once, counted over all web server processes (more: "
+        "429 with Retry-After); in one process a client also never holds every query worker. "
+        "A client is its address, or the proxy's X-Forwarded-For with site.trust_proxy. "
+        "0: no limit.",
+    ),
+    Setting(
+        "sparql.time_budget_s",
+        float,
+        60.0,
+        "Seconds of query time one client may use per minute on /sparql, over all web server "
+        "processes (every query counts at least 0.05 s); over it: 429 with Retry-After until "
+        "enough of it is a minute old. 0: no budget.",
+    ),
+    Setting(
+        "sparql.error_budget",
+        int,
+        30,
+        "Failed queries (syntax errors, SERVICE refusals, results over the limits, the time or "
+        "memory limit) one client may cause per minute; after that: 429 with Retry-After. "
+        "0: no budget.",
+    ),
+    Setting(
+        "sparql.reserved_threads",
+        int,
+        1,
+        "Threads of each web server process (server.threads) that /sparql never takes, so "
+        "pages and /healthz are answered while queries queue; a query that would need one "
+        "gets 503 with Retry-After.",
+    ),
+    Setting(
+        "sparql.worker_memory_mb",
+        int,
+        2048,
+        "Address space one query worker process may use (RLIMIT_AS), in MiB; a query that "
+        "needs more ends with 503 'too much memory' and its worker is replaced. 0: no cap.",
     ),
     Setting(
         "sparql.service_allow",

@@ -27,7 +27,7 @@ from regiograph.store import StoreError
 log = logging.getLogger(__name__)
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
-QUERY_OUTCOMES = ("ok", "timeout", "refused", "too_large", "error")
+QUERY_OUTCOMES = ("ok", "timeout", "refused", "too_large", "memory", "error")
 # The label each way a /sparql query ends is counted under. The labels are older than the
 # typed outcomes and kept as they were: "timeout" was every 503 (so also no free worker and
 # an unreachable store), "refused" the SERVICE rules and the per-client limit.
@@ -42,6 +42,7 @@ QUERY_LABELS = {
     Outcome.SYNTAX: "error",
     Outcome.STORE_FAILED: "error",
     Outcome.FAILED: "error",
+    Outcome.TOO_MUCH_MEMORY: "memory",
 }
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -125,7 +126,7 @@ def record_request(method: str, route: str, status: int, seconds: float) -> None
 
 def record_query(outcome: Outcome | str) -> None:
     """Count one SPARQL query by how it ended (a label of :data:`QUERY_LABELS`: ok, timeout,
-    refused (policy), too_large (result) or error)."""
+    refused (policy), too_large (result), memory (a worker's memory cap) or error)."""
     if isinstance(outcome, Outcome):
         outcome = QUERY_LABELS[outcome]
     if outcome not in QUERY_OUTCOMES:

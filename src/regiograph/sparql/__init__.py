@@ -11,7 +11,8 @@
 - :mod:`.pool`: killable worker processes that answer queries from read-only pyoxigraph handles
   on the embedded store's directory, so that the time limit really stops a query.
 - :mod:`.worker`: what runs inside one of those processes.
-- :mod:`.limits`: per-client concurrency.
+- :mod:`.admission`: who may run a query now (per-client concurrency, time and error
+  budgets), shared by all web processes through the data folder.
 - :mod:`.describe`: the numbers behind the Service Description and VoID, asked of the store.
 
 This package may not speak HTTP to clients: no status codes, no responses; what an

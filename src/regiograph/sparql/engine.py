@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from regiograph.mediatypes import BY_NAME
 from regiograph.sparql import services
 from regiograph.sparql.jobs import Job, Outcome, Reply
-from regiograph.sparql.pool import PoolBusy, PoolTimeout, QueryPool, WorkerLost
+from regiograph.sparql.pool import (
+    PoolBusy,
+    PoolTimeout,
+    QueryPool,
+    WorkerLost,
+    WorkerOutOfMemory,
+)
 from regiograph.store import (
     QuerySyntaxError,
     QueryTimeout,
@@ -34,6 +40,7 @@ class Limits:
     timeout_s: float = 30.0
     max_result_bytes: int = 50_000_000
     max_result_rows: int = 100_000
+    worker_memory_bytes: int = 0  # each pool worker's address-space cap; 0: none
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,9 @@ class Engine:
         self.allow = allow
         # In proxy mode the pool only checks SERVICE targets (parsing runs there, killable).
         self.pool = QueryPool(
-            store_path if mode == "pool" else None, workers if mode == "pool" else 1
+            store_path if mode == "pool" else None,
+            workers if mode == "pool" else 1,
+            memory_bytes=limits.worker_memory_bytes,
         )
 
     def close(self) -> None:
@@ -116,6 +125,8 @@ class Engine:
                 Outcome.BUSY,
                 "every query worker stayed busy for the whole time limit; try again shortly",
             )
+        except WorkerOutOfMemory:
+            return self._too_much_memory()
         except WorkerLost as exc:
             return Reply.failed(
                 Outcome.FAILED,
@@ -124,7 +135,19 @@ class Engine:
             )
         if reply.outcome is Outcome.FAILED:
             log.warning("SPARQL worker error: %s", reply.message)
+        if reply.outcome is Outcome.TOO_MUCH_MEMORY:
+            return self._too_much_memory()
         return reply
+
+    def _too_much_memory(self) -> Reply:
+        log.warning("a SPARQL query ran into the query worker's memory cap")
+        return Reply.failed(
+            Outcome.TOO_MUCH_MEMORY,
+            f"the query needed more memory than a query worker may use "
+            f"({self.limits.worker_memory_bytes // 2**20:,} MB, setting "
+            "sparql.worker_memory_mb); the worker was replaced. Narrow the query (fewer "
+            "groups, a LIMIT, more selective patterns)",
+        )
 
     def _proxy(self, spec: QuerySpec) -> Reply:
         try:

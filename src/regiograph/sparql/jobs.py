@@ -23,6 +23,7 @@ class Outcome(Enum):
     UNAVAILABLE = "unavailable"  # the store cannot be reached
     STORE_FAILED = "store_failed"  # the external store answered with an error or broke off
     FAILED = "failed"  # the engine itself failed (a worker died or raised)
+    TOO_MUCH_MEMORY = "too_much_memory"  # the worker ran into its memory cap and was replaced
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,20 @@ class Job:
 class Reply:
     """How a query ended. With OK: ``kind`` (solutions, boolean, graph; empty after a check
     only), ``format`` (the short name it is written in) and ``body``; else ``message``, in
-    words for the client."""
+    words for the client, and ``retry_after_s`` when the same request may succeed later
+    (0: the route's default for the outcome)."""
 
     outcome: Outcome
     message: str = ""
     kind: str = ""
     format: str = ""
     body: bytes = b""
+    retry_after_s: int = 0
 
     @classmethod
     def ok(cls, kind: str = "", fmt: str = "", body: bytes = b"") -> Reply:
         return cls(Outcome.OK, kind=kind, format=fmt, body=body)
 
     @classmethod
-    def failed(cls, outcome: Outcome, message: str) -> Reply:
-        return cls(outcome, message)
+    def failed(cls, outcome: Outcome, message: str, retry_after_s: int = 0) -> Reply:
+        return cls(outcome, message, retry_after_s=retry_after_s)

@@ -5,7 +5,9 @@ job and waits at most until its deadline. When the deadline passes, the worker i
 (SIGKILL: the CPU is free at once) and a fresh one is started in the background, while the
 query ends in a timeout. Waiting for an idle worker counts against the same deadline, so a
 client never waits longer than the time limit. The pool starts lazily and again after a fork
-(gunicorn forks its workers after the app is built).
+(gunicorn forks its workers after the app is built). Each worker may cap its own address space
+(``memory_bytes``); one that dies of it (Rust aborts on a failed allocation) is reported as
+:class:`WorkerOutOfMemory` and replaced like any other, and the other workers live on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -36,7 +39,11 @@ class PoolBusy(Exception):
 
 
 class WorkerLost(Exception):
-    """The worker died while running the job (e.g. out of memory)."""
+    """The worker died while running the job."""
+
+
+class WorkerOutOfMemory(WorkerLost):
+    """The worker died of its memory cap while running the job."""
 
 
 @dataclass(eq=False)
@@ -47,9 +54,10 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, store_path: str | None, size: int = 2):
+    def __init__(self, store_path: str | None, size: int = 2, memory_bytes: int = 0):
         self.store_path = store_path
         self.size = max(1, size)
+        self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -74,7 +82,10 @@ class QueryPool:
                 raise PoolTimeout()
             reply = worker.conn.recv()
         except (EOFError, OSError) as exc:
+            aborted = self._aborted(worker)
             self._replace(worker)
+            if aborted and self.memory_bytes:
+                raise WorkerOutOfMemory() from None
             raise WorkerLost(str(exc) or type(exc).__name__) from None
         self._idle.put(worker)
         return reply
@@ -82,6 +93,12 @@ class QueryPool:
     def idle(self) -> int:
         """How many workers are waiting for a job right now."""
         return self._idle.qsize()
+
+    @staticmethod
+    def _aborted(worker: _Worker) -> bool:
+        """Whether the lost worker ended by SIGABRT, as Rust ends on a failed allocation."""
+        worker.process.join(timeout=2)
+        return worker.process.exitcode == -signal.SIGABRT
 
     def _wait_ready(self, worker: _Worker) -> None:
         if worker.ready:
@@ -119,7 +136,7 @@ class QueryPool:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=worker_module.main,
-            args=(child, self.store_path),
+            args=(child, self.store_path, self.memory_bytes),
             name="regiograph-sparql-worker",
             daemon=True,
         )

@@ -5,14 +5,20 @@ The parent (:mod:`.pool`) sends a :class:`~.jobs.Job` through a pipe and waits f
 only way to stop a running pyoxigraph query. The handle sees the data as of its opening, so it
 is reopened whenever the job carries a data version other than the one it was opened at.
 
-A worker replies OK, SYNTAX, REFUSED, TOO_LARGE or FAILED; the other outcomes are the
-parent's (a timeout kills the worker before it could reply).
+A worker may cap its own address space (``RLIMIT_AS``), so that one query cannot take the
+machine's memory: a Python allocation past the cap is a MemoryError, answered as
+TOO_MUCH_MEMORY; a Rust allocation (pyoxigraph's evaluation) aborts the process, which the
+parent reports the same way.
+
+A worker replies OK, SYNTAX, REFUSED, TOO_LARGE, TOO_MUCH_MEMORY or FAILED; the other outcomes
+are the parent's (a timeout kills the worker before it could reply).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import threading
 import time
@@ -28,10 +34,15 @@ class TooLarge(Exception):
     pass
 
 
-def main(conn, store_path: str | None) -> None:
-    """Serve jobs from ``conn`` until it closes."""
+def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
+    """Serve jobs from ``conn`` until it closes, within ``memory_bytes`` (0: no cap)."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    if memory_bytes:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            memory_bytes = min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
     state: dict = {"store": None, "version": None}
     try:
         conn.send(("ready",))
@@ -44,7 +55,10 @@ def main(conn, store_path: str | None) -> None:
             return
         if job is None:
             return
-        reply = handle(job, store_path, state)
+        try:
+            reply = handle(job, store_path, state)
+        except MemoryError:  # past the cap in Python (the engine words the message)
+            reply = Reply.failed(Outcome.TOO_MUCH_MEMORY, "")
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

@@ -30,10 +30,10 @@ from regiograph.server.routes.sparql_replies import (
 from regiograph.server.services import config, store
 from regiograph.server.services import sparql as endpoint
 from regiograph.sparql import lexer
+from regiograph.sparql.admission import Refused
 from regiograph.sparql.endpoint import Endpoint
 from regiograph.sparql.engine import QuerySpec
 from regiograph.sparql.jobs import Outcome, Reply
-from regiograph.sparql.limits import TooManyRequests
 from regiograph.store import QuerySyntaxError, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,9 @@ _STATUS = {
     Outcome.TIMEOUT: 503,
     Outcome.BUSY: 503,
     Outcome.UNAVAILABLE: 503,
+    Outcome.TOO_MUCH_MEMORY: 503,
 }
-_RETRY_AFTER_S = {Outcome.BUSY: 5, Outcome.CLIENT_LIMIT: 5}
+_RETRY_AFTER_S = {Outcome.BUSY: 5, Outcome.CLIENT_LIMIT: 5, Outcome.TOO_MUCH_MEMORY: 5}
 
 
 def endpoint_url() -> str:
@@ -141,12 +142,14 @@ def _answer_query(state: Endpoint) -> Response:
 
 
 def _run_query(state: Endpoint, spec: QuerySpec) -> Reply:
-    """The engine's reply, within the client's share of concurrent queries; counted."""
+    """The engine's reply, if admission lets the client (its address; behind a trusted proxy
+    the one the proxy reports) run a query now; counted."""
     try:
-        with state.limiter.slot(request.remote_addr or "-"):
+        with state.admission.admit(request.remote_addr or "-") as ticket:
             reply = state.engine.query(spec)
-    except TooManyRequests as exc:
-        reply = Reply.failed(Outcome.CLIENT_LIMIT, str(exc))
+            ticket.outcome = reply.outcome
+    except Refused as exc:
+        reply = Reply.failed(exc.outcome, str(exc), exc.retry_after_s)
     metrics.record_query(reply.outcome)
     return reply
 
@@ -157,7 +160,7 @@ def _failure(reply: Reply, *, writes: bool = False) -> Response:
     return error_response(
         _STATUS[reply.outcome],
         reply.message,
-        retry_after=None if writes else _RETRY_AFTER_S.get(reply.outcome),
+        retry_after=None if writes else reply.retry_after_s or _RETRY_AFTER_S.get(reply.outcome),
         cors=not writes,
     )
 

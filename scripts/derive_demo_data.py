@@ -1,6 +1,7 @@
 """Derive the demo region's source files (demo/sources/) from the real files in shared/data.
 
-    python scripts/derive_demo_data.py [SHARED_DATA] [--out demo/sources] [--national DIR]
+    python scripts/derive_demo_data.py [SHARED_DATA] [--out demo/sources]
+    python scripts/derive_demo_data.py [SHARED_DATA] --national build/national [--land 10]
 
 Reads the official files described in SHARED_DATA/SOURCES.md (default ``../shared/data``,
 relative to the checkout) and writes small files for the Metropolregion Rhein-Neckar
@@ -11,8 +12,14 @@ README: Excel number cells are written in the shortest form that gives the same 
 (``64.680000000000007`` → ``64.68``, what Excel shows), and polygons are simplified
 (Douglas-Peucker, coordinates rounded) to keep the pages light.
 
-``--national DIR`` writes the same layouts for the whole of Germany to DIR (outside the
-repository: tens of MB) for ``demo/national/sources.toml``.
+``--national DIR`` writes the same layouts for the whole of Germany to DIR (git-ignored
+``build/national``: about 40 MB) for ``demo/national/sources.toml`` (docs/national.md): every
+Land, Kreis, Verband and Gemeinde of each year, and the boundaries of all municipalities from
+the national VG250 shapefile (EPSG:25832, reprojected to CRS84 by ``vg250.py``) and of all
+Kreise from VG5000, simplified as the region's are. ``--land KEY`` (two digits) keeps one Land
+only, through the same code (the tests derive Saarland). Breitbandatlas and BBSR types exist
+in shared/data for Baden-Württemberg, Hessen and Rheinland-Pfalz only, so the national files
+hold those three Länder.
 
 Every source needs an entry in ``SOURCES`` (origin, licence, attribution): a file written
 without one is refused.
@@ -31,6 +38,8 @@ import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+
+import vg250  # beside this script
 
 MRN_DISTRICTS = [
     *("08221", "08222", "08225", "08226", "06431", "07311", "07313", "07314"),
@@ -155,7 +164,9 @@ def gemeindeverzeichnis(data: Path, districts: set[str] | None) -> list[list[str
             _header, body = read_csv(data / "destatis-gemeindeverzeichnis/AuszugGV4QAktuell.csv")
         else:
             path = data / f"statistics-population/destatis-gv-auszug/{stem}_Auszug_GV.xlsx"
-            body = [r for r in xlsx_rows(path) if r and r[0] in ("10", "40", "50", "60")]
+            body = xlsx_rows(path)
+        # Land, Kreis, Verband, Gemeinde: not the Regierungsbezirke (20) the 2019 CSV also has
+        body = [r for r in body if r and r[0] in ("10", "40", "50", "60")]
         for raw in body:
             cells = (raw + [""] * len(GV_COLUMNS))[: len(GV_COLUMNS)]
             if not _in_area(cells, districts) or cells[1] == "66":
@@ -336,9 +347,19 @@ def write_json(path: Path, document: dict) -> int:
 TOLERANCE = 0.0004  # degrees, about 30-45 m in the region: invisible at district zoom
 
 
-def derive(data: Path, out: Path, districts: set[str] | None) -> dict[str, int]:
+def derive(
+    data: Path, out: Path, districts: set[str] | None, national: bool = False, land: str = ""
+) -> dict[str, int]:
+    """Write every source's file and README to ``out``: the region's (``districts``), or with
+    ``national`` the national boundaries instead of the region's, of all Germany or of one
+    ``land`` (its districts those of any year's register: Kreise merged since 2009 included)."""
     sizes: dict[str, int] = {}
     gv = gemeindeverzeichnis(data, districts)
+    if land:
+        gv = [r for r in gv if r[3] == land]
+        districts = {r[3] + r[4] + r[5] for r in gv if r[1] == "40"}
+        if not districts:
+            raise SystemExit(f"--land {land}: no Kreis of that Land in the Gemeindeverzeichnis")
     ags = {r[3] + r[4] + r[5] + r[7] for r in gv if r[1] == "60"}
     names = {r[3] + r[4] + r[5] + r[7]: r[8] for r in gv if r[1] == "60" and r[0] == "2023-12-31"}
     folder = out / "gemeindeverzeichnis"
@@ -360,9 +381,48 @@ def derive(data: Path, out: Path, districts: set[str] | None) -> dict[str, int]:
         files = {file: write_csv(out / name / file, header, rows)}
         write_readme(out / name, name, files)
         sizes[f"{name}/{file}"] = files[file]
-    if districts is not None:
+    if national:
+        sizes.update(_national_files(data, out, districts, names, ags))
+    elif districts is not None:
         sizes.update(_region_files(data, out, districts, names, ags))
     return sizes
+
+
+def _national_files(data, out, districts, names, ags) -> dict[str, int]:
+    """All municipalities' VG250 polygons (reprojected) and all Kreise's VG5000 polygons,
+    or those of ``districts``; simplified and rounded as the region's."""
+    municipalities = []
+    for ars, exact in vg250.features(data / "boundaries/VG250_GEM_simplified.zip"):
+        key = ars[:5] + ars[9:]  # ARS (12 digits) → AGS (8 digits)
+        if districts is None or key in ags:
+            municipalities.append(
+                {
+                    "type": "Feature",
+                    "properties": {"ARS": ars, "AGS": key, "name": names.get(key, "")},
+                    "geometry": simplify_geometry(exact, TOLERANCE),
+                }
+            )
+    collection = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
+        "features": municipalities,
+    }
+    kreise = boundaries(
+        data / "boundaries/vg5000_2021_Ebene_Kreise.geojson", "ARS", {}, districts, TOLERANCE
+    )
+    folder = out / "grenzen"
+    files = {
+        "gemeinden-vg250-2022.geojson": write_json(
+            folder / "gemeinden-vg250-2022.geojson", collection
+        ),
+        "kreise-vg5000-2021.geojson": write_json(folder / "kreise-vg5000-2021.geojson", kreise),
+    }
+    extra = (
+        f"Simplification tolerance: {TOLERANCE} degrees. Municipalities from the national "
+        "VG250_GEM_simplified.zip (EPSG:25832), reprojected to CRS84 by scripts/vg250.py."
+    )
+    write_readme(folder, "grenzen", files, extra)
+    return {f"grenzen/{k}": v for k, v in files.items()}
 
 
 def _region_files(data, out, districts, names, ags) -> dict[str, int]:
@@ -400,6 +460,18 @@ def _region_files(data, out, districts, names, ags) -> dict[str, int]:
     }
 
 
+def note_scope(out: Path, scope: str) -> None:
+    """Say in every README of the national layer what its rows cover: the sources' ``changes``
+    describe the region's selection, while the columns and cell values are the same."""
+    line = (
+        f"\n**Scope of this copy:** the national layer, {scope} (every row the source has there; "
+        "Breitbandatlas and BBSR types exist for Baden-Württemberg, Hessen and Rheinland-Pfalz "
+        "only). Where *Changes* says MRN rows, read: these rows; columns and cells as stated.\n"
+    )
+    for readme in out.glob("*/README.md"):
+        readme.write_text(readme.read_text(encoding="utf-8") + line, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default="../shared/data", type=Path)
@@ -407,11 +479,17 @@ def main(argv: list[str] | None = None) -> int:
         "--out", default=Path(__file__).resolve().parent.parent / "demo/sources", type=Path
     )
     parser.add_argument("--national", type=Path, help="write the national layer to this folder")
+    parser.add_argument("--land", help="with --national: only this Land (two digits, e.g. 10)")
     args = parser.parse_args(argv)
     if not (args.data / "SOURCES.md").is_file():
         parser.error(f"{args.data}: not the shared data folder (no SOURCES.md)")
+    if args.land and not args.national:
+        parser.error("--land goes with --national")
     if args.national:
-        sizes = derive(args.data, args.national, None)
+        if args.land and not re.fullmatch(r"\d\d", args.land):
+            parser.error(f"--land {args.land}: not a two-digit Land key")
+        sizes = derive(args.data, args.national, None, national=True, land=args.land or "")
+        note_scope(args.national, f"Land {args.land}" if args.land else "all of Germany")
     else:
         sizes = derive(args.data, args.out, set(MRN_DISTRICTS))
     for name, size in sorted(sizes.items()):

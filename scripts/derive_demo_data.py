@@ -389,12 +389,14 @@ def derive(
 
 
 def _national_files(data, out, districts, names, ags) -> dict[str, int]:
-    """All municipalities' VG250 polygons (reprojected) and all Kreise's VG5000 polygons,
-    or those of ``districts``; simplified and rounded as the region's."""
+    """The VG250 polygons (reprojected) of the municipalities in ``ags`` and the VG5000
+    polygons of all Kreise or of ``districts``; simplified and rounded as the region's."""
     municipalities = []
     for ars, exact in vg250.features(data / "boundaries/VG250_GEM_simplified.zip"):
         key = ars[:5] + ars[9:]  # ARS (12 digits) → AGS (8 digits)
-        if districts is None or key in ags:
+        # the register's municipalities only: not the ~200 uninhabited gemeindefreie Gebiete,
+        # which it leaves out (Textkennzeichen 66) and VG250 draws
+        if key in ags:
             municipalities.append(
                 {
                     "type": "Feature",

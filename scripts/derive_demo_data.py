@@ -13,7 +13,7 @@ README: Excel number cells are written in the shortest form that gives the same 
 (Douglas-Peucker, coordinates rounded) to keep the pages light.
 
 ``--national DIR`` writes the same layouts for the whole of Germany to DIR (git-ignored
-``build/national``: about 40 MB) for ``demo/national/sources.toml`` (docs/national.md): every
+``build/national``: about 18 MB) for ``demo/national/sources.toml`` (docs/national.md): every
 Land, Kreis, Verband and Gemeinde of each year, and the boundaries of all municipalities from
 the national VG250 shapefile (EPSG:25832, reprojected to CRS84 by ``vg250.py``) and of all
 Kreise from VG5000, simplified as the region's are. ``--land KEY`` (two digits) keeps one Land

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := chromium virtuoso-opensource fonts-dejavu-core
+SYSTEM_PACKAGES := chromium virtuoso-opensource fonts-dejavu-core nginx-light
 
 .PHONY: demo serve test lint format docs setup system-packages assets clean
 
@@ -33,7 +33,7 @@ docs: setup
 
 setup: system-packages assets $(STAMP)
 
-# Debian packages the browser and Virtuoso tests need; installed where we run as root
+# Debian packages the browser, Virtuoso and reverse-proxy (nginx) tests need; installed where we run as root
 # (as in CI). Elsewhere those tests skip and say why.
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -41,6 +41,7 @@ system-packages:
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
 	  [ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	  command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

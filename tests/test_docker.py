@@ -4,6 +4,7 @@ file's environment), and the compose file and Dockerfile agree with the settings
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -16,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from conftest import require_program
 from regiograph.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +69,8 @@ def test_store_is_pinned_internal_and_never_published():
 def test_app_port_healthcheck_user_and_volume_agree():
     app = COMPOSE["services"]["app"]
     port = re.search(r"REGIOGRAPH_SERVER_PORT=(\d+)", DOCKERFILE).group(1)
-    assert app["ports"] == [f"{port}:{port}"]
+    assert "ports" not in app and app["expose"] == [port]  # reached through the proxy only
+    assert COMPOSE["services"]["proxy"]["ports"] == [f"{port}:{port}"]
     assert f"EXPOSE {port}" in DOCKERFILE
     assert "REGIOGRAPH_DATA_DIR=/data" in DOCKERFILE and 'VOLUME ["/data"]' in DOCKERFILE
     assert any(v.endswith(":/data") for v in app["volumes"])
@@ -216,3 +219,80 @@ def test_dockerignore_keeps_the_context_small():
     assert ignore[1] == "**" or "**" in ignore
     for needed in ("pyproject.toml", "src/**", "package-lock.json", "docker/regiograph.toml"):
         assert f"!{needed}" in ignore
+
+
+# --- the buffering front (docker/nginx.conf, with Debian's nginx) ------------------------
+
+
+@contextlib.contextmanager
+def nginx_front(tmp_path: Path, upstream: str):
+    """docker/nginx.conf on a free loopback port in front of ``upstream``; yields its URL."""
+    nginx = require_program("nginx")
+    port = free_port()
+    conf = (ROOT / "docker" / "nginx.conf").read_text()
+    assert "server app:8080;" in conf and "listen 8080;" in conf
+    conf = conf.replace("server app:8080;", f"server {upstream};")
+    conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    (prefix / "nginx.conf").write_text(conf)
+    settings = f"pid {prefix}/nginx.pid;" + (" user root;" if os.geteuid() == 0 else "")
+    command = [nginx, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"), "-e", "stderr"]
+    checked = subprocess.run(
+        [*command, "-t", "-g", settings], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*command, "-g", f"daemon off; {settings}"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_proxy_config_is_valid_nginx(tmp_path):
+    with nginx_front(tmp_path, "127.0.0.1:9"):
+        pass
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["volumes"] == ["./nginx.conf:/etc/nginx/nginx.conf:ro"]
+    assert proxy["image"].startswith("nginx:1.")
+
+
+def _slowloris(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # and never the rest
+    return sock
+
+
+def _slow_reader(url: str) -> socket.socket:
+    """Asks for a large answer and never reads it."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    query = requests.utils.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 90000")
+    sock.sendall(f"GET /sparql?query={query}&format=json HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    return sock
+
+
+def test_slow_clients_at_the_proxy_hold_no_app_thread(topology, tmp_path):
+    """40 slowloris connections and 10 clients that never read a large answer, more than the
+    app's 2 x 4 threads: through the front, pages and /healthz are still answered."""
+    url, _, _, log_path = topology
+    wait_healthy(url, log_path)
+    with nginx_front(tmp_path, url.removeprefix("http://")) as front:
+        assert requests.get(front + "/healthz", timeout=30).status_code == 200
+        slow = [_slowloris(front) for _ in range(40)] + [_slow_reader(front) for _ in range(10)]
+        try:
+            time.sleep(3)  # the slow readers' answers have left the app
+            for _ in range(5):
+                assert requests.get(front + "/healthz", timeout=30).status_code == 200
+                assert requests.get(front + "/", timeout=30).status_code == 200
+        finally:
+            for sock in slow:
+                sock.close()

@@ -43,6 +43,8 @@ DCT = "http://purl.org/dc/terms/"
 ADMS = "http://www.w3.org/ns/adms#"
 VOID = "http://rdfs.org/ns/void#"
 SPDX = "http://spdx.org/rdf/terms#"
+DQV = "http://www.w3.org/ns/dqv#"  # W3C Data Quality Vocabulary
+PIVEAU = "https://piveau.eu/ns/voc#"  # piveau MQA: its dimensions and metrics
 DCATAP = "http://data.europa.eu/r5r#"
 DCATDE = "http://dcat-ap.de/def/dcatde/"
 DCATDE_LICENCES = "http://dcat-ap.de/def/licenses/"  # DCAT-AP.de's licence IRIs
@@ -94,6 +96,8 @@ PREFIXES: dict[str, str] = {
     "adms": ADMS,
     "void": VOID,
     "spdx": SPDX,
+    "dqv": DQV,
+    "pv": PIVEAU,
     "dcatap": DCATAP,
     "dcatde": DCATDE,
     "foaf": FOAF,

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from regiograph import __version__, codelists
 from regiograph.config import Config
 from regiograph.server import services
-from regiograph.server.kit import errors, i18n, templating
+from regiograph.server.kit import errors, headers, i18n, templating
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ def create_app(config: Config, store: Store | None = None) -> Flask:
     i18n.init_app(app)
     templating.register(app)
     errors.register(app)
+    # every HTML page, error pages and the query editor included, gets the strict policy
+    app.after_request(headers.secure)
+    app.after_request(headers.error_headers)
     for module, attribute in BLUEPRINTS:
         app.register_blueprint(getattr(import_module(module), attribute))
     return app

@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from regiograph.savedqueries import ParameterError, UnknownQuery
+from regiograph.server.kit import public
 from regiograph.store import (
     NotAllowed,
     QuerySyntaxError,
@@ -46,7 +47,7 @@ def _domain_error(exc: StoreError):
     status, title = next(v for k, v in STATUS.items() if isinstance(exc, k))
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.path, exc)
-    response = respond(status, title, str(exc))
+    response = respond(status, title, public.store_message(exc))
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_S
     return response

@@ -7,7 +7,7 @@ from regiograph import __version__
 from regiograph.resources import region
 from regiograph.resources.ontology import ontology
 from regiograph.resources.present import Presenter
-from regiograph.server.kit import headers, i18n
+from regiograph.server.kit import headers, i18n, public
 from regiograph.server.kit.caching import cached
 from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import HTML
@@ -65,7 +65,10 @@ def healthz():
             graphs = None
     except StoreError as exc:
         response = jsonify(
-            status="unavailable", store="unreachable", message=str(exc), version=__version__
+            status="unavailable",
+            store="unreachable",
+            message=public.store_message(exc),
+            version=__version__,
         )
         response.status_code = 503
         response.headers["Retry-After"] = "5"

@@ -18,8 +18,8 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from regiograph import iris, mediatypes
 from regiograph.catalog import dumps
 from regiograph.namespaces import prefixes
-from regiograph.resources import labels
-from regiograph.server.kit import i18n, negotiation
+from regiograph.resources import labels, values
+from regiograph.server.kit import i18n, negotiation, public
 from regiograph.server.routes.sparql_replies import (
     error_response,
     not_modified,
@@ -156,12 +156,14 @@ def editor_context(query: str | None = None, error: str | None = None) -> dict:
     )
     return {
         "query": default,
-        "error": error,
+        "error": public.scrub(error) if error else error,
         "examples": examples,
         "prefixes": PREFIXES,
         "prefixes_json": json.dumps(PREFIXES),
         "endpoint": request.host_url + "sparql",
         "examples_json": json.dumps(examples),
+        # sparql.js links YASR's IRIs by the pages' rule (values.safe_href)
+        "link_schemes_json": json.dumps(sorted(values.LINK_SCHEMES)),
         "base": config().base_iri,
         "result_formats": mediatypes.RESULTS,
         "rdf_formats": mediatypes.RDF_WRITTEN,
@@ -228,7 +230,7 @@ def _cell(term: dict | None) -> dict:
         return {"text": "", "href": None}
     kind, value = term.get("type"), term.get("value", "")
     if kind == "uri":
-        return {"text": value, "href": value}
+        return {"text": value, "href": values.safe_href(value)}
     if kind == "bnode":
         return {"text": "_:" + value, "href": None}
     if kind in {"literal", "typed-literal"}:
@@ -239,5 +241,5 @@ def _cell(term: dict | None) -> dict:
 
 def _term_cell(term) -> dict:
     if isinstance(term, NamedNode):
-        return {"text": term.value, "href": term.value}
+        return {"text": term.value, "href": values.safe_href(term.value)}
     return {"text": getattr(term, "value", str(term)), "href": None}

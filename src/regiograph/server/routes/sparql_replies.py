@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Response, request
 
+from regiograph.server.kit import public
 from regiograph.sparql.endpoint import Endpoint
 
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -58,7 +59,9 @@ def error_response(
     retry_after: int | None = None,
     cors: bool = True,
 ) -> Response:
-    """A SPARQL error: plain text (or JSON when asked for), never cached."""
+    """A SPARQL error: plain text (or JSON when asked for), never cached; the message as the
+    public may read it (:func:`.public.scrub`)."""
+    message = public.scrub(message)
     title = {
         400: "Bad Request",
         401: "Unauthorized",

@@ -119,6 +119,34 @@
     });
   }
 
+  // Which IRIs may become links: the pages' rule (resources/values.py safe_href, schemes from
+  // data-link-schemes): http(s) with a host, or mailto. Any other IRI (javascript:, data: …)
+  // is shown as text, in YASR's table as on the server's.
+  var linkSchemes = ["http", "https", "mailto"];
+  function mayLink(iri) {
+    var url;
+    try { url = new URL(iri.trim()); } catch (e) { return false; }
+    var scheme = url.protocol.slice(0, -1).toLowerCase();
+    if (linkSchemes.indexOf(scheme) < 0) return false;
+    return scheme === "mailto" || url.host !== "";
+  }
+  function escapeHtml(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+  function guardTableLinks(Yasr) {
+    var Table = Yasr && Yasr.plugins && Yasr.plugins.table;
+    var proto = Table && Table.prototype;
+    if (!proto || !proto.getUriLinkFromBinding || proto.getUriLinkFromBinding.guarded) return;
+    var linked = proto.getUriLinkFromBinding;
+    proto.getUriLinkFromBinding = function (binding, prefixes) {
+      if (binding && mayLink(String(binding.value))) return linked.call(this, binding, prefixes);
+      return "&lt;" + escapeHtml(binding ? String(binding.value) : "") + "&gt;";
+    };
+    proto.getUriLinkFromBinding.guarded = true;
+  }
+
   function start() {
     var element = document.getElementById("yasgui");
     if (!element || typeof window.Yasgui === "undefined") return;
@@ -127,6 +155,8 @@
     var prefixes = JSON.parse(element.dataset.prefixes || "{}");
     var examples = JSON.parse(element.dataset.examples || "[]");
     texts = JSON.parse(element.dataset.texts || "{}");
+    linkSchemes = JSON.parse(element.dataset.linkSchemes || "[]");
+    guardTableLinks(window.Yasgui.Yasr);
     var form = document.getElementById("sparql-query");
     // A share link (#query=…) names the query; otherwise the form holds it (the example, or
     // the ?query= the server has already answered below: that one is not run again).

@@ -32,6 +32,7 @@ MAX_IRI_LENGTH = 4096
 @blueprint.get("/id/<path:key>")
 def identifier(key: str):
     """The thing itself has no representation: 303 to the document that describes it."""
+    _thing(key)
     chosen = negotiate()
     if chosen == HTML:
         target = url_for("pages.page", key=key)
@@ -43,7 +44,8 @@ def identifier(key: str):
 
 @blueprint.get("/page/<path:key>")
 def page(key: str):
-    return cached(HTML, lambda: _alternates(render.resource_page(thing_iri(key)), key=key))
+    iri = _thing(key)
+    return cached(HTML, lambda: _alternates(render.resource_page(iri), key=key))
 
 
 @blueprint.get("/data/<path:key>")
@@ -52,9 +54,8 @@ def data(key: str):
     extension = extension or negotiate(default="ttl")
     if extension == HTML:
         return redirect(url_for("pages.page", key=stem), code=303)
-    return cached(
-        extension, lambda: _alternates(rdf_response(thing_iri(stem), extension), key=stem)
-    )
+    iri = _thing(stem)
+    return cached(extension, lambda: _alternates(rdf_response(iri, extension), key=stem))
 
 
 @blueprint.get("/resource")
@@ -74,6 +75,17 @@ def resource():
         return _alternates(response, iri=iri)
 
     return cached(extension, build)
+
+
+def _thing(key: str) -> str:
+    """The IRI of the thing ``key`` names, or a 404: a key with a character no IRI may hold
+    (``"``, ``>``, a space, a control character, a backslash) names nothing here."""
+    iri = thing_iri(key)
+    try:
+        NamedNode(iri)
+    except ValueError:
+        abort(404, description="no resource has this name: it holds a character no IRI may hold")
+    return iri
 
 
 def checked_iri(text: str) -> str:

@@ -120,6 +120,7 @@ def topology(tmp_path, oxigraph_binary):
         REGIOGRAPH_DATA_DIR=str(app_dir),
         REGIOGRAPH_SERVER_HOST="127.0.0.1",
         REGIOGRAPH_SERVER_PORT=str(app_port),
+        REGIOGRAPH_SERVER_METRICS_TOKEN="compose-scrape",
     )
     entry = [
         sys.executable,
@@ -192,7 +193,9 @@ def test_compose_topology_serves_the_demo_region(topology):
     # two gunicorn workers, one set of counters (prometheus multiprocess mode)
     for _ in range(8):
         assert requests.get(url + "/healthz", timeout=5).headers["X-Request-Id"]
-    text = requests.get(url + "/metrics", timeout=10).text
+    bearer = {"Authorization": f"Bearer {env['REGIOGRAPH_SERVER_METRICS_TOKEN']}"}
+    assert requests.get(url + "/metrics", timeout=10).status_code == 401
+    text = requests.get(url + "/metrics", headers=bearer, timeout=10).text
     served = re.search(
         r'regiograph_http_requests_total\{method="GET",route="/healthz",'
         r'status="200"\} (\S+)',

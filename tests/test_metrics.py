@@ -25,8 +25,21 @@ def sample(text: str, name: str, **labels) -> float:
     return float(match.group(1)) if match else 0.0
 
 
+METRICS_TOKEN = "scrape-token"
+
+
+@pytest.fixture(scope="module")
+def client(demo_platform):
+    """The demo app with a metrics token: /metrics answers only the operator."""
+    cfg, store = demo_platform
+    app = create_app(cfg.with_overrides(server__metrics_token=METRICS_TOKEN), store)
+    app.testing = True
+    yield app.test_client()
+    app.extensions["regiograph.sparql"].engine.close()
+
+
 def scrape(client) -> str:
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     return response.get_data(as_text=True)
@@ -106,7 +119,7 @@ def test_json_logs_carry_the_request_id(client):
 
 def test_store_restarts_are_counted(tmp_path):
     with open_store(make_config(tmp_path)) as (cfg, store):
-        app = create_app(cfg, store)
+        app = create_app(cfg.with_overrides(server__metrics_token=METRICS_TOKEN), store)
         client = app.test_client()
         before = sample(scrape(client), "regiograph_store_restarts_total")
         store.server._process.kill()
@@ -144,3 +157,17 @@ def test_sparql_endpoint_counts_its_queries_by_outcome(client):
     assert count(after, "ok") - count(before, "ok") == 1
     assert count(after, "refused") - count(before, "refused") == 1
     assert count(after, "error") - count(before, "error") == 1
+
+
+def test_metrics_answer_the_operator_only(client, demo_platform):
+    anonymous = client.get("/metrics")
+    assert anonymous.status_code == 401 and "Bearer" in anonymous.headers["WWW-Authenticate"]
+    assert b"regiograph_" not in anonymous.data
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer guessed"})
+    assert wrong.status_code == 403 and b"regiograph_" not in wrong.data
+    cfg, store = demo_platform
+    by_write_token = create_app(cfg.with_overrides(server__write_token="w"), store).test_client()
+    assert by_write_token.get("/metrics", headers={"Authorization": "Bearer w"}).status_code == 200
+    assert by_write_token.get("/metrics").status_code == 401
+    unconfigured = create_app(cfg, store).test_client().get("/metrics")
+    assert unconfigured.status_code == 403 and b"regiograph_" not in unconfigured.data

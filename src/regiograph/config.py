@@ -137,6 +137,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "server.metrics_token",
+        str,
+        "",
+        "Credential for GET /metrics, sent as 'Authorization: Bearer …' (Prometheus: "
+        "authorization.credentials). Empty: server.write_token; both empty: /metrics is off.",
+        secret=True,
+    ),
+    Setting(
         "sparql.timeout_s",
         float,
         30.0,

@@ -2,11 +2,13 @@
 
 Every response carries ``X-Request-Id`` (the client's or proxy's, if well-formed, else a new
 one); the same id is in every log record of the request and in error bodies, so a reader
-reporting an error page can be matched to the log.
+reporting an error page can be matched to the log. ``/metrics`` answers the operator only
+(a bearer token, docs/operations.md).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -15,7 +17,7 @@ from flask import Blueprint, Response, g, request
 
 from regiograph.ops import logging as logs
 from regiograph.ops import metrics
-from regiograph.server.services import store
+from regiograph.server.services import config, store
 
 blueprint = Blueprint("observability", __name__)
 access_log = logging.getLogger("regiograph.access")
@@ -86,6 +88,30 @@ def _add_id_to_error_body(response: Response, request_id: str) -> None:
 
 @blueprint.get("/metrics")
 def metrics_page():
-    """Prometheus exposition format; restrict it at the reverse proxy (docs/deployment.md)."""
+    """Prometheus exposition format, for the operator only: ``Authorization: Bearer`` with
+    ``server.metrics_token`` (else the write token); with neither set it is off."""
+    refused = _operator_only()
+    if refused is not None:
+        return refused
     body, content_type = metrics.render(store())
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+def _operator_only() -> Response | None:
+    """None for the operator's scraper, else the 401/403 to answer (never the metrics: they
+    name routes, graphs, sources and error counts)."""
+    expected = config()["server.metrics_token"] or config()["server.write_token"]
+    if not expected:
+        return _refusal(403, "/metrics is off: set server.metrics_token")
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not offered.strip():
+        response = _refusal(401, "send 'Authorization: Bearer <server.metrics_token>'")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="regiograph metrics"'
+        return response
+    if not hmac.compare_digest(offered.strip().encode(), expected.encode()):
+        return _refusal(403, "the token is not valid")
+    return None
+
+
+def _refusal(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, headers={"Cache-Control": "no-store"})

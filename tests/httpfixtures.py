@@ -149,6 +149,19 @@ def serving():
     server.stop()
 
 
+def dropping_new_graphs(scratch_platform):
+    """The body of an autouse fixture for modules that publish the same real catalogues from
+    several tests: a dataset has one source (the first that published it), so the graphs of a
+    test's sources are dropped after it. In a test module: ``_fresh = pytest.fixture(
+    autouse=True, name="fresh_graphs")(httpfixtures.dropping_new_graphs)``."""
+    store = scratch_platform[1]
+    before = set(store.graphs())
+    yield
+    for graph in set(store.graphs()) - before:
+        if "/graph/test-" in graph:
+            store.drop_graph(graph)
+
+
 # --- loader test helpers --------------------------------------------------------------
 
 _source_numbers = iter(range(1, 1_000_000))

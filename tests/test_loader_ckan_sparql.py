@@ -15,6 +15,7 @@ from regiograph.loader import pipeline
 from regiograph.store import OxigraphServer
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
+_fresh = pytest.fixture(autouse=True, name="fresh_graphs")(httpfixtures.dropping_new_graphs)
 DCAT = "http://www.w3.org/ns/dcat#"
 SEARCH = "/api/3/action/package_search"
 
@@ -47,7 +48,11 @@ def test_real_package_search_response(scratch_platform, http_server, shared_data
     body = (shared_data / "ckan-api-demo-ckan-org/packages.json").read_bytes()
     http_server.route(SEARCH, Reply(body, content_type="application/json"))
     source = make_source(
-        kind="ckan", location=http_server.base, organisations=["sdb"], tags=["image recognition"]
+        kind="ckan",
+        location=http_server.base,
+        organisations=["sdb"],
+        tags=["image recognition"],
+        policy={"validate": False},  # the mapping is under test (acceptance: below)
     )
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "published", result.message
@@ -61,6 +66,22 @@ def test_real_package_search_response(scratch_platform, http_server, shared_data
     assert "<http://publications.europa.eu/resource/authority/file-type/CSV>" in data
 
 
+def test_ckan_packages_are_checked_against_dcat_ap_de_one_by_one(
+    scratch_platform, http_server, shared_data
+):
+    config, store = scratch_platform
+    body = (shared_data / "ckan-api-demo-ckan-org/packages.json").read_bytes()
+    http_server.route(SEARCH, Reply(body, content_type="application/json"))
+    source = make_source(kind="ckan", location=http_server.base)
+    result = pipeline.harvest(config, store, source)
+    assert "DCAT-AP.de 3.0" in result.validation, "ckan sources get the profile by default"
+    assert len(result.datasets.verdicts) == 3
+    for verdict in result.datasets.held_back:
+        assert verdict.reasons
+    published = count(store, source.graph(config.base_iri), DCAT + "Dataset")
+    assert published == len(result.datasets.accepted)
+
+
 def test_ckan_paging_to_the_end(scratch_platform, http_server, shared_data):
     config, store = scratch_platform
     real = json.loads((shared_data / "ckan-api-demo-ckan-org/packages.json").read_bytes())
@@ -70,7 +91,9 @@ def test_ckan_paging_to_the_end(scratch_platform, http_server, shared_data):
         package["id"] = f"{package['id'][:-4]}{number:04d}"
         packages.append(package)
     http_server.route(SEARCH, paged_search(packages))
-    source = make_source(kind="ckan", location=http_server.base + "/", rows=10)
+    source = make_source(
+        kind="ckan", location=http_server.base + "/", rows=10, policy={"validate": False}
+    )
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "published", result.message
     assert [r.query["start"] for r in http_server.hits(SEARCH)] == [["0"], ["10"], ["20"]]

@@ -64,3 +64,38 @@ def test_report_grouped_by_shape_and_focus_in_both_languages(
     assert "name is missing" in english
     listing = client.get("/harvests?lang=en").get_data(as_text=True)
     assert source.id in listing and "Recent runs" in listing
+
+
+GOVDATA = "ckanext-dcatde/examples/catalog-endpoint.rdf"
+
+
+def test_verdicts_per_dataset_and_the_validation_policy_are_shown(
+    scratch_platform, http_server, shared_data, tmp_path
+):
+    config, store = scratch_platform
+    url = http_server.route(
+        "/govdata.rdf", Reply.file(shared_data / GOVDATA, "application/rdf+xml")
+    )
+    checked = make_source(kind="dcat", location=url, max_pages=1)
+    result = pipeline.harvest(config, store, checked)
+    unchecked = make_source(
+        kind="rdf", location=http_server.route("/x.ttl", Reply(b"")), policy={"validate": False}
+    )
+    pipeline.harvest(config, store, unchecked)
+    app = create_app(config, store)
+    app.testing = True
+    client = app.test_client()
+    stamp = result.run.rsplit("/", 1)[1]
+    german = client.get(f"/harvests/{checked.id}/{stamp}").get_data(as_text=True)
+    assert "Urteil je Datensatz" in german and "DCAT-AP.de 3.0" in german
+    held = result.datasets.held_back
+    assert held, "GovData's own example has datasets that fail DCAT-AP.de 3.0"
+    assert "zurückgehalten" in german and held[0].reasons[0][0] in german
+    english = client.get(f"/harvests/{checked.id}/{stamp}?lang=en").get_data(as_text=True)
+    assert "Verdict per dataset" in english and held[0].reasons[0][1] in english
+    counts = result.datasets.counts()
+    assert f"{counts['accepted']} of 6 accepted, {counts['held_back']} held back" in english
+    listing = client.get("/harvests?lang=en").get_data(as_text=True)
+    assert f"{counts['accepted']}/6" in listing
+    assert "off (policy validate = false)" in listing, "turning validation off is visible"
+    store.drop_graph(checked.graph(config.base_iri))

@@ -10,8 +10,8 @@ The validation runs once over the whole candidate; its results are then partitio
 dataset(s) their focus node belongs to, found by walking the candidate's triples backwards
 from the focus node (memoised, so each node is visited once). The cost follows the number of
 results, not the size of the catalogue: a clean million-triple catalogue costs one query for
-its datasets. Results on nodes that belong to no dataset (the catalogue itself) are the
-source's, judged by ``max_violations``/``max_warnings`` as before.
+its datasets. A node that belongs to no dataset (the catalogue itself, its own publisher) is
+judged alone: held back when it has a blocking result.
 
 A held-back dataset is removed from the candidate with the nodes that only it owns and the
 catalogue's link to it; what it shares with a published dataset stays.
@@ -59,8 +59,9 @@ class Verdict:
 @dataclass
 class Acceptance:
     verdicts: dict[NamedNode | BlankNode, Verdict] = field(default_factory=dict)
-    outside: list[Result] = field(default_factory=list)  # results on no dataset's nodes
-    removed: int = 0  # triples taken out of the candidate with the held-back datasets
+    # Nodes of no dataset (the catalogue, …) with results, judged alone.
+    others: dict[NamedNode | BlankNode, Verdict] = field(default_factory=dict)
+    removed: int = 0  # triples taken out of the candidate with what was held back
 
     @property
     def accepted(self) -> list[Verdict]:
@@ -117,13 +118,16 @@ def judge(
     blocking = set(block)
     for result in results:
         owners = tree.owners(result.focus)
+        verdicts = [acceptance.verdicts[owner] for owner in owners]
         if not owners:
-            acceptance.outside.append(result)
-        for owner in owners:
-            verdict = acceptance.verdicts[owner]
+            verdicts = [
+                acceptance.others.setdefault(node, Verdict(node))
+                for node in tree.holders(result.focus)
+            ]
+        for verdict in verdicts:
             verdict.results.append(result)
             if result.severity_name in blocking:
-                verdict.reasons.append(_reason(result, owner))
+                verdict.reasons.append(_reason(result, verdict.dataset))
     for repair in repairs:
         for owner in tree.owners(repair.node):
             acceptance.verdicts[owner].repairs.append(repair.what)
@@ -141,12 +145,12 @@ def judge(
 
 def hold_back(candidate: Store, acceptance: Acceptance) -> None:
     """Take the held-back datasets out of ``candidate``: each with the nodes only held-back
-    datasets own, and the catalogue's link to it."""
+    datasets own, and the catalogue's link to it; and the held-back nodes of no dataset."""
     held = {v.dataset for v in acceptance.held_back}
-    if not held:
+    doomed = {node for node, verdict in acceptance.others.items() if not verdict.accepted}
+    if not held and not doomed:
         return
     tree = _Tree(candidate)
-    doomed: set = set()
     for dataset in held:
         for node in tree.below(dataset):
             if tree.owners(node) <= held:
@@ -178,10 +182,13 @@ class _Tree:
         self._owners: dict = {}
 
     def owners(self, node) -> frozenset:
-        """The datasets ``node`` belongs to (none for the catalogue, literals, strangers)."""
+        """The datasets ``node`` belongs to: those whose nodes have it as a value, through
+        any chain (none for the catalogue and for nodes no dataset reaches). A literal or a
+        code-list IRI as focus node (a shape aimed at the values of a property) belongs to
+        every dataset that uses it."""
         if node in self.units:
             return frozenset([node])
-        if isinstance(node, Literal) or node in self.catalogs:
+        if node in self.catalogs:
             return frozenset()
         known = self._owners.get(node)
         if known is not None:
@@ -193,6 +200,15 @@ class _Tree:
                 found |= self.owners(quad.subject)
         self._owners[node] = frozenset(found)
         return self._owners[node]
+
+    def holders(self, node) -> list:
+        """What to hold back for a result about ``node`` outside every dataset: the node, or
+        for a literal the nodes that have it as a value."""
+        if not isinstance(node, Literal):
+            return [node]
+        return list(
+            {q.subject for q in self.candidate.quads_for_pattern(None, None, node, _DEFAULT)}
+        )
 
     def below(self, unit) -> set:
         """``unit`` and every node it reaches, not through another unit or a catalogue."""
@@ -223,21 +239,27 @@ def _reason(result: Result, dataset) -> Text:
     )
 
 
-def text(acceptance: Acceptance, lang: str = "en", limit: int | None = None) -> list[str]:
-    """Lines for reading: held back (why), repaired (what), accepted — worst first."""
+def text(
+    acceptance: Acceptance, lang: str = "en", limit: int | None = None, everything: bool = False
+) -> list[str]:
+    """Lines for reading, worst first: held back (why), repaired (what), and with
+    ``everything`` the datasets accepted as they were; at most ``limit`` datasets."""
     de = lang == "de"
     lines = []
-    for verdict in ordered(acceptance)[:limit]:
-        name = term_text(verdict.dataset)
-        if not verdict.accepted:
-            lines.append(f"{'zurückgehalten' if de else 'held back'}: {name}")
-            lines += [f"    {pick(reason, lang)}" for reason in _unique(verdict.reasons)]
-        else:
-            lines.append(f"{'angenommen' if de else 'accepted'}: {name}")
-        lines += [
-            f"    {'repariert' if de else 'repaired'}: {pick(what, lang)}"
-            for what in _unique(verdict.repairs)
-        ]
+    for verdict in [v for v in acceptance.others.values() if not v.accepted]:
+        lines.append(
+            f"{'zurückgehalten (kein Datensatz)' if de else 'held back (no dataset)'}: "
+            f"{term_text(verdict.dataset)}"
+        )
+        lines += [f"    {pick(reason, lang)}" for reason in _unique(verdict.reasons)]
+    shown = [v for v in ordered(acceptance) if everything or not v.accepted or v.repairs]
+    for verdict in shown[:limit]:
+        word = ("angenommen", "accepted") if verdict.accepted else ("zurückgehalten", "held back")
+        lines.append(f"{pick(word, lang)}: {term_text(verdict.dataset)}")
+        lines += [f"    {pick(reason, lang)}" for reason in _unique(verdict.reasons)]
+        if verdict.repairs:
+            lines.append(f"    {'Reparaturen' if de else 'repairs'}:")
+            lines += [f"      {pick(what, lang)}" for what in _unique(verdict.repairs)]
     return lines
 
 

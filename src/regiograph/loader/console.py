@@ -2,22 +2,28 @@
 
 On a terminal: one progress bar per source (pages, records, triples, step) and a table at
 the end, drawn by rich. Elsewhere (cron, CI, a pipe): plain log lines, one per event, and the
-same table as plain text, so logs stay greppable.
+same table as plain text, so logs stay greppable. The table has only short columns and fits
+80 columns; what needs words (the message, the datasets held back and why, repairs, notes)
+follows it per source, wrapped to the terminal's width, in German under a German locale.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import textwrap
 from typing import TextIO
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bars
 from rich.table import Table
 
-from regiograph.loader import pipeline, provenance, sources
+from regiograph.loader import acceptance, pipeline, provenance, sources
 from regiograph.loader.kinds import Progress
+from regiograph.loader.shacl.files import language
 from regiograph.store import Store
 
 OUTCOME_STYLE = {
@@ -124,38 +130,70 @@ def harvest(
     return pipeline.exit_code(results)
 
 
+SHOWN = 10  # datasets held back or repaired, per source; /harvests/{id}/{run} has them all
+# Short headers and no vertical rules keep the table within 80 columns: triples fetched and
+# published, datasets accepted of all, violations, warnings, seconds.
+COLUMNS = ("source", "outcome", "fetched", "published", "datasets", "viol.", "warn.", "s")
+
+
 def _summary(console: Console, results: list[pipeline.RunResult]) -> None:
-    table = Table(title="harvest summary", title_justify="left")
-    for column in (
-        "source",
-        "outcome",
-        "fetched",
-        "published",
-        "violations",
-        "warnings",
-        "seconds",
-        "message",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("fetched", "published", "violations", "warnings", "seconds")
-            else "left",
-        )
+    table = Table(
+        title="harvest summary", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
+    )
+    for column in COLUMNS:
+        table.add_column(column, justify="left" if column in COLUMNS[:2] else "right", no_wrap=True)
     for r in results:
-        seconds = sum(r.timings.values())
         style = OUTCOME_STYLE.get(r.outcome, "")
+        counts = r.datasets.counts() if r.datasets else None
         table.add_row(
             r.source.id,
             f"[{style}]{r.outcome}[/]" if style else r.outcome,
             _n(r.fetched),
             _n(r.published),
+            f"{counts['accepted']:,}/{counts['datasets']:,}" if counts else "",
             _n(r.report.count("Violation") if r.report else None),
             _n(r.report.count("Warning") if r.report else None),
-            f"{seconds:.1f}",
-            r.message,
+            f"{sum(r.timings.values()):.1f}",
         )
     console.print(table)
+    lang = language(None, os.environ.get("LC_ALL") or os.environ.get("LANG"))
+    width = max(40, min(console.width, 100))
+    for r in results:
+        for line in _details(r, lang):
+            indent = " " * (len(line) - len(line.lstrip()))
+            for wrapped in textwrap.wrap(line, width, subsequent_indent=indent + "  ") or [""]:
+                console.print(wrapped, markup=False, highlight=False, soft_wrap=True)
+
+
+def _details(r: pipeline.RunResult, lang: str) -> list[str]:
+    """What the table has no room for: message, validation, datasets held back, notes."""
+    de = lang == "de"
+    lines = [f"{r.source.id}: {r.outcome}" + (f": {r.message}" if r.message else "")]
+    if r.validation:
+        lines.append(f"  {'Prüfung' if de else 'validation'}: {r.validation}")
+    if r.datasets:
+        c = r.datasets.counts()
+        lines.append(
+            f"  {c['accepted']:,} von {c['datasets']:,} Datensätzen angenommen, "
+            f"{c['held_back']:,} zurückgehalten, {c['repaired']:,} repariert"
+            if de
+            else f"  {c['accepted']:,} of {c['datasets']:,} datasets accepted, "
+            f"{c['held_back']:,} held back, {c['repaired']:,} repaired"
+        )
+        lines += ["  " + line for line in acceptance.text(r.datasets, lang, SHOWN)]
+        listed = [v for v in r.datasets.verdicts.values() if not v.accepted or v.repairs]
+        hidden = max(0, len(listed) - SHOWN)
+        if hidden:
+            more = "weitere" if de else "more"
+            lines.append(f"  … {hidden:,} {more}: /harvests/{r.source.id}")
+    lines += [f"  {'Hinweis' if de else 'note'}: {note}" for note in r.notes]
+    if r.captured:  # rdflib's tracebacks and the like: kept in the run's record, not shown
+        lines.append(
+            f"  {len(r.captured)} Meldung(en) von Bibliotheken im Bericht des Laufs"
+            if de
+            else f"  {len(r.captured)} message(s) from libraries kept in the run's report"
+        )
+    return lines
 
 
 def _n(value: int | None) -> str:
@@ -169,7 +207,9 @@ def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     last = provenance.last_runs(store)
     table = Table(title="sources", title_justify="left")
     for column in ("id", "kind", "location", "last run", "outcome", "published"):
-        table.add_column(column)
+        # ids and outcomes whole; a long location folds (it is the one column that may)
+        wide = column == "location"
+        table.add_column(column, no_wrap=not wide, overflow="fold", min_width=16 if wide else None)
     rows = [(s.id, s.kind, s.location) for s in configured]
     # sources with runs in the store but not in this configuration (the demo's, or ones
     # removed since): listed as /harvests lists them, so the two never disagree

@@ -19,14 +19,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pyoxigraph import Literal, NamedNode
 from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
 from regiograph.config import Config
-from regiograph.loader import provenance, publish, runs, sources
+from regiograph.loader import (
+    acceptance,
+    captured,
+    profile,
+    provenance,
+    publish,
+    quality,
+    runs,
+    sources,
+)
 from regiograph.loader.errors import LoaderError, NotModified, SourceBusy
 from regiograph.loader.fetch import http
 from regiograph.loader.kinds import Context, Harvested, Progress, module
+from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
 from regiograph.loader.sources import Source
 from regiograph.store import Store, StoreError
@@ -52,6 +63,11 @@ class RunResult:
     report: validate.Report | None = None
     published_by: str = ""  # loaded, added, replaced, changed (its difference), unchanged
     timings: dict[str, float] = field(default_factory=dict)
+    validation: str = ""  # what the run checked against, in words ("off (policy …)" when off)
+    datasets: acceptance.Acceptance | None = None  # the verdict per dataset (accept = dataset)
+    notes: list[str] = field(default_factory=list)  # the loader's: pages not fetched
+    captured: list[str] = field(default_factory=list)  # what libraries logged or warned
+    quality: quality.Quality | None = None  # MQA-style score per dataset (accept = dataset)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +91,14 @@ class RunResult:
             "records": self.records,
             "violations": report.count("Violation") if report else None,
             "warnings": report.count("Warning") if report else None,
+            "validation": self.validation,
+            "datasets": self.datasets.counts() if self.datasets else None,
+            "held_back": {
+                str(v.dataset): [reason[1] for reason in v.reasons]
+                for v in (self.datasets.held_back if self.datasets else [])
+            },
+            "notes": self.notes,
+            "captured": self.captured,
             "seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -159,7 +183,8 @@ def _run(
     result.run = provenance.run_iri(config.base_iri, source.id, result.started)
     harvested = None
     try:
-        harvested = _steps(config, store, source, force, progress, result)
+        with captured.third_party(result.captured):
+            harvested = _steps(config, store, source, force, progress, result)
     except NotModified:
         result.outcome, result.step = "unchanged", ""
         result.message = "not modified since the last published run (HTTP 304); skipped"
@@ -200,19 +225,23 @@ def _steps(config, store, source, force, progress, result):
     candidate = _timed(result, "map", progress, lambda: kind.to_graph(source, harvested, ctx))
     if harvested.notes:  # what the mapping left out, e.g. a boundary that is not a polygon
         result.message = f"{len(harvested.notes)} left out: " + "; ".join(harvested.notes)
-    if ctx.notes:  # what was read otherwise than declared, e.g. a charset not believed
-        result.message = "; ".join([*ctx.notes, *filter(None, [result.message])])
+    if harvested.stopped:  # policy partial_pages: the pages before a failed one go out
+        result.notes.append(harvested.stopped)
     result.published = None
-    triples = len(candidate)
-    result.fetched = result.fetched if result.fetched is not None else triples
-    progress.counted(source, triples=triples)
+    result.fetched = result.fetched if result.fetched is not None else len(candidate)
+    progress.counted(source, triples=len(candidate))
     result.report = _timed(
-        result, "validate", progress, lambda: _validate(store, config, source, candidate)
+        result, "validate", progress, lambda: _validate(store, config, source, candidate, result)
     )
+    refusal = _judge(store, config, source, candidate, harvested, result)
+    triples = len(candidate)
     previous = provenance.graph_size(store, graph)
-    refusal = publish.decide(source.policy, result.report, triples, previous)
+    # Per dataset, what fails is held back (above); the source-wide limits are for accept = source.
+    counted = [] if result.datasets else None
+    refusal = refusal or publish.decide(source.policy, result.report, triples, previous, counted)
     if refusal:
-        result.outcome, result.step, result.message = "rejected", "validate", refusal
+        result.outcome, result.step = "rejected", "validate"
+        result.message = "; ".join(filter(None, [refusal, result.message]))
         return harvested
     result.published_by = _timed(
         result,
@@ -253,21 +282,77 @@ def _timed(result: RunResult, step: str, progress: Progress, work):
 
 
 def _validate(
-    store: Store, config: Config, source: Source, candidate: MemoryStore
+    store: Store, config: Config, source: Source, candidate: MemoryStore, result: RunResult
 ) -> validate.Report | None:
-    if not source.shapes:
+    """The SHACL report, or None when the source is not validated (``result.validation``
+    says why)."""
+    checks = profile.checks(source, _shape_files(source))
+    result.validation = profile.described(source)
+    if checks is None:
         return None
-    shapes = validate.load_shapes(_shape_files(source))
+    shapes = validate.load_shapes(list(checks.files))
     reference = [store.read_graph(iris.graph(config.base_iri, ref)) for ref in source.reference]
+    if checks.profile:
+        reference.append(profile.reference_for(candidate))
     report = validate.validate(candidate, shapes, reference)
-    report.shapes = list(source.shapes)
+    report.shapes = [checks.label]
     return report
 
 
+def _judge(
+    store: Store,
+    config: Config,
+    source: Source,
+    candidate: MemoryStore,
+    harvested: Harvested,
+    result: RunResult,
+) -> str:
+    """Per dataset (policy accept = dataset): the verdicts, the held-back datasets taken out of
+    the candidate; why nothing may be published, or ""."""
+    if not _per_dataset(source):
+        return ""
+    began = time.perf_counter()
+    verdicts = acceptance.judge(
+        candidate,
+        result.report.results if result.report else [],
+        source.policy.block,
+        harvested.repairs,
+        _owned_elsewhere(store, config, source),
+    )
+    result.datasets = verdicts
+    result.quality = quality.measure(candidate, verdicts, checked=result.report is not None)
+    refusal = verdicts.refusal(source.policy.min_accepted)
+    if refusal is None:
+        acceptance.hold_back(candidate, verdicts)
+    result.timings["validate"] = result.timings.get("validate", 0.0) + (time.perf_counter() - began)
+    return refusal[1] if refusal else ""
+
+
+def _per_dataset(source: Source) -> bool:
+    accept = source.policy.accept or ("dataset" if source.kind in ("dcat", "ckan") else "source")
+    return accept == "dataset"
+
+
+def _owned_elsewhere(store: Store, config: Config, source: Source) -> dict:
+    """Datasets published in other sources' graphs, with those sources' ids: a dataset has one
+    source, the one that published it first."""
+    rows = store.select(
+        text("owners.rq"),
+        {
+            "own": NamedNode(source.graph(config.base_iri)),
+            "prefix": Literal(iris.graph(config.base_iri, "")),
+        },
+    )
+    return {row["d"]: iris.graph_name(config.base_iri, row["g"].value) for row in rows}
+
+
 def _shape_files(source: Source) -> list:
-    """The source's shapes files; a glob (``../shapes/*.ttl``) names several."""
+    """The source's own shapes files (the profile's name aside); a glob (``../shapes/*.ttl``)
+    names several."""
     files = []
     for name in source.shapes:
+        if name == profile.NAME:
+            continue
         if any(char in name for char in "*?["):
             files += sorted(Path(p) for p in glob.glob(str(source.folder / name)))
         else:
@@ -299,9 +384,15 @@ def _record(config: Config, store: Store, result: RunResult, harvested: Harveste
         title=source.title,
         licence=source.licence,
         trigger=result.trigger,
+        validation=result.validation,
+        datasets=result.datasets,
+        notes=(*result.notes, *result.captured),
     )
     try:
         provenance.record(store, record, config.base_iri)
+        if result.outcome == "published":  # the scores describe what is published
+            graph = source.graph(config.base_iri)
+            quality.record(store, result.quality, result.run, source.id, graph)
     except StoreError as exc:
         log.error("%s: could not record the run in the metadata graph: %s", source.id, exc)
         result.message = (result.message + "; " if result.message else "") + (

@@ -68,14 +68,17 @@ def checks(source, own_files: list[Path]) -> Checks | None:
     return Checks(tuple(files), profile, " + ".join(labels))
 
 
-def described(source) -> str:
-    """How a source is validated, in words, for /harvests and the CLI."""
+def described(source, lang: str = "en") -> str:
+    """How a source is validated, in words, for /harvests, the CLI and the run's record."""
+    de = lang == "de"
     if not source.policy.validate:
-        return "off (policy validate = false)"
+        return "aus (Regel validate = false)" if de else "off (policy validate = false)"
     if NAME in source.shapes or (not source.shapes and source.kind in BY_DEFAULT):
         extra = [s for s in source.shapes if s != NAME]
         return " + ".join([TITLE, *extra])
-    return " + ".join(source.shapes) if source.shapes else "none (no shapes)"
+    if source.shapes:
+        return " + ".join(source.shapes)
+    return "keine (keine Shapes)" if de else "none (no shapes)"
 
 
 @cache

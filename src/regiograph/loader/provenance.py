@@ -14,12 +14,14 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from regiograph import iris
+from regiograph.loader import acceptance
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
-from regiograph.namespaces import XSD
+from regiograph.namespaces import RDF_TYPE, XSD
 from regiograph.store import Store
 
 MAX_STORED_RESULTS = 500  # per run; the counts are always complete
+MAX_STORED_VERDICTS = 2000  # per run, held back first; the counts are always complete
 KEEP_RUNS = 20  # per source
 # What runs() gives for every run (None where the run has no value).
 RUN_FIELDS = (
@@ -41,6 +43,11 @@ RUN_FIELDS = (
     "report",
     "location",
     "trigger",
+    "validation",
+    "datasets",
+    "accepted",
+    "heldBack",
+    "repaired",
 )
 
 
@@ -66,6 +73,9 @@ class RunRecord:
     title: str = ""
     licence: str = ""
     trigger: str = ""  # runs.TRIGGERS: cli, schedule or admin
+    validation: str = ""  # what the run checked against, in words
+    datasets: acceptance.Acceptance | None = None  # verdicts per dataset (accept = dataset)
+    notes: tuple[str, ...] = ()  # third-party warnings, pages not fetched
 
 
 def run_iri(base_iri: str, source_id: str, started: datetime) -> str:
@@ -117,6 +127,11 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
             [Triple(q.subject, q.predicate, q.object) for q in quads], format=RdfFormat.N_TRIPLES
         )
         store.add_to_graph(store.meta_graph, data)
+    verdicts = _verdict_triples(run) + [
+        Triple(NamedNode(run.run), _HV_NOTE, Literal(note)) for note in run.notes
+    ]
+    if verdicts:
+        store.add_to_graph(store.meta_graph, serialize(verdicts, format=RdfFormat.N_TRIPLES))
     store.update(text("record-run.ru"), _run_bindings(run, meta, report_iri), content=False)
     if run.outcome == "published":
         store.update(
@@ -136,8 +151,41 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
     prune(store, run.source_id)
 
 
+_HV = "https://w3id.org/regiograph/harvest#"
+_HV_NOTE = NamedNode(_HV + "note")
+
+
+def _verdict_triples(run: RunRecord) -> list[Triple]:
+    """One ``hv:DatasetVerdict`` per dataset (and per held-back node of no dataset), at most
+    MAX_STORED_VERDICTS, held back and repaired first; reasons and repairs in de and en."""
+    if run.datasets is None:
+        return []
+    verdicts = [v for v in run.datasets.others.values() if not v.accepted]
+    verdicts += acceptance.ordered(run.datasets)
+    triples = []
+    boolean = NamedNode(XSD + "boolean")
+    for number, verdict in enumerate(verdicts[:MAX_STORED_VERDICTS], 1):
+        node = NamedNode(f"{run.run}/verdict/{number}")
+        triples += [
+            Triple(NamedNode(run.run), NamedNode(_HV + "verdict"), node),
+            Triple(node, NamedNode(RDF_TYPE), NamedNode(_HV + "DatasetVerdict")),
+            Triple(node, NamedNode(_HV + "resource"), verdict.dataset),
+            Triple(
+                node,
+                NamedNode(_HV + "accepted"),
+                Literal("true" if verdict.accepted else "false", datatype=boolean),
+            ),
+        ]
+        for name, texts in (("reason", verdict.reasons), ("repair", verdict.repairs)):
+            for german, english in dict.fromkeys(texts):
+                triples.append(Triple(node, NamedNode(_HV + name), Literal(german, language="de")))
+                triples.append(Triple(node, NamedNode(_HV + name), Literal(english, language="en")))
+    return triples
+
+
 def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None) -> dict:
     report = run.report
+    counts = run.datasets.counts() if run.datasets else {}
     etag, modified = run.validators or ("", "")
     return {
         "meta": meta,
@@ -165,6 +213,11 @@ def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None)
         "report": report_iri,
         "trigger": Literal(run.trigger) if run.trigger else None,
         "graph": NamedNode(run.graph) if run.outcome == "published" else None,
+        "validation": Literal(run.validation) if run.validation else None,
+        "datasets": _integer(counts.get("datasets")),
+        "accepted": _integer(counts.get("accepted")),
+        "heldBack": _integer(counts.get("held_back")),
+        "repaired": _integer(counts.get("repaired")),
     }
 
 
@@ -219,6 +272,39 @@ def report_results(store: Store, report: str) -> list[dict]:
         if "message" in row and row["message"] not in entry["messages"]:
             entry["messages"].append(row["message"])
     return list(merged.values())
+
+
+def verdicts(store: Store, run: str) -> list[dict]:
+    """A run's verdicts per dataset: resource, accepted, reasons and repairs as
+    {language: [text]} — held back first."""
+    rows = store.select(
+        text("dataset-verdicts.rq"), {"meta": NamedNode(store.meta_graph), "run": NamedNode(run)}
+    )
+    merged: dict[str, dict] = {}
+    for row in rows:
+        entry = merged.setdefault(
+            row["verdict"].value,
+            {
+                "resource": row["resource"],
+                "accepted": row["accepted"].value == "true",
+                "reasons": {},
+                "repairs": {},
+            },
+        )
+        for name, key in (("reason", "reasons"), ("repair", "repairs")):
+            term = row.get(name)
+            if term is not None:
+                said = entry[key].setdefault(term.language or "", [])
+                if term.value not in said:
+                    said.append(term.value)
+    return list(merged.values())
+
+
+def notes(store: Store, run: str) -> list[str]:
+    rows = store.select(
+        text("run-notes.rq"), {"meta": NamedNode(store.meta_graph), "run": NamedNode(run)}
+    )
+    return [row["note"].value for row in rows]
 
 
 def prune(store: Store, source_id: str) -> None:

@@ -2,12 +2,13 @@
 
 A candidate is published only when the policy accepts it: not empty (unless allowed), not
 shrunk below ``min_ratio`` of the last published size (unless allowed), and within the
-limits for Violations and Warnings. Replacing a published graph is one request — a Graph
-Store ``PUT``, or for a small change one SPARQL update with the difference —: old or new,
-never a mix, and a failure leaves the old graph served. A first publication (the graph is
-empty: nothing to keep) goes by the store's bulk path unless the policy asks for one
-transaction; a note in the metadata graph marks it until it is complete, so that a load cut
-short is found and removed by the source's next run.
+limits for Violations and Warnings (for acceptance per source; per dataset,
+:mod:`.acceptance` has held back what fails by then). Replacing a published graph is one
+request — a Graph Store ``PUT``, or for a small change one SPARQL update with the
+difference —: old or new, never a mix, and a failure leaves the old graph served. A first
+publication (the graph is empty: nothing to keep) goes by the store's bulk path unless the
+policy asks for one transaction; a note in the metadata graph marks it until it is complete,
+so that a load cut short is found and removed by the source's next run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pyoxigraph import Store as MemoryStore
 
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl.engine import Report
+from regiograph.loader.shacl.report import Result
 from regiograph.loader.sources import Policy
 from regiograph.store import Store, StoreError
 from regiograph.store.bulk import chunks
@@ -31,8 +33,16 @@ _PLACEHOLDER = re.compile(r"\bGRAPH_IRI\b|\bREMOVED\b|\bADDED\b")
 MAX_DIFFERENCE = 0.2  # above this share of changed triples, replace the whole graph
 
 
-def decide(policy: Policy, report: Report | None, triples: int, previous: int) -> str:
-    """Why the candidate may not be published, or "" when it may."""
+def decide(
+    policy: Policy,
+    report: Report | None,
+    triples: int,
+    previous: int,
+    counted: list[Result] | None = None,
+) -> str:
+    """Why the candidate may not be published, or "" when it may. ``counted``: the results
+    that count against max_violations and max_warnings (with acceptance per dataset, those
+    outside every dataset); default all of the report's."""
     if triples == 0 and not policy.allow_empty:
         return "the source returned no triples (policy allow_empty = false)"
     if previous and triples < policy.min_ratio * previous and not policy.allow_shrink:
@@ -42,14 +52,20 @@ def decide(policy: Policy, report: Report | None, triples: int, previous: int) -
             f" more than min_ratio = {policy.min_ratio} allows (policy allow_shrink = false)"
         )
     if report is not None:
-        violations, warnings = report.count("Violation"), report.count("Warning")
+        results = report.results if counted is None else counted
+        where = "" if counted is None else " outside every dataset"
+        violations = sum(1 for r in results if r.severity_name == "Violation")
+        warnings = sum(1 for r in results if r.severity_name == "Warning")
         if violations > policy.max_violations:
             return (
-                f"{violations:,} SHACL violation(s), more than max_violations = "
+                f"{violations:,} SHACL violation(s){where}, more than max_violations = "
                 f"{policy.max_violations}"
             )
         if 0 <= policy.max_warnings < warnings:
-            return f"{warnings:,} SHACL warning(s), more than max_warnings = {policy.max_warnings}"
+            return (
+                f"{warnings:,} SHACL warning(s){where}, more than max_warnings = "
+                f"{policy.max_warnings}"
+            )
     return ""
 
 

@@ -140,7 +140,8 @@ POLICY_KEYS: tuple[Key, ...] = (
         str,
         "",
         "'dataset': each dataset with its distributions, agents and contact points is "
-        "published or held back on its own; 'source': the candidate as a whole. "
+        "published or held back on its own (so is a node of no dataset, e.g. the catalogue); "
+        "'source': the candidate as a whole. "
         "Default: 'dataset' for dcat and ckan, 'source' for the other kinds.",
     ),
     Key(
@@ -161,14 +162,14 @@ POLICY_KEYS: tuple[Key, ...] = (
         "max_violations",
         int,
         0,
-        "Most sh:Violation results still published: in the whole candidate (accept = "
-        "'source'), or outside every dataset, e.g. on the catalogue (accept = 'dataset').",
+        "accept = 'source': most sh:Violation results still published (with accept = "
+        "'dataset', block decides per dataset).",
     ),
     Key(
         "max_warnings",
         int,
         -1,
-        "Most sh:Warning results still published, counted as max_violations (-1: any number).",
+        "accept = 'source': most sh:Warning results still published (-1: any number).",
     ),
     Key("allow_shrink", bool, False, "Publish even when the graph shrinks below min_ratio."),
     Key("min_ratio", float, 0.5, "Smallest share of the last published triple count accepted."),

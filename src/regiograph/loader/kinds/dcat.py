@@ -1,7 +1,11 @@
 """``dcat``: a DCAT / DCAT-AP / DCAT-AP.de catalogue in any RDF syntax, following Hydra paging
 (``hydra:nextPage`` of the old ``hydra:PagedCollection``, ``hydra:next`` of a
 ``hydra:PartialCollectionView``) to the end. Dataset IRIs stay the publisher's. A next page
-that points back to a page already read is a paging loop and stops the run.
+that points back to a page already read is a paging loop and stops the run. A page that cannot
+be fetched or read (after the fetcher's retries) stops it too, naming the page, its URL and
+why: half a catalogue is not published by accident. With ``policy = { partial_pages = true }``
+the pages read before it go on through the pipeline instead, and the run's notes say which page
+was missing.
 
 Mapping: the Hydra paging nodes are dropped, what is unambiguous is repaired (old DCAT-AP.de
 namespaces and licence IRIs, literal access URLs, wrong codes with a published mapping, e-mail
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from regiograph.loader.errors import FetchError, MappingError
+from regiograph.loader.errors import FetchError, LoaderError, MappingError, ParseError
 from regiograph.loader.fetch import parse
 from regiograph.loader.kinds import (
     Context,
@@ -64,16 +68,35 @@ def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: lis
                 f"{source.location}: more than max_pages = {source.max_pages} "
                 "pages; raise it if the catalogue is that large"
             )
-        fetched = ctx.fetcher.get(url, accept=parse.ACCEPT_RDF)
+        number = len(harvested.urls) + 1
+        try:
+            fetched = ctx.fetcher.get(url, accept=parse.ACCEPT_RDF)
+            # Parsed once, by the loader's one parse path; each load gives the page's blank
+            # nodes fresh ids, so pages never share one. A page of its own: its next links only.
+            page = Store()
+            load_fetched(page, fetched, url, source, ctx)
+        except (FetchError, ParseError) as exc:
+            _missing_page(source, harvested, number, exc)
+            return
         harvested.urls.append(url)
-        ctx.progress.page(source, len(harvested.urls), url)
-        # Parsed once, by the loader's one parse path; each load gives the page's blank nodes
-        # fresh ids, so pages never share a blank node. A page of its own: its next links only.
-        page = Store()
-        load_fetched(page, fetched, url, source, ctx)
+        ctx.progress.page(source, number, url)
         nexts = mapping.next_pages(page, fetched.url)
         harvested.store.extend(page)
         harvested.legacy_dcatde |= mapping.legacy_dcatde(fetched.body)
+
+
+def _missing_page(source: Source, harvested: Harvested, number: int, exc: LoaderError) -> None:
+    """Page ``number`` could not be had: the run fails, or (partial_pages) goes on without it."""
+    said = f"page {number} of the paged catalogue failed: {exc}"
+    if not source.policy.partial_pages:
+        error = type(exc)(
+            f"{said}; nothing published, as the {number - 1} page(s) before it are only part "
+            "of the catalogue (policy partial_pages = true would publish them)"
+        )
+        raise error from None
+    harvested.stopped = (
+        f"{said}; the {number - 1} page(s) before it are published (policy partial_pages = true)"
+    )
 
 
 def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:

@@ -4,12 +4,14 @@ reference engine the compiled checks are compared with. The only module importin
 Its results come back as :class:`.report.Result`, with what pyshacl loses put back: the node
 shape a blank property shape belongs to, and the language of a SPARQL constraint's message
 (pyshacl drops the tag when it fills in ``{?var}``; the constraint's tagged templates tell
-which is which).
+which is which), and the candidate's own blank nodes (rdflib's parser is handed the labels,
+so a result about ``_:b7`` names ``_:b7``, and acceptance per dataset can place it).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pyshacl
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Store
@@ -25,8 +27,9 @@ _SH = Namespace(SH)
 def run(candidate: Store, graphs: list, shapes: Store) -> list[Result]:
     """Validate the union of ``graphs`` of ``candidate`` against ``shapes``."""
     data = Graph()
+    labels: dict = {}  # blank node label in the candidate -> rdflib's BNode for it
     for graph in graphs:
-        data.parse(data=_nt(candidate, graph), format="nt")
+        data.parse(data=_nt(candidate, graph), format="nt", bnode_context=labels)
     shapes_graph = Graph().parse(data=_nt(shapes, DefaultGraph()), format="nt")
     try:
         _, results_graph, _ = pyshacl.validate(
@@ -42,7 +45,16 @@ def run(candidate: Store, graphs: list, shapes: Store) -> list[Result]:
         raise ValidationFailed(f"pyshacl could not run the shapes: {exc}") from None
     if not isinstance(results_graph, Graph):  # pyshacl's ValidationFailure
         raise ValidationFailed(f"pyshacl could not run the shapes: {results_graph}")
-    return list(_results(results_graph, shapes_graph))
+    ours = {BlankNode(str(bnode)): BlankNode(label) for label, bnode in labels.items()}
+    return [_ours(result, ours) for result in _results(results_graph, shapes_graph)]
+
+
+def _ours(result: Result, ours: dict) -> Result:
+    """The result with the candidate's blank nodes instead of rdflib's."""
+    focus, value = ours.get(result.focus, result.focus), ours.get(result.value, result.value)
+    if focus is result.focus and value is result.value:
+        return result
+    return replace(result, focus=focus, value=value)
 
 
 def _nt(store: Store, graph) -> str:
@@ -108,7 +120,7 @@ def _term(term):
     if isinstance(term, URIRef):
         return NamedNode(str(term))
     if isinstance(term, BNode):
-        return BlankNode(str(term))
+        return BlankNode(str(term))  # rdflib's label; _ours puts the candidate's back
     if isinstance(term, RdflibLiteral):
         if term.language:
             return Literal(str(term), language=term.language)

@@ -23,6 +23,11 @@ INSERT { GRAPH ?meta {
     hv:seconds ?seconds ;
     hv:report ?report ;
     hv:trigger ?trigger ;
+    hv:validation ?validation ;
+    hv:datasets ?datasets ;
+    hv:datasetsAccepted ?accepted ;
+    hv:datasetsHeldBack ?heldBack ;
+    hv:datasetsRepaired ?repaired ;
     prov:generated ?graph .
 } }
 WHERE { }

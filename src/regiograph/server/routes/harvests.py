@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from regiograph import iris
-from regiograph.loader import provenance, sources
+from regiograph.loader import profile, provenance, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n
 from regiograph.server.services import config, store
@@ -61,6 +61,15 @@ TEXT = {
         "rejected_o": "abgelehnt",
         "failed_o": "fehlgeschlagen",
         "unchanged_o": "unverändert",
+        "validation": "Prüfung",
+        "datasets": "Datensätze",
+        "datasets_of": "{a} von {n} angenommen, {h} zurückgehalten, {r} repariert",
+        "held_back": "zurückgehalten",
+        "accepted": "angenommen",
+        "repairs": "Reparaturen",
+        "verdicts": "Urteil je Datensatz",
+        "verdicts_shown": "Gezeigt werden höchstens {n} Datensätze, zurückgehaltene zuerst.",
+        "notes": "Hinweise",
     },
     "en": {
         "title": "Harvests",
@@ -98,6 +107,15 @@ TEXT = {
         "rejected_o": "rejected",
         "failed_o": "failed",
         "unchanged_o": "unchanged",
+        "validation": "Validation",
+        "datasets": "Datasets",
+        "datasets_of": "{a} of {n} accepted, {h} held back, {r} repaired",
+        "held_back": "held back",
+        "accepted": "accepted",
+        "repairs": "Repairs",
+        "verdicts": "Verdict per dataset",
+        "verdicts_shown": "At most {n} datasets are shown, those held back first.",
+        "notes": "Notes",
     },
 }
 
@@ -121,7 +139,19 @@ def index():
         last.setdefault(run["sourceId"], run)
     configured = {s.id: s for s in _configured()}
     ids = list(configured) + sorted(set(last) - set(configured))
-    rows = [{"id": i, "source": configured.get(i), "last": last.get(i)} for i in ids]
+    lang = i18n.language()
+    rows = [
+        {
+            "id": i,
+            "source": configured.get(i),
+            "last": last.get(i),
+            # the policy as configured now; for a source no longer configured, its last run's
+            "validation": profile.described(configured[i], lang)
+            if i in configured
+            else (last.get(i) or {}).get("validation") or "",
+        }
+        for i in ids
+    ]
     return render_template("harvests.html", t=_text(), rows=rows, runs=runs[:RECENT], stamp=_stamp)
 
 
@@ -155,6 +185,17 @@ def run_page(source_id: str, stamp: str):
     groups = (
         _grouped(provenance.report_results(store(), run["report"])) if run.get("report") else None
     )
+    lang = i18n.language()
+    verdicts = [
+        {
+            "resource": _show(v["resource"]),
+            "linked": isinstance(v["resource"], NamedNode),
+            "accepted": v["accepted"],
+            "reasons": v["reasons"].get(lang) or v["reasons"].get("en") or [],
+            "repairs": v["repairs"].get(lang) or v["repairs"].get("en") or [],
+        }
+        for v in provenance.verdicts(store(), run["run"])
+    ]
     return render_template(
         "harvest_run.html",
         t=_text(),
@@ -162,6 +203,9 @@ def run_page(source_id: str, stamp: str):
         source_id=source_id,
         groups=groups,
         limit=provenance.MAX_STORED_RESULTS,
+        verdicts=verdicts,
+        verdicts_limit=provenance.MAX_STORED_VERDICTS,
+        notes=provenance.notes(store(), run["run"]),
     )
 
 

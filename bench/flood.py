@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import socket
 import statistics
@@ -178,7 +179,7 @@ def summary(values: list[float]) -> dict:
     return {
         "n": len(values),
         "p50_s": round(statistics.median(ordered), 3),
-        "p95_s": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 3),
+        "p95_s": round(ordered[math.ceil(len(ordered) * 0.95) - 1], 3),  # nearest rank
         "max_s": round(ordered[-1], 3),
     }
 

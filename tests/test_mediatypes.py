@@ -175,13 +175,17 @@ def test_nothing_acceptable_is_406_on_sparql_and_the_default_elsewhere(asking):
 
 
 def test_format_overriding_accept_is_one_decision(asking, monkeypatch):
+    """format= decides unless Accept refuses what it names (issue 15, F4)."""
     with asking("text/turtle"):
-        assert negotiation.for_sparql("CONSTRUCT", "nt").name == "ntriples"
-        monkeypatch.setattr(negotiation, "FORMAT_OVERRIDES_ACCEPT", False)  # issue 15
         assert negotiation.for_sparql("CONSTRUCT", "nt").name == "turtle"
         assert negotiation.for_sparql("CONSTRUCT", "ttl").name == "turtle"
+        assert negotiation.for_sparql("CONSTRUCT", "xml").name == "turtle"  # SPARQLWrapper
+        monkeypatch.setattr(negotiation, "FORMAT_OVERRIDES_ACCEPT", True)
+        assert negotiation.for_sparql("CONSTRUCT", "nt").name == "ntriples"
     with asking(None):
         assert negotiation.for_sparql("CONSTRUCT", "nt").name == "ntriples"
+    with asking("*/*"):
+        assert negotiation.for_sparql("SELECT", "csv").name == "csv"
 
 
 def test_rdfxml_keeps_carriage_returns_and_is_the_turtle_graph():

@@ -28,7 +28,11 @@ def test_a_worker_answers_a_job_with_a_typed_reply_through_its_pipe():
         assert parent.recv() == ("ready",)
         base = "http://example.org/sparql"
         parent.send(Job("query", "ASK {}", base, frozenset(), check_only=True))
-        assert parent.recv() == Reply.ok()
+        assert parent.recv() == Reply(Outcome.OK, kind="boolean")  # the form, read there
+        parent.send(Job("query", "SELECT * { ?s rdfs:label ?o }", base, frozenset(), True))
+        assert parent.recv().prologue == (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "  # a default prefix
+        )
         parent.send(Job("update", "INSERT DATA {", base, frozenset(), check_only=True))
         syntax = parent.recv()
         assert syntax.outcome is Outcome.SYNTAX and syntax.message

@@ -94,14 +94,16 @@ def test_ask_in_every_result_format(web):
         assert b"true" in response.data
 
 
-def test_format_parameter_overrides_accept(web):
-    response = web.get(
-        "/sparql",
-        query_string={"query": COUNT_MUNICIPALITIES, "format": "csv"},
-        headers={"Accept": "application/sparql-results+xml"},
-    )
+def test_format_parameter_decides_unless_accept_refuses_it(web):
+    """Issue 15, F4: format= names the format when Accept takes it (*/* does, as curl sends
+    it); an Accept that refuses it wins."""
+    query = {"query": COUNT_MUNICIPALITIES, "format": "csv"}
+    response = web.get("/sparql", query_string=query, headers={"Accept": "*/*"})
     assert response.mimetype == "text/csv"
     assert response.data.splitlines()[0] == b"n"
+    accept = {"Accept": "application/sparql-results+xml"}
+    response = web.get("/sparql", query_string=query, headers=accept)
+    assert response.mimetype == "application/sparql-results+xml"
 
 
 def test_describe(web):
@@ -130,7 +132,9 @@ def test_syntax_error_is_400_with_the_parsers_message_and_position(web):
     assert b"error at 1:" in response.data
     unknown_prefix = web.get("/sparql", query_string={"query": "SELECT * { ?s nope:x ?o }"})
     assert unknown_prefix.status_code == 400
-    assert b"Prefix not found" in unknown_prefix.data
+    # one readable line (issue 17), not the engine's list of Unicode ranges
+    assert b"the prefix 'nope:' is not declared" in unknown_prefix.data
+    assert b"\\u{" not in unknown_prefix.data
 
 
 def test_protocol_errors(web):

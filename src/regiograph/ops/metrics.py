@@ -40,6 +40,7 @@ QUERY_LABELS = {
     Outcome.CLIENT_LIMIT: "refused",
     Outcome.TOO_LARGE: "too_large",
     Outcome.SYNTAX: "error",
+    Outcome.NOT_ACCEPTABLE: "error",
     Outcome.STORE_FAILED: "error",
     Outcome.FAILED: "error",
     Outcome.TOO_MUCH_MEMORY: "memory",

@@ -1,9 +1,10 @@
 """The public SPARQL endpoint's machinery, apart from HTTP (``server/routes/sparql.py``).
 
-- :mod:`.lexer`: a SPARQL tokenizer for the cheap questions asked of every request (query or
-  update? which query form? which keywords, which prefixes?).
-- :mod:`.services`: the SERVICE rule — targets found with a real parser, checked against the
-  allow-list and the address rules before a query reaches any engine.
+- :mod:`.grammar`: the SPARQL grammar as the engine (Oxigraph 0.5) accepts it, generated into
+  an LALR parser; :mod:`.parsed`: what a text is, read with it (query or update, form, FROM /
+  FROM NAMED, SERVICE targets, prefixes). The only parser besides the engine's own.
+- :mod:`.services`: the SERVICE rule — the parsed targets checked against the allow-list and
+  the address rules before a query reaches any engine.
 - :mod:`.engine`: runs a query in the pool or on the store's endpoint (proxy); every query
   ends in a typed :class:`~.jobs.Reply`.
 - :mod:`.jobs`: what the engine asks of a worker (``Job``) and how a query ends (``Reply``,

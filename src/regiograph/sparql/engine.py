@@ -11,6 +11,7 @@ a failed reply, never a truncated result.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from regiograph.store import (
 )
 
 log = logging.getLogger(__name__)
+_FIRST_LINE_POSITION = re.compile(r"error at 1:(\d+)")
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,10 @@ class Limits:
 class QuerySpec:
     text: str
     base: str
-    formats: dict[str, str]  # result kind -> format name the engine writes
-    media_type: str  # what to ask an external store for
+    formats: dict[str, str]  # result kind -> format name the engine writes ("": none)
     default_graphs: list[str]
     named_graphs: list[str]
-    union: bool  # the default graph is the union of the named graphs (no FROM in the query)
+    union: bool  # without FROM in the query, the default graph is the union of named graphs
     version: str  # data version, so that workers reopen their handles when it moves
 
 
@@ -105,7 +106,7 @@ class Engine:
         )
         if self.mode == "pool" or reply.outcome is not Outcome.OK:
             return reply
-        return self._proxy(spec)
+        return self._proxy(spec, reply)
 
     def check_update(self, text: str, base: str) -> Reply:
         """The SERVICE rule and the syntax of an update, which the store then runs."""
@@ -149,17 +150,20 @@ class Engine:
             "groups, a LIMIT, more selective patterns)",
         )
 
-    def _proxy(self, spec: QuerySpec) -> Reply:
+    def _proxy(self, spec: QuerySpec, checked: Reply) -> Reply:
+        """The store's answer; ``checked`` (the worker's check) says the kind of result and
+        the default prefixes the text uses, which the store does not know."""
+        media_type = BY_NAME[spec.formats[checked.kind]].media_type
         try:
             with self.store.query_stream(
-                spec.text,
-                spec.media_type,
+                checked.prologue + spec.text,
+                media_type,
                 default_graphs=spec.default_graphs,
                 named_graphs=spec.named_graphs,
             ) as answer:
                 body = _read_limited(answer.chunks, self.limits.max_result_bytes)
         except QuerySyntaxError as exc:
-            return Reply.failed(Outcome.SYNTAX, exc.message)
+            return Reply.failed(Outcome.SYNTAX, _unshifted(exc.message, len(checked.prologue)))
         except QueryTimeout as exc:  # also a cancellation note at the end of the answer
             return Reply.failed(Outcome.TIMEOUT, str(exc))
         except StoreUnavailable as exc:
@@ -172,8 +176,15 @@ class Engine:
                 f"query request refused: the result is larger than the endpoint's limit of "
                 f"{self.limits.max_result_bytes:,} bytes (setting sparql.max_result_bytes)",
             )
-        kind, name = _kind_of(answer.media_type or spec.media_type, spec.formats)
+        kind, name = _kind_of(answer.media_type or media_type, spec.formats)
         return Reply.ok(kind, name, body)
+
+
+def _unshifted(message: str, added: int) -> str:
+    """Parser positions in the client's own text (``added`` characters went before line 1)."""
+    if not added:
+        return message
+    return _FIRST_LINE_POSITION.sub(lambda m: f"error at 1:{max(1, int(m[1]) - added)}", message)
 
 
 def _read_limited(chunks: Iterable[bytes], limit: int) -> bytes | None:
@@ -190,7 +201,7 @@ def _read_limited(chunks: Iterable[bytes], limit: int) -> bytes | None:
 def _kind_of(content_type: str, formats: dict[str, str]) -> tuple[str, str]:
     for kind in ("solutions", "graph"):
         name = formats[kind]
-        if BY_NAME[name].media_type == content_type:
+        if name and BY_NAME[name].media_type == content_type:
             return kind, name
     return "solutions", formats["solutions"]
 

@@ -18,6 +18,7 @@ class Outcome(Enum):
     BUSY = "busy"  # no worker became free within the time limit
     CLIENT_LIMIT = "client_limit"  # the client already runs as many queries as it may
     SYNTAX = "syntax"  # the text does not parse; the message is the parser's
+    NOT_ACCEPTABLE = "not_acceptable"  # the query's form has no format the client accepts
     REFUSED = "refused"  # a SERVICE rule refused it; the message names the rule
     TOO_LARGE = "too_large"  # the result is over the row or byte limit
     UNAVAILABLE = "unavailable"  # the store cannot be reached
@@ -40,20 +41,23 @@ class Job:
     allow: frozenset[str]  # SERVICE endpoints on the allow-list
     check_only: bool
     version: str = ""  # data version: a worker reopens its handle when it moves
-    formats: Mapping[str, str] | None = None  # result kind -> mediatypes.BY_NAME key
+    # result kind -> mediatypes.BY_NAME key; "" for a kind the client accepts no format of
+    formats: Mapping[str, str] | None = None
     default_graphs: tuple[str, ...] = ()  # a protocol dataset replaces FROM / FROM NAMED
     named_graphs: tuple[str, ...] = ()
-    union: bool = True  # no dataset: the default graph is the union of the named graphs
+    # Without a protocol dataset and without FROM / FROM NAMED in the query (which the worker
+    # reads), the default graph is the union of the named graphs.
+    union: bool = True
     max_bytes: int = 0  # 0: no limit
     max_rows: int = 0
 
 
 @dataclass(frozen=True)
 class Reply:
-    """How a query ended. With OK: ``kind`` (solutions, boolean, graph; empty after a check
-    only), ``format`` (the short name it is written in) and ``body``; else ``message``, in
-    words for the client, and ``retry_after_s`` when the same request may succeed later
-    (0: the route's default for the outcome)."""
+    """How a query ended. With OK: ``kind`` (solutions, boolean, graph: what the query's
+    form gives, also after a check only), ``format`` (the short name it is written in) and
+    ``body``; else ``message``, in words for the client, and ``retry_after_s`` when the same
+    request may succeed later (0: the route's default for the outcome)."""
 
     outcome: Outcome
     message: str = ""
@@ -61,6 +65,9 @@ class Reply:
     format: str = ""
     body: bytes = b""
     retry_after_s: int = 0
+    # After a check only: PREFIX lines for the platform's default prefixes the text uses
+    # without declaring them (an external store does not know them).
+    prologue: str = ""
 
     @classmethod
     def ok(cls, kind: str = "", fmt: str = "", body: bytes = b"") -> Reply:

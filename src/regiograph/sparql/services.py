@@ -1,10 +1,10 @@
 """The SERVICE rule: federation only to endpoints on the allow-list, checked before execution.
 
-Oxigraph cannot switch SERVICE off, so every query and update that mentions the word
-``service`` in any spelling (:func:`regiograph.sparql.lexer.mentions`) is parsed with
-rdflib's SPARQL parser and each SERVICE target is checked; a query that does not mention it
-cannot contain a SERVICE clause and skips the parse. As a second opinion, SERVICE keywords
-seen by the tokenizer are checked too (the union is what counts).
+Oxigraph cannot switch SERVICE off, so the SERVICE targets of every query and update are
+read with the endpoint's one parser (:mod:`regiograph.sparql.parsed`, the grammar the engine
+accepts) and each is checked before the text reaches any engine. The word "service" in a
+comment, a string or a variable name is no SERVICE clause, and a text the parser cannot read
+does not run.
 
 Rules, each named in the refusal so that the client knows which one applied:
 
@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
 
-from regiograph.sparql import lexer
+from regiograph.sparql.parsed import Target
 
 
 class ServiceRefused(Exception):
@@ -35,16 +35,6 @@ class ServiceRefused(Exception):
     def __init__(self, rule: str, message: str):
         self.rule = rule
         super().__init__(f"{message} (rule: {rule})")
-
-
-class UncheckableQuery(Exception):
-    """The text mentions SERVICE but could not be parsed to check its targets."""
-
-
-@dataclass(frozen=True)
-class Target:
-    iri: str | None  # None: a variable
-    text: str  # as written, for messages
 
 
 def normalise(url: str) -> str:
@@ -67,16 +57,7 @@ def parse_allow_list(setting: str) -> frozenset[str]:
     return frozenset(normalise(u) for u in setting.replace(",", " ").split() if u)
 
 
-def targets(text: str, operation: str, base_iri: str) -> list[Target]:
-    """SERVICE targets of a query or update; [] when the text cannot contain any."""
-    if not lexer.mentions(text, "service"):
-        return []
-    found = _parsed_targets(text, operation, base_iri)
-    found += _token_targets(text, base_iri)
-    return found
-
-
-def check(found: list[Target], allowed: frozenset[str], *, resolve=socket.getaddrinfo) -> None:
+def check(found: Iterable[Target], allowed: frozenset[str], *, resolve=socket.getaddrinfo) -> None:
     """Raise ServiceRefused for the first target that breaks a rule."""
     for target in found:
         if target.iri is None:
@@ -139,68 +120,4 @@ def _check_resolution(url: str, resolve) -> None:
             )
 
 
-def _parsed_targets(text: str, operation: str, base_iri: str) -> list[Target]:
-    from rdflib.plugins.sparql import algebra, parser
-
-    try:
-        if operation == "update":
-            tree = algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra
-        else:
-            tree = algebra.translateQuery(parser.parseQuery(text), base=base_iri).algebra
-    except Exception as exc:  # rdflib raises many kinds; all mean "not checkable"
-        raise UncheckableQuery(
-            f"this {operation} mentions SERVICE, and its SERVICE targets could not be checked "
-            f"because the checking parser rejected it: {str(exc)[:300]}"
-        ) from None
-    found: list[Target] = []
-    _walk(tree, found)
-    return found
-
-
-def _walk(node, found: list[Target]) -> None:
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import URIRef
-
-    stack = [node]
-    seen = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, CompValue):
-            if current.name == "ServiceGraphPattern":
-                term = current.get("term")
-                iri = str(term) if isinstance(term, URIRef) else None
-                found.append(Target(iri, str(term)))
-            stack.extend(current.values())
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list | tuple):
-            stack.extend(current)
-
-
-def _token_targets(text: str, base_iri: str) -> list[Target]:
-    inspection = lexer.inspect(text)
-    toks = inspection.tokens
-    base = inspection.base or base_iri
-    found = []
-    for i, token in enumerate(toks):
-        if token.kind != "word" or token.text.upper() != "SERVICE":
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
-            j += 1
-        if j >= len(toks):
-            continue
-        target = toks[j]
-        if target.kind == "var":
-            found.append(Target(None, target.text))
-        elif target.kind == "iri":
-            found.append(Target(urljoin(base, target.text[1:-1]), target.text))
-        elif target.kind == "pname":
-            prefix, _, local = target.text.partition(":")
-            namespace = inspection.prefixes.get(prefix)
-            iri = namespace + local if namespace is not None else target.text
-            found.append(Target(iri, target.text))
-    return found
+__all__ = ["ServiceRefused", "Target", "check", "normalise", "parse_allow_list"]

@@ -10,8 +10,14 @@ machine's memory: a Python allocation past the cap is a MemoryError, answered as
 TOO_MUCH_MEMORY; a Rust allocation (pyoxigraph's evaluation) aborts the process, which the
 parent reports the same way.
 
-A worker replies OK, SYNTAX, REFUSED, TOO_LARGE, TOO_MUCH_MEMORY or FAILED; the other outcomes
-are the parent's (a timeout kills the worker before it could reply).
+Each job's text is read here, killable, by the endpoint's one parser (:mod:`.parsed`): it
+says what the text is (an update sent as a query is refused), its SERVICE targets (checked
+before anything runs), its form (a form whose kind the client accepts no format of is
+NOT_ACCEPTABLE) and whether it names its own dataset (then the default graph is not the
+union). The engine runs with the platform's prefix table as default prefixes.
+
+A worker replies OK, SYNTAX, REFUSED, NOT_ACCEPTABLE, TOO_LARGE, TOO_MUCH_MEMORY or FAILED;
+the other outcomes are the parent's (a timeout kills the worker before it could reply).
 """
 
 from __future__ import annotations
@@ -26,8 +32,17 @@ import time
 import pyoxigraph as ox
 
 from regiograph.mediatypes import BY_NAME
-from regiograph.sparql import services
+from regiograph.namespaces import PREFIXES
+from regiograph.sparql import grammar, services
 from regiograph.sparql.jobs import Job, Outcome, Reply
+from regiograph.sparql.parsed import Parsed, SparqlSyntaxError, parse
+
+UPDATE_REFUSED = (
+    "SPARQL Update is not accepted on the public query endpoint; writes go to /sparql/update "
+    "with the write token"
+)
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <(.+)> is not supported")
+_MAX_UNKNOWN = 20  # unknown functions stubbed per query before it counts as a failure
 
 
 class TooLarge(Exception):
@@ -44,6 +59,7 @@ def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
             memory_bytes = min(memory_bytes, hard)
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
     state: dict = {"store": None, "version": None}
+    grammar.parser()  # built before the first job, not during it
     try:
         conn.send(("ready",))
     except (BrokenPipeError, OSError):
@@ -67,23 +83,48 @@ def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
 
 def handle(job: Job, store_path: str | None, state: dict) -> Reply:
     try:
-        found = services.targets(job.text, job.operation, job.base)
-        services.check(found, job.allow)
-        if job.check_only:
-            if job.operation == "update" and not found:
-                # The parser's message and position for the client's own text: run it on a
-                # fresh in-memory store (SERVICE is excluded above, LOAD by the endpoint).
-                ox.Store().update(job.text, base_iri=job.base)
-            return Reply.ok()
-        return run(_store(store_path, job.version, state), job)
+        return _handle(job, store_path, state)
     except services.ServiceRefused as exc:
         return Reply.failed(Outcome.REFUSED, str(exc))
-    except (services.UncheckableQuery, SyntaxError) as exc:
+    except (SparqlSyntaxError, SyntaxError) as exc:
         return Reply.failed(Outcome.SYNTAX, str(exc))
     except TooLarge as exc:
         return Reply.failed(Outcome.TOO_LARGE, f"query request refused: {exc}")
     except Exception as exc:  # reported to the client as a failure, never a crash of the worker
         return Reply.failed(Outcome.FAILED, f"the query failed: {type(exc).__name__}: {exc}")
+
+
+def _handle(job: Job, store_path: str | None, state: dict) -> Reply:
+    parsed = read(job)
+    if job.operation == "query" and parsed.operation == "update":
+        return Reply.failed(Outcome.REFUSED, UPDATE_REFUSED)
+    services.check(parsed.services, job.allow)
+    kind = _kind(parsed.form)
+    if job.formats is not None and parsed.operation == "query" and not job.formats.get(kind):
+        return Reply(Outcome.NOT_ACCEPTABLE, kind=kind)
+    if job.check_only:
+        if job.operation == "update" and not parsed.services:
+            # The engine's own verdict and message for the client's text: run it on a fresh
+            # in-memory store (SERVICE is excluded above, LOAD by the endpoint).
+            ox.Store().update(job.text, base_iri=job.base, prefixes=PREFIXES)
+        return Reply(Outcome.OK, kind=kind, prologue=_prologue(parsed.defaulted))
+    return run(_store(store_path, job.version, state), job, parsed)
+
+
+def read(job: Job) -> Parsed:
+    """The job's text read by the endpoint's parser (a query job may turn out an update)."""
+    operation = "update" if job.operation == "update" else None
+    return parse(job.text, base=job.base, defaults=PREFIXES, operation=operation)
+
+
+def _kind(form: str | None) -> str:
+    return {"ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(
+        form or "", "solutions"
+    )
+
+
+def _prologue(defaulted) -> str:
+    return "".join(f"PREFIX {name}: <{namespace}> " for name, namespace in defaulted.items())
 
 
 def _store(store_path: str | None, version: str, state: dict):
@@ -96,15 +137,33 @@ def _store(store_path: str | None, version: str, state: dict):
     return state["store"]
 
 
-def run(store, job: Job) -> Reply:
-    options: dict = {"base_iri": job.base}
+def run(store, job: Job, parsed: Parsed) -> Reply:
+    options: dict = {"base_iri": job.base, "prefixes": PREFIXES}
     if job.default_graphs or job.named_graphs:
         # A dataset given by the protocol replaces the query's FROM / FROM NAMED entirely.
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     else:
-        options["use_default_graph_as_union"] = job.union
-    result = store.query(job.text, **options)
+        options["use_default_graph_as_union"] = job.union and not parsed.has_dataset
+    unknown: dict = {}
+    while True:
+        try:
+            return _answer(store.query(job.text, custom_functions=unknown, **options), job)
+        except RuntimeError as exc:
+            # An extension function the engine does not know is an expression error (SPARQL
+            # 1.1, 17.3): the expression is unbound. Oxigraph stops the query instead, so the
+            # query runs again with the function defined as one that always fails.
+            name = _UNKNOWN_FUNCTION.fullmatch(str(exc))
+            if name is None or name.group(1) in unknown or len(unknown) >= _MAX_UNKNOWN:
+                raise
+            unknown[ox.NamedNode(name.group(1))] = _unbound
+
+
+def _unbound(*_arguments) -> None:
+    return None
+
+
+def _answer(result, job: Job) -> Reply:
     formats = job.formats or {}
     if isinstance(result, ox.QueryBoolean):
         name = formats["boolean"]

@@ -24,8 +24,10 @@ from werkzeug.datastructures import MIMEAccept
 from regiograph import mediatypes
 from regiograph.mediatypes import MediaType
 
-# Issue 15 (F4) wants a ``format=`` that conflicts with Accept to lose; turning this off does it.
-FORMAT_OVERRIDES_ACCEPT = True
+# ``format=`` decides unless the request's Accept header refuses what it names (issue 15, F4:
+# SPARQLWrapper sends format=xml and Accept: application/rdf+xml with a CONSTRUCT). True would
+# let format= override any Accept.
+FORMAT_OVERRIDES_ACCEPT = False
 
 # Which of a format's media types select it: its own, then aliases, then generic ones.
 OWN, ALIASES, GENERIC = 1, 2, 3
@@ -91,17 +93,18 @@ class Offer:
 
 
 def choose(offer: Offer, requested: str | None = None) -> MediaType:
-    """The format for this request: by ``format=`` (``requested``), else by Accept.
+    """The format for this request: by ``format=`` (``requested``) when the Accept header
+    takes what it names (``*/*`` does), else by Accept.
 
-    Raises UnknownFormat for a ``format=`` the offer does not have, NotAcceptable when the
-    offer refuses and nothing is acceptable.
+    Raises UnknownFormat for a ``format=`` the offer does not have when there is no Accept
+    header to go by, NotAcceptable when the offer refuses and nothing is acceptable.
     """
     accept = request.accept_mimetypes
     if requested:
         named = offer.by_name(requested)
-        if named is None:
+        if named is None and (FORMAT_OVERRIDES_ACCEPT or not accept):
             raise UnknownFormat(requested)
-        if FORMAT_OVERRIDES_ACCEPT or not accept or offer.by_accept(accept) is named:
+        if named is not None and (FORMAT_OVERRIDES_ACCEPT or not accept or _accepts(accept, named)):
             return named
     if not accept:
         return offer.formats[0]
@@ -109,6 +112,11 @@ def choose(offer: Offer, requested: str | None = None) -> MediaType:
     if found is None and offer.refuse:
         raise NotAcceptable(", ".join(t for t, _fmt in offer.media_types))
     return found or offer.formats[0]
+
+
+def _accepts(accept: MIMEAccept, fmt: MediaType) -> bool:
+    """Whether the Accept header takes ``fmt`` under any of its media types."""
+    return any(accept.quality(t) > 0 for t in (fmt.media_type, *fmt.aliases))
 
 
 # --- pages: /id, /page, /data, /resource --------------------------------------------------
@@ -171,11 +179,18 @@ def for_sparql(form: str | None, requested: str | None, *, html: bool = True) ->
 
 def for_service_description() -> MediaType:
     """HTML (the query editor) only for a client that names text/html and ranks it at least as
-    high as Turtle — SPARQL clients send ``*/*`` and get RDF; else RDF as for a CONSTRUCT."""
+    high as Turtle — SPARQL clients send ``*/*`` and get RDF; else RDF as for a CONSTRUCT, and
+    Turtle when the client accepts query results but no RDF syntax (a SPARQL client asking the
+    endpoint's URL for results gets its description, not 406; issue 15, F5)."""
     accept, requested = request.accept_mimetypes, (request.args.get("format") or "").lower()
     html, turtle = mediatypes.HTML.media_type, mediatypes.TURTLE.media_type
     if requested in {mediatypes.HTML.name, html} or (
         not requested and html in accept.values() and accept.quality(html) >= accept.quality(turtle)
     ):
         return mediatypes.HTML
-    return for_sparql("CONSTRUCT", request.args.get("format"), html=False)
+    try:
+        return for_sparql("CONSTRUCT", request.args.get("format"), html=False)
+    except NotAcceptable:
+        if requested or not any(accept.quality(f.media_type) for f in mediatypes.RESULTS):
+            raise
+        return mediatypes.TURTLE

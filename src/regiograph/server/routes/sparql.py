@@ -16,6 +16,7 @@ import re
 from flask import Blueprint, Response, render_template, request
 
 from regiograph import iris, mediatypes
+from regiograph.namespaces import PREFIXES
 from regiograph.ops import metrics
 from regiograph.server.kit import negotiation
 from regiograph.server.routes import sparql_describe
@@ -29,11 +30,11 @@ from regiograph.server.routes.sparql_replies import (
 )
 from regiograph.server.services import config, store
 from regiograph.server.services import sparql as endpoint
-from regiograph.sparql import lexer
 from regiograph.sparql.admission import Refused
 from regiograph.sparql.endpoint import Endpoint
 from regiograph.sparql.engine import QuerySpec
 from regiograph.sparql.jobs import Outcome, Reply
+from regiograph.sparql.parsed import Parsed, SparqlSyntaxError, parse
 from regiograph.store import QuerySyntaxError, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 # What each way a query can fail means in HTTP (docs/sparql.md, "Errors"): the one place.
 _STATUS = {
     Outcome.SYNTAX: 400,
+    Outcome.NOT_ACCEPTABLE: 406,
     Outcome.REFUSED: 403,
     Outcome.CLIENT_LIMIT: 429,
     Outcome.TOO_LARGE: 500,  # the protocol's "Query Request Refused"
@@ -92,43 +94,35 @@ class _Stop(Exception):
 
 def _answer_query(state: Endpoint) -> Response:
     operation = _operation(state)
-    inspection = lexer.inspect(operation.text)
-    if inspection.operation == "update":
-        raise _Stop(
-            error_response(
-                403,
-                "SPARQL Update is not accepted on the public query endpoint; "
-                "writes go to /sparql/update with the write token",
-            )
-        )
-    try:
-        chosen = negotiation.for_sparql(inspection.form, operation.format)
-    except negotiation.NotAcceptable as exc:
-        raise _Stop(error_response(406, str(exc))) from None
+    # The query's form is read by the parser in the worker; the formats for both kinds of
+    # result are chosen here, and a form whose kind has none ends in NOT_ACCEPTABLE (406).
+    chosen = _negotiated(operation.format)
+    browser = chosen["solutions"] is mediatypes.HTML
     try:
         version = store().data_version()
     except StoreError as exc:
         raise _Stop(error_response(503, str(exc), retry_after=5)) from None
-    validators = validators_for(version, chosen.name)
+    validators = validators_for(version, _variant(chosen))
     if request.method == "GET" and not_modified(validators):
         raise _Stop(with_cache(Response(status=304), validators, state))
     spec = QuerySpec(
         operation.text,
         base=iris.sparql_service(config().base_iri),
         formats=_formats_for(chosen),
-        media_type=_wire_type(chosen, inspection.form),
         default_graphs=operation.default_graphs,
         named_graphs=operation.named_graphs,
-        union="FROM" not in inspection.keywords,
+        union=True,  # unless the query names its own dataset, which the worker reads
         version=version,
     )
     result = _run_query(state, spec)
+    if result.outcome is Outcome.NOT_ACCEPTABLE:
+        raise _Stop(error_response(406, _refusal(result.kind, operation.format)))
     if result.outcome is not Outcome.OK:
         # A browser gets the editor with the message; the per-client limit stays plain text.
-        if chosen is mediatypes.HTML and result.outcome is not Outcome.CLIENT_LIMIT:
+        if browser and result.outcome is not Outcome.CLIENT_LIMIT:
             raise _Stop(_editor_error(operation.text, _STATUS[result.outcome], result.message))
         raise _Stop(_failure(result))
-    if chosen is mediatypes.HTML:
+    if chosen[result.kind] is mediatypes.HTML:
         response = Response(_results_page(operation.text, result), mimetype="text/html")
     else:
         answer_format = mediatypes.BY_NAME[result.format]
@@ -139,6 +133,38 @@ def _answer_query(state: Endpoint) -> Response:
     if request.method == "GET":
         with_cache(response, validators, state)
     return response
+
+
+_FORM_OF_KIND = {"solutions": "SELECT", "boolean": "ASK", "graph": "CONSTRUCT"}
+
+
+def _negotiated(requested: str | None) -> dict[str, mediatypes.MediaType | None]:
+    """Per kind of result, the format the client gets (None: it accepts none); 406 when no
+    kind has one."""
+    chosen: dict[str, mediatypes.MediaType | None] = {}
+    refusals = []
+    for kind, form in _FORM_OF_KIND.items():
+        try:
+            chosen[kind] = negotiation.for_sparql(form, requested)
+        except negotiation.NotAcceptable as exc:
+            chosen[kind] = None
+            refusals.append(str(exc))
+    if not any(chosen.values()):
+        raise _Stop(error_response(406, refusals[0] + "; " + refusals[-1]))
+    return chosen
+
+
+def _refusal(kind: str, requested: str | None) -> str:
+    try:
+        negotiation.for_sparql(_FORM_OF_KIND.get(kind, "SELECT"), requested)
+    except negotiation.NotAcceptable as exc:
+        return str(exc)
+    return "no acceptable format"  # not reached: the worker found none
+
+
+def _variant(chosen: dict[str, mediatypes.MediaType | None]) -> str:
+    """What the representation depends on besides the data: the format of each kind."""
+    return "-".join(fmt.name if fmt else "none" for fmt in (chosen["solutions"], chosen["graph"]))
 
 
 def _run_query(state: Endpoint, spec: QuerySpec) -> Reply:
@@ -177,19 +203,14 @@ def _operation(state: Endpoint):
     return operation
 
 
-def _formats_for(chosen: mediatypes.MediaType) -> dict[str, str]:
-    """What the worker writes for each kind of result, given the negotiated format."""
-    if chosen is mediatypes.HTML:
-        return {"solutions": "json", "boolean": "json", "graph": "ntriples"}
-    if chosen.kind == "rdf":
-        return {"solutions": "json", "boolean": "json", "graph": chosen.name}
-    return {"solutions": chosen.name, "boolean": chosen.name, "graph": "turtle"}
-
-
-def _wire_type(chosen: mediatypes.MediaType, form: str | None) -> str:
-    return mediatypes.BY_NAME[
-        _formats_for(chosen)["graph" if form in {"CONSTRUCT", "DESCRIBE"} else "solutions"]
-    ].media_type
+def _formats_for(chosen: dict[str, mediatypes.MediaType | None]) -> dict[str, str]:
+    """What the worker writes for each kind of result ("": the client accepts none). The
+    HTML page is rendered from JSON results and N-Triples."""
+    html = {"solutions": "json", "boolean": "json", "graph": "ntriples"}
+    return {
+        kind: "" if fmt is None else html[kind] if fmt is mediatypes.HTML else fmt.name
+        for kind, fmt in chosen.items()
+    }
 
 
 # --- /sparql/update -----------------------------------------------------------------------
@@ -223,28 +244,18 @@ def update_endpoint():
 
 
 def _run_update(state: Endpoint, operation) -> Response:
-    inspection = lexer.inspect(operation.text)
-    if (operation.default_graphs or operation.named_graphs) and (
-        inspection.keywords & {"USING", "WITH"}
-    ):
-        return error_response(
-            400,
-            "using-graph-uri/using-named-graph-uri cannot be combined with "
-            "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)",
-            cors=False,
-        )
-    if "LOAD" in inspection.keywords:
-        return error_response(
-            403,
-            "LOAD is not accepted through the endpoint; harvest sources with "
-            "the loader (rule: update-load)",
-            cors=False,
-        )
     base = iris.sparql_service(config().base_iri)
+    try:  # updates come from the write token's holder: read here, not in a worker
+        parsed = parse(operation.text, base=base, defaults=PREFIXES, operation="update")
+    except SparqlSyntaxError as exc:
+        return error_response(400, str(exc), cors=False)
+    refused = _refused_update(operation, parsed)
+    if refused is not None:
+        return refused
     checked = state.engine.check_update(operation.text, base)
     if checked.outcome is not Outcome.OK:
         return _failure(checked, writes=True)
-    text = _update_text(operation.text, inspection, base)
+    text = _update_text(operation.text, parsed, base)
     digest = hashlib.sha256(operation.text.encode()).hexdigest()[:16]
     try:
         store().update_raw(
@@ -257,7 +268,7 @@ def _run_update(state: Endpoint, operation) -> Response:
             digest,
             exc.message[:200],
         )
-        return error_response(400, _shift_lines(exc.message, inspection.base is None), cors=False)
+        return error_response(400, _shift_lines(exc.message, _prepended(parsed)), cors=False)
     except StoreError as exc:
         return error_response(
             503 if isinstance(exc, StoreUnavailable) else 502, str(exc), cors=False
@@ -272,15 +283,38 @@ def _run_update(state: Endpoint, operation) -> Response:
     return Response(status=204)
 
 
-def _update_text(text: str, inspection, base: str) -> str:
-    """The update with the endpoint as its base IRI and without a trailing ';'."""
-    tokens = inspection.tokens
-    if tokens and tokens[-1].text == ";":
-        text = text[: tokens[-1].start]
+def _refused_update(operation, parsed: Parsed) -> Response | None:
+    if (operation.default_graphs or operation.named_graphs) and parsed.using:
+        return error_response(
+            400,
+            "using-graph-uri/using-named-graph-uri cannot be combined with "
+            "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)",
+            cors=False,
+        )
+    if parsed.loads:
+        return error_response(
+            403,
+            "LOAD is not accepted through the endpoint; harvest sources with "
+            "the loader (rule: update-load)",
+            cors=False,
+        )
+    return None
+
+
+def _update_text(text: str, parsed: Parsed, base: str) -> str:
+    """The update without a closing ';', with the endpoint as its base IRI and the default
+    prefixes it uses declared (the store knows neither), on one line in front of it."""
+    if parsed.trailing_semicolon is not None:
+        text = text[: parsed.trailing_semicolon]
     text = text.rstrip() + "\n"
-    if inspection.base is None:
-        text = f"BASE <{base}>\n{text}"
+    if _prepended(parsed):
+        declared = "".join(f"PREFIX {p}: <{iri}> " for p, iri in parsed.defaulted.items())
+        text = (f"BASE <{base}> " if parsed.base is None else "") + declared + "\n" + text
     return text
+
+
+def _prepended(parsed: Parsed) -> bool:
+    return parsed.base is None or bool(parsed.defaulted)
 
 
 def _shift_lines(message: str, shifted: bool) -> str:

@@ -13,6 +13,9 @@ const FILES = [
   ["leaflet/dist/images", "leaflet/images"],
   ["@zazuko/yasgui/build/yasgui.min.js", "yasgui/yasgui.min.js"],
   ["@zazuko/yasgui/build/yasgui.min.css", "yasgui/yasgui.min.css"],
+  ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"],
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"],
+  ["swagger-ui-dist/LICENSE", "swagger-ui/LICENSE"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

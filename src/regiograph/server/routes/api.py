@@ -44,7 +44,36 @@ def openapi():
 
 @blueprint.get("/api")
 def api_page():
-    return render_template("api.html", spec=_spec(), errors=saved_queries().errors)
+    spec = _spec()
+    return render_template(
+        "api.html", spec=spec, operations=_operations(spec), errors=saved_queries().errors
+    )
+
+
+def _operations(spec: dict) -> list[dict]:
+    """Every operation of the document (method, path, summary, description, tags) with its
+    parameters, shared ones (``$ref``) resolved, for the page's list without JavaScript."""
+    shared = spec.get("components", {}).get("parameters", {})
+
+    def resolve(parameter: dict) -> dict:
+        ref = parameter.get("$ref", "")
+        return shared.get(ref.rsplit("/", 1)[-1], {}) if ref else parameter
+
+    out = []
+    for path, item in spec["paths"].items():
+        for method in ("get", "post", "put", "delete"):
+            if method in item:
+                operation = item[method]
+                parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+                out.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "op": operation,
+                        "parameters": [resolve(p) for p in parameters],
+                    }
+                )
+    return out
 
 
 def _spec() -> dict:

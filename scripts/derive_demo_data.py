@@ -60,6 +60,8 @@ GV_COLUMNS = [
     *("laengengrad", "breitengrad", "schluessel", "bezeichnung"),
     *("verstaedterungschluessel", "verstaedterungbezeichnung"),
 ]
+# cells a builder left empty because the source's value is impossible, by source (README)
+EMPTIED: dict[str, list[str]] = {}
 SOURCES = tomllib.loads((Path(__file__).parent / "demo_sources.toml").read_text("utf-8"))
 
 
@@ -243,7 +245,18 @@ def inkar(data: Path, districts: set[str] | None) -> tuple[list[str], list[list[
         "tax_revenue_per_capita",
     ]
     index = [header.index(k) for k in keep]
-    return keep, [[r[i] for i in index] for r in body if districts is None or r[0] in districts]
+    rows = [[r[i] for i in index] for r in body if districts is None or r[0] in districts]
+    # Shares, ages, rates and counts cannot be negative, and the mapping refuses the whole
+    # file for one such cell: the source's impossible values are emptied and listed.
+    for row in rows:
+        for column, cell in enumerate(row[2:], 2):
+            if cell.startswith("-"):
+                row[column] = ""
+                EMPTIED.setdefault("inkar", []).append(
+                    f"- Kreis {row[0]}, {row[1]}, `{keep[column]}`: `{cell}` in the source "
+                    "(impossible, below 0), left empty"
+                )
+    return keep, rows
 
 
 def bbsr(data: Path, ags: set[str] | None) -> tuple[list[str], list[list[str]]]:
@@ -379,7 +392,9 @@ def derive(
         header, rows = builder(data, keys)
         file = f"{name}.csv"
         files = {file: write_csv(out / name / file, header, rows)}
-        write_readme(out / name, name, files)
+        emptied = EMPTIED.get(name, [])
+        extra = "Cells left empty:\n\n" + "\n".join(emptied) if emptied else ""
+        write_readme(out / name, name, files, extra)
         sizes[f"{name}/{file}"] = files[file]
     if national:
         sizes.update(_national_files(data, out, districts, names, ags))

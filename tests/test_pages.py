@@ -98,6 +98,16 @@ def test_district_page_lists_members_with_totals(client):
     assert "data-points=" in html
 
 
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_district_page_shows_the_official_population_once(client, lang):
+    """The Kreis's own figure with its date in the totals, not again as a property row."""
+    html = html_of(get(client, "/page/district/08226", lang))
+    totals = html.split('class="facts"', 1)[1].split("</dl>", 1)[0]
+    official = re.search(r"<dd>([\d.,]+) \(", totals.split("</dt>", 2)[2]).group(1)
+    assert html.count(official) == 1
+    assert ("Einwohner je km²" in html) == (lang == "de")
+
+
 def test_dataset_page_lists_distributions(client):
     text = text_of(get(client, "/page/dataset/rufbus-haltepunkte-leiningerland"))
     assert "Distributionen und Downloads" in text

@@ -34,7 +34,8 @@ PREFIXES = f"""
 
 # One world; {W} is its name, {w} its slug, {n} a digit that keeps its keys apart.
 WORLD = """
-<id/district/0{n}1> a rg:District ; rdfs:label "{W} district"@en, "{W}-Kreis"@de .
+<id/district/0{n}1> a rg:District ; rdfs:label "{W} district"@en, "{W}-Kreis"@de ;
+    rg:population 9{n}000 ; rg:statisticsDate "2023-12-31"^^xsd:date .
 <id/municipality/0{n}1001> a rg:Municipality ; rdfs:label "{W}stadt" ;
     rg:ags "0{n}1001" ; rg:district <id/district/0{n}1> ; rg:population 100{n}0 ; rg:area 1{n}.5 ;
     geo:hasGeometry [ geo:asWKT "POINT(8.{n} 49.{n})"^^geo:wktLiteral ] .
@@ -144,6 +145,22 @@ def test_project_lists_exactly_its_own_transfer(client):
     )
     section = html.split('id="transfers-heading"', 1)[1].split("</section>", 1)[0]
     assert section.count("<li>") == 1 and "Alphastadt" in section and "Alphadorf" in section
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_district_shows_its_official_population_and_says_why_the_sum_differs(client, lang):
+    """Two of the Kreis's municipalities are loaded: their sum (12,020) is not its population
+    (91,000). The official figure comes first with its date, the sum beside it with the
+    reason, and no property row repeats rg:population."""
+    html = client.get("/page/district/011", headers={"Accept-Language": lang}).get_data(
+        as_text=True
+    )
+    facts = html.split('class="facts"', 1)[1].split("</dl>", 1)[0]
+    official, total = ("91.000", "12.020") if lang == "de" else ("91,000", "12,020")
+    assert f"{official} (31.12.2023)" in facts or f"{official} (Dec 31, 2023)" in facts
+    assert total in facts and html.count(official) == 1
+    why = "offizielle Zahl" if lang == "de" else "official figure"
+    assert why in html.split("</dl>", 1)[1].split("</section>", 1)[0]
 
 
 def test_municipality_chart_compares_with_its_own_district_only(client):

@@ -66,6 +66,9 @@ class Presenter:
     current: str = ""  # the IRI the page is about
     # labels of IRIs a view found, from somewhere cheaper than the store (the search index)
     lookup: Callable[[list[str]], dict[str, dict[str, str]]] | None = None
+    # the UI's message catalogue (flask_babel.gettext from the server; this package may not
+    # import Flask): English source strings, translated like the templates' ones
+    gettext: Callable[[str], str] = str
 
     def learn(self, iris: list[str]) -> None:
         """Fetch labels for IRIs not known yet, in one go."""

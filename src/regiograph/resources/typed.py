@@ -106,7 +106,7 @@ def _facts(presenter, description) -> list[tuple[str, str]]:
     population = fmt.number(next(iter(description.values(RG + "population")), None))
     area = fmt.number(next(iter(description.values(RG + "area")), None))
     if population and area:
-        label = "Einwohner je km²" if presenter.language == "de" else "inhabitants per km²"
+        label = presenter.gettext("Inhabitants per km²")
         density = fmt.format_number(round(population / area), presenter.language)
         facts.append((label, density + as_of))
     return facts
@@ -207,13 +207,12 @@ def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
         own = [(y, 100 * v / own[0][1]) for y, v in own]
         mean = [(y, 100 * v / mean[0][1]) for y, v in mean]
         title += f" ({own[0][0]} = 100)"
-    de = presenter.language == "de"
     series = [charts.Series(presenter.label(presenter.current) or "", own)]
     if n > 1:
-        name = f"Ø Kreis ({n} Gemeinden)" if de else f"district mean ({n} municipalities)"
+        name = presenter.gettext("district mean (%(n)s municipalities)") % {"n": n}
         series.append(charts.Series(name, mean))
     breaks = {y for y in years[1:] if means[y][2]}  # a break before the first year: no mark
-    label = "Reihenbruch" if de else "break in the series"
+    label = presenter.gettext("break in the series")
     return charts.line_chart(title, series, presenter.language, breaks, label)
 
 
@@ -385,10 +384,7 @@ def load_area(store, iri, description, presenter) -> dict:
     points = [p for p in _own_place(presenter, iri, description, "outline") if "shape" in p]
     points += _places(presenter, rows, "m", "member").values()
     table = sorted(members.values(), key=lambda r: -(r["population"] or 0))
-    total_pop = sum(r["population"] or 0 for r in table)
-    total_area = sum(r["area"] or 0 for r in table)
     lang = presenter.language
-    as_of = _reference_date(presenter, [r["date"] for r in rows if "date" in r])
     for row in table:
         row["population_text"] = (
             fmt.format_number(int(row["population"]), lang) if row["population"] else ""
@@ -397,15 +393,42 @@ def load_area(store, iri, description, presenter) -> dict:
     return {
         "members": table,
         "points": points,
-        "totals": {
-            "count": len(table),
-            "population": fmt.format_number(int(total_pop), lang) + as_of,
-            "area": fmt.format_number(round(total_area, 2), lang) + as_of,
-            "density": (
-                fmt.format_number(round(total_pop / total_area), lang) + as_of if total_area else ""
-            ),
-        },
+        "totals": _area_totals(presenter, description, rows, table),
     }
+
+
+def _area_totals(presenter, description, rows, table) -> dict:
+    """The area's own (official) population, area and density with their reference date;
+    the sums over the loaded municipalities only where they differ from the official figure
+    (a district whose municipalities are not all loaded), with the reason."""
+    lang = presenter.language
+    sums = {
+        "population": sum(r["population"] or 0 for r in table),
+        "area": sum(r["area"] or 0 for r in table),
+    }
+    own = {
+        key: fmt.number(next(iter(description.values(RG + key)), None))
+        for key in ("population", "area")
+    }
+    own_as_of = _reference_date(presenter, description.values(RG + "statisticsDate"))
+    sum_as_of = _reference_date(presenter, [r["date"] for r in rows if "date" in r])
+    shown = {k: (own[k], own_as_of) if own[k] else (sums[k], sum_as_of) for k in sums}
+    population, area = shown["population"][0], shown["area"][0]
+    totals = {
+        "count": len(table),
+        "official": {k: bool(own[k]) for k in own},
+        "population": fmt.format_number(int(population), lang) + shown["population"][1],
+        "area": fmt.format_number(round(area, 2), lang) + shown["area"][1],
+        # a density only of figures of one kind: official by official, sum by sum
+        "density": (
+            fmt.format_number(round(population / area), lang) + shown["population"][1]
+            if area and bool(own["population"]) == bool(own["area"])
+            else ""
+        ),
+    }
+    if own["population"] and table and round(sums["population"]) != round(own["population"]):
+        totals["population_sum"] = fmt.format_number(int(sums["population"]), lang) + sum_as_of
+    return totals
 
 
 # --- dataset --------------------------------------------------------------------------

@@ -75,7 +75,8 @@ register(
     View(
         "area",
         "page_area.html",
-        handled=frozenset({_HAS_GEOMETRY}),
+        # the totals above show the area's own population, area and their date
+        handled=frozenset({_HAS_GEOMETRY, RG + "population", RG + "area", RG + "statisticsDate"}),
         incoming_handled=frozenset({RG + "district", RG + "region", _REF_AREA}),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, make_response, render_template, request
+from flask_babel import gettext
 
 from regiograph import iris
 from regiograph.namespaces import RDF_TYPE
@@ -29,6 +30,7 @@ def resource_page(iri: str) -> Response:
         dict(description.labels),
         current=iri,
         lookup=suggestions.search_index().labels,
+        gettext=gettext,
     )
     view = views.view_for(types, ontology())
     extra = view.load(counted, iri, description, presenter) if description.exists else {}

@@ -32,7 +32,8 @@ class Entry:
     needs_publisher: bool = False  # complete from the source's default_publisher
     # theme, publisher, format, licence, area -> values, for the HTML view's filters
     facets: dict = field(default_factory=dict, compare=False, hash=False)
-    # {"title": {language: text}, "search": folded text}, for the HTML view's search and sort
+    # {"title"|"description": {language: text}, "search": folded text}: the HTML view's list,
+    # search and sort
     texts: dict = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -22,6 +22,8 @@ from regiograph.catalog.view import summarise
 from regiograph.namespaces import DCAT, XSD
 from regiograph.store import Store
 
+HTML_PAGE_SIZE = 20
+
 
 class PageNotFound(LookupError):
     """A page number past the end of the catalogue."""
@@ -128,26 +130,35 @@ class Catalogue:
         number: int,
         since: datetime | None = None,
         chosen: dict[str, str] | None = None,
+        *,
         text: str = "",
         sort: str = "relevance",
         language: str = "de",
-        size: int | None = None,
+        rdf: bool = True,
     ) -> Page:
-        """Page ``number`` (of ``size`` datasets, default the catalogue's page size) of the
+        """Page ``number`` (of the catalogue's page size, or :meth:`html_page_size`) of the
         datasets modified since ``since`` that have every ``chosen`` facet value and every
         word of ``text``, ordered by ``sort`` (:data:`.search.SORTS`), with the facet counts
-        among them; search, choices and sort are the HTML view's."""
+        among them; search, choices and sort are the HTML view's, which asks without ``rdf``
+        and gets no triples: it lists the entries from what the key list keeps of them."""
         state = self.state()
         found = state.finder.find(text, chosen, since, sort, language)
-        size = size or self.settings.page_size
+        size = self.settings.page_size if rdf else self.html_page_size()
         last = max(1, math.ceil(len(found.positions) / size))
         if not 1 <= number <= last:
             raise PageNotFound(f"page {number} is past the end: the catalogue has {last}")
         shown = found.positions[(number - 1) * size : number * size]
         picked = [state.index.entries[i] for i in shown]
+        total = len(found.positions)
+        if not rdf:
+            return Page(number, last, total, picked, [], found.counts)
         triples = list(state.catalogue) + self._datasets(state, picked)
         triples += self._hydra(number, last, len(found.positions), since)
         return Page(number, last, len(found.positions), picked, _with_types(triples), found.counts)
+
+    def html_page_size(self) -> int:
+        """Datasets per HTML page: fewer than per RDF page, which clients walk."""
+        return min(HTML_PAGE_SIZE, self.settings.page_size)
 
     def dataset(self, iri: str) -> tuple[Entry, int, list[Triple]] | None:
         """One dataset of the catalogue: its entry, its place in the catalogue's order (from
@@ -163,15 +174,21 @@ class Catalogue:
         catalog = NamedNode(iris.catalog(self.settings.base))
         foreign = [e for e in chosen if e.graph is not None]
         out = [Triple(catalog, NamedNode(DCAT + "dataset"), NamedNode(e.iri)) for e in chosen]
-        for entry in chosen:
-            out += state.own.get(entry.iri, [])
-        fetched = harvested.fetch(self.store, foreign)
-        out += harvested.complete(fetched, foreign, self.sources, self.settings.base, state.notes)
+        out += self._descriptions(state, chosen)
         record_triples, records = harvested.records(
             foreign, self.sources, self.settings.base, state.modified
         )
         out += record_triples
         out += [Triple(catalog, NamedNode(DCAT + "record"), r) for r in records]
+        return out
+
+    def _descriptions(self, state: State, chosen: list[Entry]) -> list[Triple]:
+        """The datasets' descriptions as published: own ones as built, harvested ones fetched
+        and completed."""
+        out = [t for entry in chosen for t in state.own.get(entry.iri, [])]
+        foreign = [e for e in chosen if e.graph is not None]
+        fetched = harvested.fetch(self.store, foreign)
+        out += harvested.complete(fetched, foreign, self.sources, self.settings.base, state.notes)
         return out
 
     def _hydra(self, number: int, last: int, total: int, since: datetime | None) -> list[Triple]:

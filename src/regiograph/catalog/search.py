@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 SORTS = ("relevance", "title", "modified")
 DESCRIPTION_CHARS = 2000  # what of a description is searched; the rest is rarely the point
 MAX_WORDS = 8
+SHOWN_CHARS = 300  # of a description, for the HTML list
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,13 @@ class Found:
 
 
 def texts(titles: dict[str, str], descriptions: dict[str, str], keywords: list[str]) -> dict:
-    """What the key list keeps of a dataset's texts: its titles, and the folded search text
-    (titles first, then a line break, then the rest)."""
+    """What the key list keeps of a dataset's texts: its titles and the start of its
+    descriptions (what the HTML list shows, without asking the store), and the folded search
+    text (titles first, then a line break, then the rest)."""
     rest = [d[:DESCRIPTION_CHARS] for d in descriptions.values()] + list(keywords)
     return {
         "title": titles,
+        "description": {lang: text[:SHOWN_CHARS] for lang, text in descriptions.items()},
         "search": fold(" ".join(titles.values())) + "\n" + fold(" ".join(rest)),
     }
 

@@ -50,9 +50,6 @@ def _rdf(extension: str, vary: bool = False) -> Response:
     return response
 
 
-HTML_PAGE_SIZE = 20  # datasets per HTML page (at most the catalogue's page size)
-
-
 def html_view():
     # search, filters and sort select across the whole catalogue; paging and counts are of
     # what they select
@@ -64,15 +61,14 @@ def html_view():
         abort(400, description=f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     since = request.args.get("modified_since", "")
     language = i18n.language()
-    size = min(HTML_PAGE_SIZE, catalogue().settings.page_size)
-    page = _page(chosen, text, sort, language, size)
+    page = _page(chosen, text, sort, language, rdf=False)
     state = catalogue().state()
     kept = {"q": text, "sort": sort if sort != "relevance" else "", **chosen}
     kept = {k: v for k, v in {**kept, "modified_since": since}.items() if v}
     return render_template(
         "catalog.html",
         page=page,
-        datasets=html.datasets(page.triples, page.entries, state.names, language),
+        datasets=html.listed(page.entries, state.names, language),
         facets=html.facet_lists(page.counts, chosen, kept, state.names, language),
         chosen=chosen,
         text=text,
@@ -98,11 +94,10 @@ def dataset():
     language = i18n.language()
     state = catalogue().state()
     (shown,) = html.datasets(triples, [entry], state.names, language)
-    size = min(HTML_PAGE_SIZE, catalogue().settings.page_size)
     return render_template(
         "catalog_dataset.html",
         d=shown,
-        back=html.catalogue_entry(position, size, iri),
+        back=html.catalogue_entry(position, catalogue().html_page_size(), iri),
         resource=html.resource_page(iri),
         previews=preview.for_distributions(shown["distributions"], config()),
     )
@@ -113,12 +108,14 @@ def _page(
     text: str = "",
     sort: str = "relevance",
     language: str = "de",
-    size: int | None = None,
+    rdf: bool = True,
 ):
     number = _page_number(request.args.get("page", "1"))
     since = _since(request.args.get("modified_since"))
     try:
-        return catalogue().page(number, since, chosen, text, sort, language, size)
+        return catalogue().page(
+            number, since, chosen, text=text, sort=sort, language=language, rdf=rdf
+        )
     except PageNotFound as exc:
         abort(404, description=str(exc))
 

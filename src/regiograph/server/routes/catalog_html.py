@@ -6,25 +6,30 @@ names, counts and links, and datasets with names for their codes (HTTP only: lin
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlencode
 
 from flask import url_for
 
 from regiograph.catalog.facets import NAMES
 from regiograph.catalog.names import Names
 from regiograph.catalog.view import summarise
+from regiograph.resources.labels import pick
 from regiograph.resources.values import format_number, format_short_date, safe_href
 from regiograph.server.kit.urls import link_for
 from regiograph.server.services import config
 
 SHOWN = 8  # values of a facet shown before "more"
-MORE = 200  # values behind "more" at most (an area facet can have thousands)
+MORE = 50  # values behind "more" at most (an area facet can have thousands)
 
 
 def facet_lists(counts: dict, chosen: dict, kept: dict, names: Names, language: str) -> list:
     """Per facet: its name and [{value, label, count, href, selected}] by count, the chosen
     value first; each link keeps the other choices and starts again at page 1."""
     out = []
+    path = url_for("catalog.negotiated")  # once: hundreds of links, url_for costs 0.1 ms each
     for facet in NAMES:
+        top = sorted(counts.get(facet, {}).items(), key=lambda item: -item[1])
+        shown = {value for value, _ in top[: SHOWN + MORE]} | {chosen.get(facet)}
         values = sorted(
             (
                 {
@@ -33,10 +38,10 @@ def facet_lists(counts: dict, chosen: dict, kept: dict, names: Names, language: 
                     "count": count,
                     "count_text": format_number(count, language),
                     "selected": chosen.get(facet) == value,
-                    "href": _with(kept, facet, None if chosen.get(facet) == value else value),
+                    "href": _with(path, kept, facet, None if chosen.get(facet) == value else value),
                 }
                 for value, count in counts.get(facet, {}).items()
-                if count
+                if count and value in shown
             ),
             key=lambda v: (not v["selected"], -v["count"], v["label"].casefold()),
         )
@@ -44,11 +49,42 @@ def facet_lists(counts: dict, chosen: dict, kept: dict, names: Names, language: 
     return out
 
 
-def _with(kept: dict, facet: str, value: str | None) -> str:
+def _with(path: str, kept: dict, facet: str, value: str | None) -> str:
     args = {k: v for k, v in kept.items() if k not in (facet, "page")}
     if value is not None:
         args[facet] = value
-    return url_for("catalog.negotiated", **args)
+    return f"{path}?{urlencode(args)}" if args else path
+
+
+def listed(entries, names: Names, language: str) -> list[dict]:
+    """The list's datasets from their entries alone (no store query): titles and descriptions
+    in the reader's language, codes named, each linked to its dataset page."""
+    out = []
+    for e in entries:
+        facets, texts = e.facets, e.texts
+
+        def named(facet: str, facets=facets) -> list[str]:
+            return [names.label(facet, v, language) for v in facets.get(facet, ())]
+
+        out.append(
+            {
+                "iri": e.iri,
+                "id": entry_id(e.iri),
+                "page": url_for("catalog.dataset", iri=e.iri),
+                "title": pick(texts.get("title", {}), language) or "",
+                "description": pick(texts.get("description", {}), language) or "",
+                "publishers": named("publisher"),
+                "themes": named("theme"),
+                "format_labels": named("format"),
+                "licences": named("licence"),
+                "modified_text": _date(e.modified_text or _iso(e.modified), language),
+            }
+        )
+    return out
+
+
+def _iso(moment) -> str | None:
+    return moment.date().isoformat() if moment else None
 
 
 def datasets(triples, entries, names: Names, language: str) -> list:

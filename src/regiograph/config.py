@@ -63,6 +63,30 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Honour X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front.",
     ),
+    *(
+        setting
+        for key, name in (
+            ("imprint", "Impressum"),
+            ("privacy", "Datenschutzerklärung"),
+            ("accessibility", "Erklärung zur Barrierefreiheit"),
+        )
+        for setting in (
+            Setting(
+                f"legal.{key}_url",
+                str,
+                "",
+                f"Address of the operator's {name}, linked from every page's footer. "
+                f"Empty: the platform serves legal.{key}_text at /legal/{key}.",
+            ),
+            Setting(
+                f"legal.{key}_text",
+                str,
+                "",
+                f"Text of the {name} (plain text, blank lines between paragraphs), shown at "
+                f"/legal/{key} when legal.{key}_url is empty. German public sites must have it.",
+            ),
+        )
+    ),
     Setting(
         "data_dir",
         str,

@@ -24,7 +24,20 @@ XSD_ANYURI = XSD + "anyURI"
 # a full stop after a word of 3+ letters, then a capital: not "z. B." or "e. g."
 _SENTENCE_END = re.compile(r"(?<=\w\w\w)\.\s+(?=[A-ZÄÖÜ])")
 COLLAPSE_AFTER = 8  # more values than this are folded into a <details>
+# a value longer than this is cut on the page (its whole text is in the page's RDF); a link
+# target longer than LONGEST_HREF is no link (a 100 KB IRI would make a 100 KB attribute)
+LONGEST_TEXT = 300
+LONGEST_HREF = 2000
 _HEAD = {RDF_TYPE, *LABEL_PROPERTIES, *DESCRIPTION_PROPERTIES, *KEY_PROPERTIES}
+
+
+def shown(text: str) -> tuple[str, int]:
+    """What a page shows of ``text`` (its beginning when it is long, bidirectional controls
+    isolated) and, when cut, the whole text's length (else 0)."""
+    cut = len(text) if len(text) > LONGEST_TEXT else 0
+    if cut:
+        text = text[:LONGEST_TEXT] + "…"
+    return fmt.isolate_bidi(text), cut
 
 
 @dataclass
@@ -35,6 +48,12 @@ class Value:
     lang: str | None = None
     graph: str | None = None
     rows: list[tuple[str, list[Value]]] = field(default_factory=list)  # a blank node's
+    cut: int = 0  # the length of the whole text when the page shows only its beginning
+
+    def __post_init__(self) -> None:
+        self.text, self.cut = shown(self.text)
+        if self.href and len(self.href) > LONGEST_HREF:
+            self.href, self.external = None, False
 
 
 @dataclass

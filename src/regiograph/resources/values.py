@@ -33,6 +33,23 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 _BOOLEANS = {"de": ("ja", "nein"), "en": ("yes", "no")}
 
 
+# Explicit embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069): an
+# override in a label would reverse the text around it (a heading, the <title>, a table).
+_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+_BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate_bidi(text: str) -> str:
+    """``text`` whose bidirectional controls cannot reach beyond it: its own isolates are
+    dropped (an unpaired PDI would close ours early) and it is wrapped in FSI … PDI, which
+    ends every embedding and override opened inside (UAX #9, X6a). Text without controls is
+    returned as it is."""
+    if _BIDI_CONTROLS.isdisjoint(text):
+        return text
+    return FSI + text.translate(_ISOLATES) + PDI
+
+
 def safe_href(text: str) -> str | None:
     """``text`` if it is an http(s) or mailto URL that may be a link target, else None."""
     try:

@@ -36,6 +36,7 @@ BLUEPRINTS = [
     ("regiograph.server.routes.statistics", "blueprint"),
     ("regiograph.server.routes.catalog", "blueprint"),
     ("regiograph.server.routes.harvests", "blueprint"),
+    ("regiograph.server.routes.legal", "blueprint"),
 ]
 
 

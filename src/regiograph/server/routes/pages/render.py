@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from regiograph import iris
 from regiograph.namespaces import RDF_TYPE
-from regiograph.resources import describe, labels, present, provenance, views
+from regiograph.resources import describe, labels, present, provenance, values, views
 from regiograph.resources.ontology import ontology
 from regiograph.server.kit import i18n, suggestions
 from regiograph.server.kit.counting import CountingStore
@@ -54,9 +54,11 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
     graphs = provenance.graph_info(counted, iris.meta_graph(config().base_iri))
     return {
         "iri": iri,
-        "label": labels.pick(description.own_labels, language) or _fallback_name(iri),
+        "label": present.shown(
+            labels.pick(description.own_labels, language) or _fallback_name(iri)
+        )[0],
         "label_lang": _lang_of(description.own_labels, language),
-        "description": labels.pick(description.own_descriptions, language),
+        "description": _shown(labels.pick(description.own_descriptions, language)),
         "description_lang": _lang_of(description.own_descriptions, language),
         "types": type_badges,
         "what_is_this": presenter.gist(specific) if specific else None,
@@ -90,6 +92,13 @@ def _paging() -> tuple[str | None, int]:
 def _lang_of(texts: dict[str, str], language: str) -> str | None:
     chosen = labels.pick(texts, language)
     return next((tag for tag, text in texts.items() if text == chosen and tag), None)
+
+
+def _shown(text: str | None, longest: int = 3000) -> str | None:
+    """A description: a paragraph may be long, cut only what would flood the page."""
+    if text is None:
+        return None
+    return values.isolate_bidi(text if len(text) <= longest else text[:longest] + "…")
 
 
 def _fallback_name(iri: str) -> str:

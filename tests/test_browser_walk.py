@@ -48,6 +48,8 @@ PAGES = [
     "/sparql",
     "/sparql?query=SELECT+%3Fs+%3Fp+%3Fo+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+3",
     "/harvests",
+    "/page/dataset/rufbus-haltepunkte-leiningerland",  # invented: the illustrative banner
+    "/legal/imprint",  # a legal notice the operator has not provided yet
 ]
 
 # every UI text node, and the names screen readers and placeholders give, outside data

@@ -108,6 +108,17 @@ def test_district_page_shows_the_official_population_once(client, lang):
     assert ("Einwohner je km²" in html) == (lang == "de")
 
 
+@pytest.mark.parametrize(
+    ("lang", "banner"), [("de", "Illustratives Beispiel"), ("en", "Illustrative example")]
+)
+def test_an_invented_resource_says_so_in_a_banner_not_a_row(client, lang, banner):
+    html = html_of(get(client, "/page/dataset/rufbus-haltepunkte-leiningerland", lang))
+    head = html.split('<header class="resource-head">', 1)[1].split("</h1>", 1)[0]
+    assert 'class="banner illustrative" role="note"' in head and banner in head
+    assert not re.search(r'class="prop">illustrati(v|ve)</a>', html)
+    assert "banner illustrative" not in html_of(get(client, MANNHEIM, lang))
+
+
 def test_dataset_page_lists_distributions(client):
     text = text_of(get(client, "/page/dataset/rufbus-haltepunkte-leiningerland"))
     assert "Distributionen und Downloads" in text

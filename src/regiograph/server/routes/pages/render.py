@@ -6,7 +6,7 @@ from flask import Response, make_response, render_template, request
 from flask_babel import gettext
 
 from regiograph import iris
-from regiograph.namespaces import RDF_TYPE
+from regiograph.namespaces import RDF_TYPE, RG
 from regiograph.resources import describe, labels, present, provenance, values, views
 from regiograph.resources.ontology import ontology
 from regiograph.server.kit import i18n, suggestions
@@ -15,6 +15,8 @@ from regiograph.server.kit.negotiation import FORMATS
 from regiograph.server.kit.params import page_number
 from regiograph.server.kit.urls import canonical_url, data_links, link_for
 from regiograph.server.services import config, store
+
+ILLUSTRATIVE = RG + "illustrative"
 
 
 def resource_page(iri: str) -> Response:
@@ -64,7 +66,9 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
         "what_is_this": presenter.gist(specific) if specific else None,
         "what_is_this_class": presenter.term_label(specific) if specific else None,
         "keys": present.keys(presenter, description),
-        "groups": present.groups(presenter, description, types, view.handled),
+        # an invented resource says so in a banner above everything, not in a property row
+        "illustrative": _illustrative(description),
+        "groups": present.groups(presenter, description, types, view.handled | {ILLUSTRATIVE}),
         "incoming": present.incoming_groups(presenter, incoming),
         "incoming_page_size": describe.PAGE_SIZE,
         "sources": [graphs.get(g) or provenance.GraphInfo(g) for g in description.graphs],
@@ -99,6 +103,10 @@ def _shown(text: str | None, longest: int = 3000) -> str | None:
     if text is None:
         return None
     return values.isolate_bidi(text if len(text) <= longest else text[:longest] + "…")
+
+
+def _illustrative(description) -> bool:
+    return any(getattr(o, "value", "") in {"true", "1"} for o in description.values(ILLUSTRATIVE))
 
 
 def _fallback_name(iri: str) -> str:

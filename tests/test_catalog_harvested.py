@@ -309,7 +309,14 @@ def test_filters_select_across_the_whole_catalogue_with_paging_and_counts(
     assert [e.iri[-2:] for p in walk_chosen(cat, csv_a) for e in p.entries] == ["00", "20"]
     # the source's default licence publishes dataset 10's distribution, and so its CSV; the
     # key list on disk is the same, the configuration is applied when it is read
-    licensed = [{"id": graph_iri.rsplit("/", 1)[-1], "default_licence": LICENCE}]
+    licensed = [
+        {
+            "id": graph_iri.rsplit("/", 1)[-1],
+            "kind": "dcat",
+            "location": "https://portal.example.org/catalog",
+            "default_licence": LICENCE,
+        }
+    ]
     with_licence = catalogue_for(tmp_path, scratch_store, licensed, catalog__page_size=2)
     found = [e.iri[-2:] for p in walk_chosen(with_licence, csv_a) for e in p.entries]
     assert found == ["00", "10", "20"]

@@ -21,6 +21,7 @@ from pyoxigraph import NamedNode
 
 from regiograph.catalog.sparql import query
 from regiograph.catalog.view import publisher_key
+from regiograph.loader.sources import Source
 from regiograph.namespaces import DCATDE_LICENCES, DCATDE_REGIONAL_KEY, EU_AUTHORITY
 from regiograph.store import Store
 
@@ -72,12 +73,12 @@ def harvested(store: Store) -> dict[tuple[str, str], dict]:
 
 
 def for_harvested(
-    raw: dict | None, source: dict, default_publisher: str | None
+    raw: dict | None, source: Source, default_publisher: str | None
 ) -> tuple[dict, dict[str, dict[str, str]]]:
     """The facets of one harvested dataset as published with its source's configuration, and
     its publishers' names (value -> {language: name})."""
     raw = raw or {}
-    default = source.get("default_licence", "")
+    default = source.default_licence
     default = code("licence", default) if default.startswith(DCATDE_LICENCES) else None
     published = [(kind, licence or default) for kind, licence in raw.get("formats", [])]
     published = [(kind, licence) for kind, licence in published if licence]

@@ -22,6 +22,7 @@ from regiograph import codelists, iris
 from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
+from regiograph.loader.sources import NO_SOURCE, Source
 from regiograph.namespaces import DCAT, DCATDE, DCATDE_LICENCES, DCT, FOAF, RDF_TYPE, VCARD, XSD
 from regiograph.store import Store
 from regiograph.store.binding import bind_rows
@@ -56,7 +57,7 @@ def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
 def complete(
     triples: list[Triple],
     entries: list[Entry],
-    sources: dict[str, dict],
+    sources: dict[str, Source],
     base: str,
     notes: list[str],
 ) -> list[Triple]:
@@ -67,7 +68,7 @@ def complete(
     contact = NamedNode(iris.catalog_contact(base))
     out: list[Triple] = []
     for entry in entries:
-        source = sources.get(entry.graph or "", {})
+        source = sources.get(entry.graph or "", NO_SOURCE)
         ds = NamedNode(entry.iri)
         props = by_subject[ds]
         if entry.needs_publisher:
@@ -90,7 +91,7 @@ def complete(
 
 
 def records(
-    entries: list[Entry], sources: dict[str, dict], base: str, fallback: Literal
+    entries: list[Entry], sources: dict[str, Source], base: str, fallback: Literal
 ) -> tuple[list[Triple], list[NamedNode]]:
     """A dcat:CatalogRecord per harvested dataset (dct:source → the origin's record)."""
     out: list[Triple] = []
@@ -98,7 +99,7 @@ def records(
     for entry in entries:
         key = hashlib.sha1(entry.iri.encode(), usedforsecurity=False).hexdigest()
         record = NamedNode(iris.catalog_record(base, key))
-        location = sources.get(entry.graph or "", {}).get("location", "")
+        location = sources.get(entry.graph or "", NO_SOURCE).location
         harvested = _datetime(entry.harvested)
         out += fill(
             "record.ttl",
@@ -129,8 +130,8 @@ def _members_only(triples: list[Triple], notes: list[str]) -> list[Triple]:
     return kept
 
 
-def _default_publisher(source: dict, entry: Entry, by_subject) -> NamedNode:
-    value = source["default_publisher"]
+def _default_publisher(source: Source, entry: Entry, by_subject) -> NamedNode:
+    value = source.default_publisher
     agent = (
         NamedNode(value)
         if value.startswith(("http://", "https://"))
@@ -146,10 +147,10 @@ def _usable(contact: dict) -> bool:
     return any(contact.get(VCARD + p) for p in ("hasEmail", "hasURL"))
 
 
-def _fix_distribution(props: dict, source: dict) -> bool:
+def _fix_distribution(props: dict, source: Source) -> bool:
     if not props.get(DCAT + "accessURL") and props.get(DCAT + "downloadURL"):
         props[DCAT + "accessURL"] = props[DCAT + "downloadURL"][:1]
-    licence = source.get("default_licence", "")
+    licence = source.default_licence
     if not props.get(DCT + "license") and licence.startswith(DCATDE_LICENCES):
         props[DCT + "license"] = [NamedNode(licence)]
     return bool(props.get(DCAT + "accessURL")) and bool(props.get(DCT + "license"))

@@ -19,6 +19,7 @@ from pyoxigraph import NamedNode
 
 from regiograph.catalog import facets, search
 from regiograph.catalog.sparql import query
+from regiograph.loader.sources import NO_SOURCE, Source
 from regiograph.store import Store
 
 
@@ -86,12 +87,12 @@ def build(
     version: str,
     own: dict[str, datetime | None],
     rows: list[list],
-    sources: dict[str, dict],
+    sources: dict[str, Source],
     own_facets: dict[str, dict] | None = None,
     own_texts: dict[str, dict] | None = None,
     publishers: dict[str, dict[str, str]] | None = None,
 ) -> Index:
-    """The index for one data version. ``sources`` maps graph IRI -> its [[sources]] table;
+    """The index for one data version. ``sources`` maps graph IRI -> its configured source;
     ``publishers`` the own datasets' publishers' names."""
     own_facets, own_texts = own_facets or {}, own_texts or {}
     entries = [
@@ -114,15 +115,15 @@ def build(
     return Index(version, entries, sorted(excluded), names)
 
 
-def _entry(row: dict, sources: dict[str, dict], names: dict) -> tuple[Entry | None, str]:
+def _entry(row: dict, sources: dict[str, Source], names: dict) -> tuple[Entry | None, str]:
     graph = row["graph"]
-    source = sources.get(graph, {})
+    source = sources.get(graph, NO_SOURCE)
     if not row["title"]:
         return None, f"no dct:title (source graph {graph})"
     if not row["description"]:
         return None, f"no dct:description (source graph {graph})"
     needs_publisher = not row["publisher"]
-    if needs_publisher and not source.get("default_publisher"):
+    if needs_publisher and not source.default_publisher:
         return None, (
             f"no dct:publisher with a foaf:name, and source graph {graph} has no default_publisher"
         )
@@ -138,12 +139,12 @@ def _entry(row: dict, sources: dict[str, dict], names: dict) -> tuple[Entry | No
     return entry, ""
 
 
-def default_publisher_name(source: dict) -> str:
+def default_publisher_name(source: Source) -> str:
     """The name a source's ``default_publisher`` gives: itself, or for an IRI the source's
     title (or id)."""
-    value = source["default_publisher"]
+    value = source.default_publisher
     if value.startswith(("http://", "https://")):
-        return source.get("title") or source.get("id") or value
+        return source.title or source.id or value
     return value
 
 

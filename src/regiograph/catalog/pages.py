@@ -19,6 +19,7 @@ from regiograph.catalog.search import Finder
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
 from regiograph.catalog.view import summarise
+from regiograph.loader import sources
 from regiograph.namespaces import DCAT, XSD
 from regiograph.store import Store
 
@@ -79,7 +80,7 @@ class Catalogue:
         self.config = config
         self.store = store
         self.settings = own.Settings.from_config(config)
-        self.sources = {iris.graph(config.base_iri, s.get("id")): s for s in config.sources}
+        self.sources = {s.graph(config.base_iri): s for s in sources.from_config(config)}
         self._state: State | None = None
         self._lock = threading.Lock()
 

@@ -249,6 +249,10 @@ class Source:
         return candidate if candidate.is_file() else path
 
 
+# What a graph that no configured source names reads as: every key at its default.
+NO_SOURCE = Source(id="", kind="", location="")
+
+
 def parse_sources(tables: list[dict[str, Any]], folder: Path) -> list[Source]:
     """``[[sources]]`` tables as Sources, or SourceConfigError naming the offending source."""
     sources: list[Source] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from regiograph.namespaces import CONCEPTS
+from regiograph.resources import geo
 from regiograph.statistics.mirror import Mirror
 
 INDICATOR_SCHEME = CONCEPTS + "indicator"
@@ -44,6 +45,44 @@ _CONDITIONS = {
     "from_year": "o.period >= $from_year",
     "to_year": "o.period <= $to_year",
 }
+
+CSV_COLUMNS = ["ags", "name", "indicator", "period", "value", "unit", "source"]
+# What the table can be sorted by: our own expressions, picked by name.
+SORTS = {"name": "a.name", "ags": "a.ags", "period": "o.period", "value": "o.value"}
+
+_PAGE = """
+SELECT a.ags, a.name, o.area, o.period, o.value, o.unit, o.series_break, count(*) OVER ()
+FROM observations o LEFT JOIN areas a ON a.area = o.area
+WHERE {conditions}
+ORDER BY {order}
+LIMIT $limit OFFSET $skip
+"""
+
+_SERIES = """
+SELECT a.ags, a.name, o.area, o.period, o.value, o.series_break
+FROM observations o LEFT JOIN areas a ON a.area = o.area
+WHERE {conditions}
+ORDER BY a.name, a.ags, o.area, o.period
+"""
+
+_LATEST_ALL = """
+SELECT a.ags, a.name, o.indicator::VARCHAR, arg_max(o.value, o.period), max(o.period)
+FROM observations o JOIN areas a ON a.area = o.area
+WHERE a.kind = 'municipality' AND {conditions}
+GROUP BY a.ags, a.name, o.indicator
+"""
+
+_LATEST = """
+WITH v AS (
+  SELECT o.area, arg_max(o.value, o.period) AS value, max(o.period) AS period
+  FROM observations o LEFT JOIN areas a ON a.area = o.area
+  WHERE {conditions} GROUP BY o.area
+)
+SELECT a.area::VARCHAR, a.ags, a.name, v.value, v.period
+FROM areas a LEFT JOIN v ON v.area = a.area
+WHERE a.kind = 'municipality' AND {area_conditions}
+ORDER BY a.name, a.ags
+"""
 
 _INDICATORS = """
 SELECT o.indicator, coalesce(c.label_de, o.indicator) AS label, c.label_en,
@@ -96,9 +135,7 @@ def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[
     params = {k: v for k, v in selection.params(limit).items() if v is not None}
     conditions = " AND ".join(_CONDITIONS[k] for k in params if k in _CONDITIONS) or "TRUE"
     _, rows = mirror.sql(_TIDY.format(conditions=conditions), params)
-    labels = mirror.memo(
-        "labels", lambda: dict(mirror.sql("SELECT concept, label_de FROM concepts")[1])
-    )
+    labels = _labels(mirror)
     return [
         (
             ags,
@@ -113,6 +150,164 @@ def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[
             dataset,
         )
         for ags, name, area, indicator, period, value, unit, dataset in rows
+    ]
+
+
+def _where(selection: Selection, skip: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """SQL conditions and parameters of a selection, leaving out the ``skip`` ones."""
+    params = {
+        k: v
+        for k, v in selection.params(0).items()
+        if v is not None and k in _CONDITIONS and k not in skip
+    }
+    return " AND ".join(_CONDITIONS[k] for k in params) or "TRUE", params
+
+
+def page(
+    mirror: Mirror, selection: Selection, sort: str, descending: bool, offset: int, limit: int
+) -> tuple[int, list[dict]]:
+    """(rows in the selection, one page of them as records) in the order asked for."""
+    conditions, params = _where(selection)
+    direction = "DESC" if descending else "ASC"
+    # ``sort`` picks one of our own column expressions; the reader's text never reaches SQL
+    order = f"{SORTS[sort]} {direction} NULLS LAST, a.name, a.ags, o.period"
+    _, rows = mirror.sql(
+        _PAGE.format(conditions=conditions, order=order), params | {"limit": limit, "skip": offset}
+    )
+    total = rows[0][-1] if rows else _count(mirror, selection)
+    labels = _labels(mirror)
+    return total, [
+        {
+            "ags": ags,
+            "name": name,
+            "area": area,
+            "period": period,
+            "value": value,
+            "unit_label": _label(labels, unit),
+            "series_break": series_break,
+        }
+        for ags, name, area, period, value, unit, series_break, _ in rows
+    ]
+
+
+def _count(mirror: Mirror, selection: Selection) -> int:
+    conditions, params = _where(selection)
+    _, rows = mirror.sql(
+        "SELECT count(*) FROM observations o LEFT JOIN areas a ON a.area = o.area "  # noqa: S608
+        f"WHERE {conditions}",
+        params,
+    )
+    return rows[0][0]
+
+
+def _labels(mirror: Mirror) -> dict:
+    return mirror.memo(
+        "labels", lambda: dict(mirror.sql("SELECT concept, label_de FROM concepts")[1])
+    )
+
+
+def _labels_in(mirror: Mirror, language: str) -> dict:
+    """Concept labels in ``language``, the other language where it has none."""
+    first, other = ("label_en", "label_de") if language == "en" else ("label_de", "label_en")
+    return mirror.memo(
+        f"labels-{language}",
+        lambda: dict(
+            mirror.sql(f"SELECT concept, coalesce({first}, {other}) FROM concepts")[1]  # noqa: S608
+        ),
+    )
+
+
+def series(mirror: Mirror, selection: Selection) -> list[dict]:
+    """Every value of the selection for charts and the years pivot: name, period, value, break."""
+    conditions, params = _where(selection)
+    _, rows = mirror.sql(_SERIES.format(conditions=conditions), params)
+    return [
+        {
+            "ags": ags,
+            "name": name or ags or str(area),
+            "period": period,
+            "value": value,
+            "series_break": series_break,
+        }
+        for ags, name, area, period, value, series_break in rows
+    ]
+
+
+def pivot_years(records: list[dict]) -> dict:
+    """Municipality by year: {"columns": years, "rows": [(ags, name, [value or None per year])]}."""
+    years = sorted({r["period"] for r in records if r["period"] is not None})
+    cells: dict[tuple, dict] = {}
+    for r in records:
+        cells.setdefault((r["name"], r["ags"]), {})[r["period"]] = r["value"]
+    rows = [
+        (ags, name, [values.get(year) for year in years])
+        for (name, ags), values in sorted(
+            cells.items(), key=lambda item: (item[0][0] or "", item[0][1] or "")
+        )
+    ]
+    return {"columns": [str(y) for y in years], "rows": rows}
+
+
+def pivot_indicators(mirror: Mirror, selection: Selection, language: str) -> dict:
+    """Municipality by indicator: each municipality's latest value of every indicator up to the
+    selection's last year (the year is named in the cell's title)."""
+    conditions, params = _where(selection, skip=("indicator", "dataset", "from_year"))
+    _, rows = mirror.sql(_LATEST_ALL.format(conditions=conditions), params)
+    labels = _labels_in(mirror, language)
+    indicators = sorted({r[2] for r in rows}, key=lambda i: _label(labels, i).lower())
+    position = {indicator: i for i, indicator in enumerate(indicators)}
+    cells: dict[tuple, list] = {}
+    for ags, name, indicator, value, period in rows:
+        line = cells.setdefault((name or "", ags or ""), [None] * len(indicators))
+        line[position[indicator]] = (value, period)
+    return {
+        "columns": [_label(labels, i) for i in indicators],
+        "rows": [(ags, name, line) for (name, ags), line in sorted(cells.items())],
+    }
+
+
+def latest(mirror: Mirror, selection: Selection) -> list[tuple]:
+    """(area, ags, name, value, period) per municipality in the selection: its latest value of
+    the selected indicator up to the last year; municipalities without one have None."""
+    conditions, params = _where(selection, skip=("dataset",))
+    area_conditions, area_params = _where(
+        selection, skip=("dataset", "indicator", "from_year", "to_year")
+    )
+    _, rows = mirror.sql(
+        _LATEST.format(conditions=conditions, area_conditions=area_conditions),
+        params | area_params,
+    )
+    return rows
+
+
+def shapes(mirror: Mirror) -> dict[str, dict]:
+    """GeoJSON geometry per municipality IRI (from its boundary's WKT), made once per version."""
+
+    def compute():
+        _, rows = mirror.sql("SELECT area::VARCHAR, wkt FROM shapes")
+        made = ((area, geo.polygon(wkt)) for area, wkt in rows)
+        return {area: shape for area, shape in made if shape}
+
+    return mirror.memo("shapes", compute)
+
+
+def download(mirror: Mirror, selection: Selection, language: str, sources: dict) -> list[tuple]:
+    """Rows of the tidy download, columns as in CSV_COLUMNS: the indicator by its label and
+    the unit by its label in ``language``, the source by the cube's title (else its IRI)."""
+    labels = _labels_in(mirror, language)
+    return [
+        (
+            ags,
+            name,
+            _label(labels, indicator),
+            period,
+            value,
+            _label(labels, unit),
+            sources.get(dataset) or dataset,
+        )
+        for ags, name, _area, indicator, _l, period, value, unit, _u, dataset in tidy(
+            mirror, selection
+        )
     ]
 
 

@@ -37,7 +37,7 @@ RETRY_AFTER_FAILURE_S = 60.0
 RECHECK_WHILE_BUILDING_S = 5.0
 MEMO_MAX = 64
 # Bumped whenever mirror.sql changes what the file holds: a file of another layout is rebuilt.
-LAYOUT = "2"
+LAYOUT = "3"
 _PROJECTION = re.compile(r"^SELECT\s+(.*?)\s+WHERE", re.MULTILINE | re.DOTALL)
 
 
@@ -160,7 +160,8 @@ def _build_and_swap(store: Store, path: Path, version: str) -> None:
     log.info("statistics mirror: %d observations in %.1f s", count, time.monotonic() - started)
 
 
-# Raw tables: one per observation component (subject, value), plus areas and concepts.
+# Raw tables: one per observation component (subject, value), plus areas, concepts and
+# the municipalities' boundaries (shapes).
 _COMPONENTS = {
     "dataset": QB + "dataSet",
     "area": SDMX_DIMENSION + "refArea",
@@ -168,6 +169,7 @@ _COMPONENTS = {
     "period": RG + "refPeriod",
     "value": SDMX_MEASURE + "obsValue",
     "unit": SDMX_ATTRIBUTE + "unitMeasure",
+    "status": SDMX_ATTRIBUTE + "obsStatus",
 }
 
 
@@ -177,7 +179,8 @@ def _build(store: Store, target: Path, version: str, started: float) -> int:
         (f"raw_{name}", component, {"p": NamedNode(iri)}) for name, iri in _COMPONENTS.items()
     ]
     sources += [
-        (f"raw_{name}", (HERE / f"{name}.rq").read_text(), {}) for name in ("areas", "concepts")
+        (f"raw_{name}", (HERE / f"{name}.rq").read_text(), {})
+        for name in ("areas", "concepts", "shapes")
     ]
     origin = export.Pages(store)
     with tempfile.TemporaryDirectory(dir=target.parent) as work, duckdb.connect(str(target)) as db:

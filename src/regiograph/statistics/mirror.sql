@@ -27,10 +27,13 @@ CREATE TABLE observations AS
 SELECT d.o::dataset_iri AS dataset, a.o::area_iri AS area, i.o::indicator_iri AS indicator,
        TRY_CAST(substr(p.o, 1, 4) AS INTEGER) AS period,
        TRY_CAST(v.o AS DOUBLE) AS value,
-       coalesce(u.o, c.unit) AS unit
+       coalesce(u.o, c.unit) AS unit,
+       -- a break in the series before this value (SDMX obsStatus B): charts mark it
+       coalesce(b.o = 'http://purl.org/linked-data/sdmx/2009/code#obsStatus-B', false) AS series_break
 FROM raw_dataset d
 JOIN raw_area a USING (s) JOIN raw_indicator i USING (s) JOIN raw_period p USING (s)
 JOIN raw_value v USING (s) LEFT JOIN raw_unit u USING (s)
+LEFT JOIN (SELECT s, min(o) AS o FROM raw_status GROUP BY s) b USING (s)
 LEFT JOIN concepts c ON c.concept = i.o
 ORDER BY indicator, area, period;
 
@@ -53,3 +56,8 @@ SELECT f.area::area_iri AS area, f.kind, f.ags, f.name, f.district, f.district_n
           AND (s.max_population IS NULL OR coalesce(f.population, l.population) < s.max_population)
         LIMIT 1) AS size_class
 FROM facts f LEFT JOIN latest l USING (area);
+
+-- One boundary per municipality (WKT text; the explorer turns it into GeoJSON once).
+CREATE TABLE shapes AS
+SELECT area::area_iri AS area, min(wkt) AS wkt FROM raw_shapes
+WHERE area IN (SELECT area::VARCHAR FROM areas) GROUP BY area;

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext
 
 from regiograph.savedqueries import Parameter, ParameterError, convert
 from regiograph.savedqueries.charts import chart
@@ -19,11 +22,10 @@ from regiograph.server.kit import i18n
 from regiograph.server.routes import statistics_html as html
 from regiograph.server.services import config, store
 from regiograph.server.services import statistics as mirror
-from regiograph.statistics import cubes, explorer
+from regiograph.statistics import choropleth, cubes, explorer
 
 blueprint = Blueprint("statistics", __name__)
 MAX_AGS = 500
-TABLE_ROWS = 5000
 
 
 def _selection(args) -> explorer.Selection:
@@ -59,33 +61,119 @@ def explore():
     if not args.get("indicator") and options["indicators"]:
         args["indicator"] = options["indicators"][0]["indicator"]
     selection = _selection(args)
-    rows = explorer.tidy(mirror(), selection, TABLE_ROWS + 1) if selection.indicator else []
-    records = [dict(zip(explorer.TIDY_COLUMNS, r, strict=True)) for r in rows[:TABLE_ROWS]]
-    drawing = chart(
-        "line",
-        ["name", "period", "value"],
-        [
-            {"name": r["name"] or r["ags"] or r["area"], "period": r["period"], "value": r["value"]}
-            for r in records
-        ],
-        {"x": "period", "y": "value", "series": "name"},
-    )
+    view = args.get("view") if args.get("view") in VIEWS else "table"
+    sort, descending = _sort(args.get("sort", ""))
+    number = _page_number(args.get("page", ""))
+    found = view_data = None
+    lang = i18n.language()
+    if selection.indicator:
+        values = explorer.series(mirror(), selection)
+        found = {
+            "values": len(values),
+            "chart": _chart(values),
+            "map": choropleth.classify(explorer.latest(mirror(), selection)),
+        }
+        view_data = _view(view, selection, values, sort, descending, number, lang)
     return render_template(
         "statistics.html",
         options=options,
         args=args,
-        records=records,
-        table=html.table_body(records),
+        view=view,
+        views=VIEWS,
+        sort=args.get("sort", ""),
+        found=found,
+        shown=view_data,
+        link=lambda **changes: _link(args, changes),
         district_options=html.options(
             mirror().memo("districts", lambda: _districts(options)), args.get("district")
         ),
-        chart=drawing,
-        truncated=len(rows) > TABLE_ROWS,
         cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
-        download="/statistics/data.csv?" + request.query_string.decode("ascii", "replace"),
+        selection_query=_query(args, ("page",)),
         status=mirror().memo("status", mirror().status),
-        lang=i18n.language(),
+        lang=lang,
     )
+
+
+VIEWS = ("table", "years", "indicators")
+PAGE_SIZE = 50
+
+
+def _sort(raw: str) -> tuple[str, bool]:
+    """``name``, ``-value`` …: a column of explorer.SORTS, descending with a minus."""
+    column = raw.removeprefix("-")
+    if raw and column not in explorer.SORTS:
+        raise ParameterError("sort", "one of " + ", ".join(explorer.SORTS))
+    return column or "name", raw.startswith("-")
+
+
+def _page_number(raw: str) -> int:
+    if not raw.strip():
+        return 1
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100_000:
+        raise ParameterError("page", "a page number from 1")
+    return int(raw)
+
+
+def _view(view, selection, values, sort, descending, number, lang) -> dict:
+    """One page of the table or of a pivot, with what paging links need."""
+    offset = (number - 1) * PAGE_SIZE
+    if view == "table":
+        total, records = explorer.page(mirror(), selection, sort, descending, offset, PAGE_SIZE)
+        return {
+            "total": total,
+            "rows": html.table_body(records),
+            "page": number,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+        }
+    pivot = (
+        explorer.pivot_years(values)
+        if view == "years"
+        else explorer.pivot_indicators(mirror(), selection, lang)
+    )
+    total = len(pivot["rows"])
+    return {
+        "total": total,
+        "columns": pivot["columns"],
+        "rows": html.pivot_body(pivot["rows"][offset : offset + PAGE_SIZE]),
+        "page": number,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
+
+
+def _chart(values: list[dict]) -> dict | None:
+    """Line chart of the selection's series (the largest eight), its breaks marked: a dashed
+    line before the first value after a break (SDMX obsStatus B), as on resource pages."""
+    drawing = chart(
+        "line",
+        ["name", "period", "value"],
+        [{"name": v["name"], "period": v["period"], "value": v["value"]} for v in values],
+        {"x": "period", "y": "value", "series": "name"},
+    )
+    if drawing:
+        drawing["x"], drawing["y"] = gettext("Year"), gettext("Value")
+        broken = {str(v["period"]) for v in values if v["series_break"]}
+        labels = [label["text"] for label in drawing["labels"]]
+        xs = [label["x"] for label in drawing["labels"]]
+        drawing["breaks"] = [
+            {"x": round((xs[i - 1] + xs[i]) / 2, 1), "period": text}
+            for i, text in enumerate(labels)
+            if i and text in broken
+        ]
+    return drawing
+
+
+def _query(args: dict, leave_out: tuple[str, ...] = ()) -> str:
+    return urlencode({k: v for k, v in args.items() if v and k not in leave_out})
+
+
+def _link(args: dict, changes: dict) -> str:
+    """This selection's URL with ``changes`` (a page, a sort, a view); a new sort or view
+    starts at page one."""
+    merged = dict(args)
+    if "page" not in changes:
+        merged.pop("page", None)
+    merged.update({k: str(v) for k, v in changes.items()})
+    return "/statistics?" + _query(merged)
 
 
 def _districts(options: dict) -> list[tuple[str, str]]:
@@ -95,11 +183,67 @@ def _districts(options: dict) -> list[tuple[str, str]]:
 @blueprint.get("/statistics/data.csv")
 def tidy_csv():
     """Tidy CSV of the selection (or of one whole cube with ``dataset=``)."""
-    rows = explorer.tidy(mirror(), _selection(request.args))
+    rows = _download_rows()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(explorer.TIDY_COLUMNS)
+    writer.writerow(explorer.CSV_COLUMNS)
     writer.writerows(rows)
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="statistics.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_name()}.csv"'
     return response
+
+
+@blueprint.get("/statistics/data.json")
+def tidy_json():
+    """The same rows as the CSV, as JSON objects, with the selection that made them."""
+    rows = _download_rows()
+    body = {
+        "selection": {k: v for k, v in request.args.items() if v},
+        "columns": explorer.CSV_COLUMNS,
+        "rows": [dict(zip(explorer.CSV_COLUMNS, r, strict=True)) for r in rows],
+    }
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_name()}.json"'
+    return response
+
+
+@blueprint.get("/statistics/shapes.geojson")
+def shapes():
+    """The municipalities' boundaries for the choropleth map, one feature per municipality
+    (its IRI as id); the page colours them. The same for every selection, so cached."""
+    body = mirror().memo("shapes-geojson", _shapes_geojson)
+    response = Response(body, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _shapes_geojson() -> str:
+    features = [
+        {"type": "Feature", "id": area, "geometry": shape, "properties": {}}
+        for area, shape in explorer.shapes(mirror()).items()
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+def _download_rows() -> list[tuple]:
+    sources = mirror().memo(
+        "sources", lambda: {c.iri: c.title for c in cubes.cubes(store(), mirror())}
+    )
+    return explorer.download(mirror(), _selection(request.args), i18n.language(), sources)
+
+
+def _file_name() -> str:
+    """What the file holds: indicator (or cube), area, years, e.g.
+    ``statistics_population_district-08226_2017-2021``."""
+    args = request.args
+    parts = ["statistics"]
+    for key in ("dataset", "indicator", "district", "size_class"):
+        if args.get(key):
+            slug = args[key].rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            parts.append(slug if key in ("dataset", "indicator") else f"{key}-{slug}")
+    if args.get("ags"):
+        keys = [a for a in re.split(r"[\s,;]+", args["ags"]) if a]
+        parts.append("ags-" + "-".join(keys[:3]) + ("-etc" if len(keys) > 3 else ""))
+    if args.get("from") or args.get("to"):
+        parts.append(f"{args.get('from', '')}-{args.get('to', '')}")
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", "_".join(parts))[:150]

@@ -27,6 +27,26 @@ def table_body(records: list[dict]) -> Markup:
     )
 
 
+def pivot_body(rows: list[tuple]) -> Markup:
+    """``<tr>`` per municipality of a pivot: AGS, name, then one cell per column; a cell is a
+    value, or (value, year) where the column's values come from different years."""
+
+    def cell(entry) -> str:
+        if isinstance(entry, tuple):
+            value, year = entry
+            return f'<td class="num">{escape(number(value))} <small>({escape(year)})</small></td>'
+        return f'<td class="num">{escape(number(entry))}</td>'
+
+    return Markup(  # noqa: S704 (every value in it went through escape())
+        "".join(
+            f'<tr><td>{escape(ags or "")}</td><th scope="row">{escape(name or "")}</th>'
+            + "".join(cell(entry) for entry in cells)
+            + "</tr>"
+            for ags, name, cells in rows
+        )
+    )
+
+
 def number(value) -> str:
     """Digits grouped by a space, up to ten significant ones (same in German and English)."""
     return "" if value is None else f"{value:,.10g}".replace(",", " ")

@@ -7,13 +7,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import make_config
 from regiograph.cli import main
 from regiograph.runtime import open_store
+from regiograph.store.supervisor import free_port
 
 TTL = (
     '@prefix ex: <http://example.org/> .\nex:mannheim ex:ags "08222000" ; ex:name "Mannheim"@de .\n'
@@ -21,17 +24,24 @@ TTL = (
 GRAPH = "http://example.org/graph/cli"
 
 
-def run(data_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
-    environ.update({"REGIOGRAPH_DATA_DIR": str(data_dir)}, **(env or {}))
+def run(
+    data_dir: Path, *args: str, env: dict | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "regiograph", *args],
         capture_output=True,
         text=True,
-        env=environ,
+        env=_environment(data_dir, env),
         cwd=data_dir,
+        input=stdin,
         timeout=120,
     )
+
+
+def _environment(data_dir: Path, env: dict | None = None) -> dict:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    environ.update({"REGIOGRAPH_DATA_DIR": str(data_dir)}, **(env or {}))
+    return environ
 
 
 @pytest.fixture
@@ -41,6 +51,88 @@ def loaded(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "2 triples" in result.stdout
     return tmp_path
+
+
+def test_load_is_quiet_unless_verbose(tmp_path):
+    (tmp_path / "one.nt").write_text('<http://example.org/a> <http://example.org/p> "1" .\n')
+    quiet = run(tmp_path, "load", "one.nt", "--graph", GRAPH)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    lines = quiet.stdout.splitlines()
+    assert len(lines) == 2 and lines[0] == f"loaded into <{GRAPH}>: 1 triples"
+    assert lines[1].startswith("derived data:")
+    verbose = run(tmp_path, "load", "one.nt", "--graph", GRAPH, "-v")
+    assert verbose.returncode == 0 and " INFO regiograph." in verbose.stderr
+
+
+QUERY = "SELECT ?ags WHERE { ?s <http://example.org/ags> ?ags }"
+
+
+def test_query_from_a_file_an_at_file_and_standard_input(loaded):
+    (loaded / "ags.rq").write_text(QUERY + "\n")
+    expected = "ags\n08222000\n"
+    assert run(loaded, "query", "-f", "ags.rq", "--format", "csv").stdout == expected
+    assert run(loaded, "query", "@ags.rq", "--format", "csv").stdout == expected
+    assert run(loaded, "query", "-", "--format", "csv", stdin=QUERY).stdout == expected
+    assert run(loaded, "query", "-f", "-", "--format", "csv", stdin=QUERY).stdout == expected
+    missing = run(loaded, "query", "@nowhere.rq")
+    assert missing.returncode == 2 and "cannot read the query from nowhere.rq" in missing.stderr
+    neither = run(loaded, "query")
+    assert neither.returncode == 2 and "-f FILE" in neither.stderr
+
+
+def test_query_takes_the_common_prefixes_and_names_an_unknown_one(loaded):
+    (loaded / "label.ttl").write_text(
+        '<http://example.org/m> <http://www.w3.org/2000/01/rdf-schema#label> "Mannheim" .\n'
+    )
+    assert run(loaded, "load", "label.ttl", "--graph", GRAPH).returncode == 0
+    labels = run(loaded, "query", "SELECT ?l WHERE { ?s rdfs:label ?l }", "--format", "csv")
+    assert labels.stdout == "l\nMannheim\n", labels.stderr
+    unknown = run(loaded, "query", "SELECT * WHERE { ?s x:p ?o }")
+    assert unknown.returncode == 1
+    assert unknown.stderr.splitlines() == [
+        "regiograph: error at 1:21: the prefix 'x:' is not declared; "
+        "add a line PREFIX x: <…> before the query"
+    ]
+
+
+def test_serve_listens_where_host_and_port_say(tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = _environment(tmp_path, {"REGIOGRAPH_SERVER_WORKERS": "1"})
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "regiograph",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert _answers(f"http://127.0.0.1:{port}/healthz", process), log.read_text()
+        assert f"regiograph at http://127.0.0.1:{port}/" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _answers(url: str, process: subprocess.Popen) -> bool:
+    """True once ``url`` answers 200; False when the process ended first."""
+    while process.poll() is None:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    return False
 
 
 def test_query_formats(loaded):

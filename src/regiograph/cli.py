@@ -58,6 +58,12 @@ NO_WARM = click.option(
 )
 
 
+def _quiet() -> None:
+    """Only warnings and errors in the log: a command's own lines say what it did."""
+    root = logging.getLogger()
+    root.setLevel(max(root.level, logging.WARNING))
+
+
 def _warm(cfg: configuration.Config, store) -> bool:
     """Bring the derived data up to the new data version; True when every step worked.
     Never raises: the data is published whatever happens here."""
@@ -118,6 +124,14 @@ def config(ctx: click.Context, markdown: bool) -> None:
 )
 @click.option("--base", "base_iri", help="Base IRI for relative IRIs (default: each file's URL).")
 @NO_WARM
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    expose_value=False,  # kept in ctx.meta: load has arguments enough
+    callback=lambda ctx, _param, value: ctx.meta.update(verbose=value),
+    help="Log each step (default: warnings only).",
+)
 @click.pass_context
 @fails_cleanly
 def load(
@@ -135,6 +149,8 @@ def load(
     if replace and bulk:
         _fail("--bulk cannot replace a graph atomically; use one or the other", EXIT_USAGE)
     cfg = load_config(ctx)
+    if not ctx.meta.get("verbose"):
+        _quiet()
     try:
         graphs = read_graphs(files, graph, base_iri)
     except RdfFileError as exc:
@@ -154,7 +170,14 @@ def load(
 
 
 @main.command()
-@click.argument("sparql")
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from this file ('-': standard input).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -164,14 +187,40 @@ def load(
 )
 @click.pass_context
 @fails_cleanly
-def query(ctx, sparql: str, fmt: str) -> None:
-    """Run a SPARQL SELECT or ASK query and print the result."""
+def query(ctx, sparql: str | None, query_file: Path | None, fmt: str) -> None:
+    """Run a SPARQL SELECT or ASK query and print the result. SPARQL is the query itself,
+    @FILE a file holding it, or - for standard input. The platform's common prefixes (rdfs:,
+    dct:, geo: …, as on /sparql) need no PREFIX line."""
+    from regiograph.namespaces import PREFIXES
+    from regiograph.sparql.parsed import SparqlSyntaxError, parse
     from regiograph.store import output
 
+    text = _query_text(sparql, query_file)
+    try:
+        parsed = parse(text, defaults=PREFIXES, operation="query")
+    except SparqlSyntaxError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    # The store knows no default prefixes: declare the ones the query takes from them.
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in parsed.defaulted.items())
     cfg = load_config(ctx)
     with open_store(cfg, attach=True) as (_, store):
-        result = store.query_bytes(sparql, output.ACCEPT)
+        result = store.query_bytes(prologue + text, output.ACCEPT)
         click.echo(output.render(result.body, fmt), nl=False)
+
+
+def _query_text(sparql: str | None, query_file: Path | None) -> str:
+    """The query from the argument, an @file argument, -f FILE, or standard input ('-')."""
+    if (sparql is None) == (query_file is None):
+        _fail("give the query as an argument, @FILE, -f FILE or - (standard input)", EXIT_USAGE)
+    if query_file is None and sparql != "-" and not sparql.startswith("@"):
+        return sparql
+    source = str(query_file) if query_file is not None else sparql.removeprefix("@")
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read the query from {source}: {exc}", EXIT_USAGE)
 
 
 @main.command()
@@ -205,17 +254,32 @@ def export(ctx, graph: str | None, target: Path) -> None:
     click.echo(f"wrote {target} ({len(data):,} bytes)")
 
 
+def _listen(command):
+    """--host and --port, overriding server.host and server.port for this run."""
+    command = click.option(
+        "--port", type=click.IntRange(0, 65535), help="Port to listen on (server.port)."
+    )(command)
+    return click.option("--host", help="Address to listen on (server.host).")(command)
+
+
+def _served_config(ctx, host: str | None, port: int | None) -> configuration.Config:
+    cfg = load_config(ctx)
+    overrides = {"server__host": host, "server__port": port}
+    return cfg.with_overrides(**{key: v for key, v in overrides.items() if v is not None})
+
+
 @main.command()
+@_listen
 @click.pass_context
 @fails_cleanly
-def serve(ctx) -> None:
+def serve(ctx, host: str | None, port: int | None) -> None:
     """Start the store (embedded unless configured) and the web app under gunicorn; the
     derived data is brought up to date in the background meanwhile."""
     from regiograph.loader import vocabulary
     from regiograph.ops import warmup
     from regiograph.wsgi import run
 
-    cfg = load_config(ctx)
+    cfg = _served_config(ctx, host, port)
     with open_store(cfg) as (cfg, store):
         vocabulary.publish(cfg, store)  # pages and queries need the current labels
         warmup.in_background(cfg, store)  # a new vocabulary, or data written while stopped
@@ -224,9 +288,10 @@ def serve(ctx) -> None:
 
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Load the demo region and stop.")
+@_listen
 @click.pass_context
 @fails_cleanly
-def demo(ctx, no_serve: bool) -> None:
+def demo(ctx, no_serve: bool, host: str | None, port: int | None) -> None:
     """Serve the bundled demo region (the Metropolregion Rhein-Neckar), loading it first if
     the store is empty."""
     from regiograph.loader import demo as demo_region
@@ -234,7 +299,7 @@ def demo(ctx, no_serve: bool) -> None:
     from regiograph.ops import warmup
     from regiograph.wsgi import run
 
-    cfg = load_config(ctx)
+    cfg = _served_config(ctx, host, port)
     with open_store(cfg) as (cfg, store):
         if store.triple_count() == 0:
             click.echo("loading the demo region …")

@@ -188,11 +188,41 @@ def test_translations_are_compiled_from_the_catalogue():
     assert all(m.string for m in source if m.id), "every UI string has a German translation"
 
 
-def test_what_is_this_line_is_the_first_sentence_of_the_class_comment(client):
-    html = html_of(get(client, "/page/project/smart-city-mannheim"))
+@pytest.mark.parametrize(
+    ("lang", "plain", "note"),
+    [
+        ("de", "Ein Vorhaben, mit dem Kommunen", "Neu geprägt"),
+        ("en", "An undertaking in which municipalities", "Minted"),
+    ],
+)
+def test_what_is_this_is_plain_words_and_the_modelling_note_is_behind_a_click(
+    client, lang, plain, note
+):
+    """rg:readerDescription at the top; rdfs:comment (IRI patterns, why minted) only in the
+    closed "technical details"."""
+    html = html_of(get(client, "/page/project/smart-city-mannheim", lang))
     what = html.split('class="what"', 1)[1].split("</p>", 1)[0]
-    assert "(z. B. Modellprojekt Smart Cities" in what  # not cut at the abbreviation
-    assert "Neu geprägt" not in what
+    assert plain in what and note not in what and "IRI" not in what
+    details = html.split('<details class="technical">', 1)[1].split("</details>", 1)[0]
+    assert note in details and "{base}id/" in details
+
+
+def test_what_is_this_falls_back_to_the_first_sentence_of_the_class_comment():
+    from regiograph.resources.ontology import ontology
+    from regiograph.resources.present import Presenter
+
+    presenter = Presenter(ontology(), "de", str, "http://localhost:8080/")
+    gist = presenter.gist(RG + "Project")  # a class with a comment cut at a full stop
+    assert "(z. B. Modellprojekt Smart Cities" in gist and "Neu geprägt" not in gist
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("de", "Veröffentlicht"), ("en", "Publishes")])
+def test_incoming_links_are_headed_with_inverse_wording(client, lang, heading):
+    html = html_of(get(client, "/page/organisation/verband-region-rhein-neckar", lang))
+    incoming = html.split('id="incoming-heading"', 1)[1].split("</section>\n</section>", 1)[0]
+    headings = re.findall(r"<h3>([^<]+) <span", incoming)
+    assert heading in headings, headings
+    assert "Herausgeber" not in headings and "publisher" not in headings
 
 
 def test_chart_axis_ticks_are_round_numbers_in_the_readers_format():

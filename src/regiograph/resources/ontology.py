@@ -47,7 +47,9 @@ class Term:
     iri: str
     order: int
     labels: dict[str, str] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)  # the technical note
+    reader: dict[str, str] = field(default_factory=dict)  # rg:readerDescription, for people
+    inverse: dict[str, str] = field(default_factory=dict)  # rg:inverseLabel: read from the object
     kinds: set[str] = field(default_factory=set)
     domains: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)  # rdfs:subClassOf / subPropertyOf
@@ -114,11 +116,11 @@ def _absorb(terms: dict[str, Term], triple) -> None:
     if term is None:
         term = terms[subject.value] = Term(subject.value, len(terms))
     if isinstance(obj, Literal):
-        language = obj.language or ""
-        if predicate in LABEL_PROPERTIES:
-            term.labels.setdefault(language, obj.value)
-        elif predicate in (RDFS + "comment", SKOS + "definition"):
-            term.comments.setdefault(language, " ".join(obj.value.split()))
+        texts = _text_slot(term, predicate)
+        if texts is not None:
+            prose = texts is term.comments or texts is term.reader  # wrapped in the files
+            text = " ".join(obj.value.split()) if prose else obj.value
+            texts.setdefault(obj.language or "", text)
     elif isinstance(obj, NamedNode):
         if predicate == RDF_TYPE:
             term.kinds.add(obj.value)
@@ -126,3 +128,16 @@ def _absorb(terms: dict[str, Term], triple) -> None:
             term.domains.append(obj.value)
         elif predicate in (RDFS + "subClassOf", RDFS + "subPropertyOf", SKOS + "broader"):
             term.parents.append(obj.value)
+
+
+def _text_slot(term: Term, predicate: str) -> dict[str, str] | None:
+    """Where a literal of ``predicate`` about ``term`` goes (per language), if anywhere."""
+    if predicate in LABEL_PROPERTIES:
+        return term.labels
+    if predicate in (RDFS + "comment", SKOS + "definition"):
+        return term.comments
+    if predicate == RG + "readerDescription":
+        return term.reader
+    if predicate == RG + "inverseLabel":
+        return term.inverse
+    return None

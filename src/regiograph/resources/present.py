@@ -111,6 +111,18 @@ class Presenter:
         term = self.ontology.term(iri)
         return lang.pick(term.comments, self.language) if term else None
 
+    def reader_description(self, iri: str) -> str | None:
+        """What a kind of thing is, in words for people (rg:readerDescription)."""
+        term = self.ontology.term(iri)
+        return lang.pick(term.reader, self.language) if term else None
+
+    def inverse_label(self, iri: str) -> str:
+        """A property as read from its object ("Veröffentlicht" for dct:publisher): the
+        heading of incoming links; the property's own label where it has none."""
+        term = self.ontology.term(iri)
+        found = lang.pick(term.inverse, self.language) if term else None
+        return found or self.term_label(iri)
+
     def gist(self, iri: str) -> str | None:
         """The first sentence of a term's comment: the "what is this" line of a page."""
         text = self.comment(iri)
@@ -207,7 +219,7 @@ def incoming_groups(presenter: Presenter, incoming: Incoming) -> list[dict]:
         result.append(
             {
                 "iri": predicate,
-                "label": presenter.term_label(predicate),
+                "label": presenter.inverse_label(predicate),
                 "count": count,
                 "items": items,
             }

@@ -63,7 +63,11 @@ def _context(counted, iri, description, presenter, types, view, incoming) -> dic
         "description": _shown(labels.pick(description.own_descriptions, language)),
         "description_lang": _lang_of(description.own_descriptions, language),
         "types": type_badges,
-        "what_is_this": presenter.gist(specific) if specific else None,
+        # words for people first; the ontology's modelling note one click away
+        "what_is_this": (presenter.reader_description(specific) or presenter.gist(specific))
+        if specific
+        else None,
+        "technical_note": presenter.comment(specific) if specific else None,
         "what_is_this_class": presenter.term_label(specific) if specific else None,
         "keys": present.keys(presenter, description),
         # an invented resource says so in a banner above everything, not in a property row

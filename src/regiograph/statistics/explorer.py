@@ -59,7 +59,7 @@ LIMIT $limit OFFSET $skip
 """
 
 _SERIES = """
-SELECT a.ags, a.name, o.area, o.period, o.value, o.series_break
+SELECT a.ags, a.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break
 FROM observations o LEFT JOIN areas a ON a.area = o.area
 WHERE {conditions}
 ORDER BY a.name, a.ags, o.area, o.period
@@ -70,18 +70,6 @@ SELECT a.ags, a.name, o.indicator::VARCHAR, arg_max(o.value, o.period), max(o.pe
 FROM observations o JOIN areas a ON a.area = o.area
 WHERE a.kind = 'municipality' AND {conditions}
 GROUP BY a.ags, a.name, o.indicator
-"""
-
-_LATEST = """
-WITH v AS (
-  SELECT o.area, arg_max(o.value, o.period) AS value, max(o.period) AS period
-  FROM observations o LEFT JOIN areas a ON a.area = o.area
-  WHERE {conditions} GROUP BY o.area
-)
-SELECT a.area::VARCHAR, a.ags, a.name, v.value, v.period
-FROM areas a LEFT JOIN v ON v.area = a.area
-WHERE a.kind = 'municipality' AND {area_conditions}
-ORDER BY a.name, a.ags
 """
 
 _INDICATORS = """
@@ -218,18 +206,65 @@ def _labels_in(mirror: Mirror, language: str) -> dict:
 
 
 def series(mirror: Mirror, selection: Selection) -> list[dict]:
-    """Every value of the selection for charts and the years pivot: name, period, value, break."""
+    """Every value of the selection, by name, AGS and period: for the chart, the map, the years
+    pivot and (where few) the table, so that a page asks the mirror once."""
     conditions, params = _where(selection)
     _, rows = mirror.sql(_SERIES.format(conditions=conditions), params)
+    labels = _labels(mirror)
     return [
         {
             "ags": ags,
-            "name": name or ags or str(area),
+            "name": name or ags or area,
+            "area": area,
             "period": period,
             "value": value,
+            "unit_label": _label(labels, unit),
             "series_break": series_break,
         }
-        for ags, name, area, period, value, series_break in rows
+        for ags, name, area, period, value, unit, series_break in rows
+    ]
+
+
+def page_of(
+    values: list[dict], sort: str, descending: bool, offset: int, limit: int
+) -> tuple[int, list[dict]]:
+    """What :func:`page` answers, from the rows of :func:`series` (already by name, AGS and
+    period, which a stable sort keeps for equal keys): values without the key come last."""
+    present = [v for v in values if v[sort] is not None]
+    present.sort(key=lambda v: v[sort], reverse=descending)
+    ordered = present + [v for v in values if v[sort] is None]
+    return len(values), ordered[offset : offset + limit]
+
+
+def municipalities(mirror: Mirror, selection: Selection) -> list[tuple]:
+    """(area, ags, name) of the municipalities the selection's district, size class and AGS
+    choose (all of them remembered once per version, filtered here: cheaper than a query)."""
+    every = mirror.memo(
+        "municipalities",
+        lambda: mirror.sql(
+            "SELECT area::VARCHAR, ags, name, district, size_class FROM areas "
+            "WHERE kind = 'municipality' ORDER BY name, ags"
+        )[1],
+    )
+    keys = set(selection.ags)
+    return [
+        (area, ags, name)
+        for area, ags, name, district, size_class in every
+        if (selection.district is None or district == selection.district)
+        and (selection.size_class is None or size_class == selection.size_class)
+        and (not keys or ags in keys)
+    ]
+
+
+def latest_of(values: list[dict], areas: list[tuple]) -> list[tuple]:
+    """(area, ags, name, value, period) per municipality: its latest value among ``values``
+    (the selection's period), None where it has none."""
+    last = {v["area"]: v for v in values if v["value"] is not None}  # by period within an area
+    return [
+        (area, ags, name, last[area]["value"], last[area]["period"])
+        if area in last
+        else (area, ags, name, None, None)
+        for area, ags, name in areas
     ]
 
 
@@ -264,20 +299,6 @@ def pivot_indicators(mirror: Mirror, selection: Selection, language: str) -> dic
         "columns": [_label(labels, i) for i in indicators],
         "rows": [(ags, name, line) for (name, ags), line in sorted(cells.items())],
     }
-
-
-def latest(mirror: Mirror, selection: Selection) -> list[tuple]:
-    """(area, ags, name, value, period) per municipality in the selection: its latest value of
-    the selected indicator up to the last year; municipalities without one have None."""
-    conditions, params = _where(selection, skip=("dataset",))
-    area_conditions, area_params = _where(
-        selection, skip=("dataset", "indicator", "from_year", "to_year")
-    )
-    _, rows = mirror.sql(
-        _LATEST.format(conditions=conditions, area_conditions=area_conditions),
-        params | area_params,
-    )
-    return rows
 
 
 def shapes(mirror: Mirror) -> dict[str, dict]:

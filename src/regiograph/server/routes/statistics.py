@@ -71,7 +71,9 @@ def explore():
         found = {
             "values": len(values),
             "chart": _chart(values),
-            "map": choropleth.classify(explorer.latest(mirror(), selection)),
+            "map": choropleth.classify(
+                explorer.latest_of(values, explorer.municipalities(mirror(), selection))
+            ),
         }
         view_data = _view(view, selection, values, sort, descending, number, lang)
     return render_template(
@@ -84,6 +86,7 @@ def explore():
         found=found,
         shown=view_data,
         link=lambda **changes: _link(args, changes),
+        class_lists=html.class_lists,
         district_options=html.options(
             mirror().memo("districts", lambda: _districts(options)), args.get("district")
         ),
@@ -96,6 +99,9 @@ def explore():
 
 VIEWS = ("table", "years", "indicators")
 PAGE_SIZE = 50
+# Up to this many values the page sorts the rows it has already read for the chart and the
+# map; beyond, DuckDB sorts and pages (its sort beats Python's on large selections).
+SORT_IN_PYTHON = 20_000
 
 
 def _sort(raw: str) -> tuple[str, bool]:
@@ -118,7 +124,10 @@ def _view(view, selection, values, sort, descending, number, lang) -> dict:
     """One page of the table or of a pivot, with what paging links need."""
     offset = (number - 1) * PAGE_SIZE
     if view == "table":
-        total, records = explorer.page(mirror(), selection, sort, descending, offset, PAGE_SIZE)
+        if len(values) <= SORT_IN_PYTHON:
+            total, records = explorer.page_of(values, sort, descending, offset, PAGE_SIZE)
+        else:
+            total, records = explorer.page(mirror(), selection, sort, descending, offset, PAGE_SIZE)
         return {
             "total": total,
             "rows": html.table_body(records),

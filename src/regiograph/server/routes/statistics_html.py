@@ -47,6 +47,32 @@ def pivot_body(rows: list[tuple]) -> Markup:
     )
 
 
+def class_lists(classes: list[dict], areas: list[dict], heading: str) -> Markup:
+    """The choropleth's stand-in without JavaScript: per class (then ``heading``: no value) a
+    heading and the linked municipalities with their value and year."""
+    groups = [(f"{number(c['low'])} \u2013 {number(c['high'])}", c["index"]) for c in classes]
+    if any(a["cls"] is None for a in areas):
+        groups.append((heading, None))
+    return Markup(  # noqa: S704 (every value in it went through escape())
+        "".join(
+            f'<h3>{escape(title)}</h3><ul class="inline-list">'
+            + "".join(
+                f'<li><a href="/resource?iri={escape(_quoted(a["area"]))}" '
+                f'data-area="{escape(a["area"])}">{escape(a["name"] or a["ags"] or "")}'
+                + (
+                    f" {escape(number(a['value']))}</a> ({escape(a['period'])})</li>"
+                    if index is not None
+                    else "</a></li>"
+                )
+                for a in areas
+                if a["cls"] == index
+            )
+            + "</ul>"
+            for title, index in groups
+        )
+    )
+
+
 def number(value) -> str:
     """Digits grouped by a space, up to ten significant ones (same in German and English)."""
     return "" if value is None else f"{value:,.10g}".replace(",", " ")

@@ -122,3 +122,17 @@ def test_query_result_cells_name_things_and_print_years_as_years(client):
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
     years = [re.findall(r"<td[^>]*>(.*?)</td>", row)[header.index("year")] for row in rows]
     assert years and all(re.fullmatch(r"\d{4}", year) for year in years), years[:5]
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "Weinheim Castle"), ("de", "Burg Weinheim")])
+def test_a_name_the_query_chose_in_german_is_shown_in_the_readers_language(language, text):
+    """Queries filter ?name to German (every thing has one); the table names the row's thing
+    in the reader's language where the labels know it."""
+    place = "http://localhost:8080/id/place/burg"
+    names = {place: {"de": "Burg Weinheim", "en": "Weinheim Castle"}}
+    row = {"place": NamedNode(place), "name": _label("Burg Weinheim", "de")}
+    result = display.table(["place", "name"], [row], language, names, lambda iri: iri)
+    assert result["rows"][0][1]["text"] == text
+    unknown = {"place": NamedNode(place + "2"), "name": _label("Burg Windeck", "de")}
+    result = display.table(["place", "name"], [unknown], "en", names, lambda iri: iri)
+    assert result["rows"][0][1]["text"] == "Burg Windeck"  # no English name known: the German

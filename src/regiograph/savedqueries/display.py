@@ -44,10 +44,23 @@ def table(
     link: Callable[[str], str],
 ) -> dict:
     """The result as the template's table: column names and rows of cells."""
+    rows = [in_language(row, columns, language, names) for row in rows]
     return {
         "columns": columns,
         "rows": [[cell(row.get(c), c, language, names, link) for c in columns] for row in rows],
     }
+
+
+def in_language(row: dict, columns: list[str], language: str, names: dict) -> dict:
+    """The row with its ``name`` in the reader's language where the query chose another
+    (queries filter names to German, the fallback every thing has): the name of the row's
+    first IRI, when the labels know one in ``language``."""
+    name = row.get("name")
+    if not isinstance(name, Literal) or name.language in (None, "", language):
+        return row
+    thing = next((row[c] for c in columns if isinstance(row.get(c), NamedNode)), None)
+    text = names.get(thing.value, {}).get(language) if thing is not None else None
+    return {**row, "name": Literal(text, language=language)} if text else row
 
 
 def cell(term, column: str, language: str, names: dict, link: Callable[[str], str]) -> dict:

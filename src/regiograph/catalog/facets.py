@@ -1,8 +1,8 @@
 """What the HTML view filters by — theme, publisher, file format, licence, area — for every
 dataset of the catalogue, so that a filter selects across all pages, not within one.
 
-Harvested datasets: one SELECT per data version (``queries/harvested-facets.rq``) kept with
-the key list; what depends on the configuration (a source's ``default_publisher`` and
+Harvested datasets: four SELECTs per data version (``queries/harvested-facets-*.rq``), kept
+with the key list; what depends on the configuration (a source's ``default_publisher`` and
 ``default_licence``) is applied when the key list is read, as the pages apply it. Own
 datasets: from their triples, as the page summary reads them.
 
@@ -26,6 +26,9 @@ from regiograph.namespaces import DCATDE_LICENCES, DCATDE_REGIONAL_KEY, EU_AUTHO
 from regiograph.store import Store
 
 NAMES = ("theme", "publisher", "format", "licence", "area")
+PARTS = tuple(
+    f"harvested-facets-{part}" for part in ("themes", "publishers", "areas", "distributions")
+)
 # facet -> the namespace its values are the rest of
 PREFIXES = {
     "theme": EU_AUTHORITY + "data-theme/",
@@ -47,7 +50,7 @@ def harvested(store: Store) -> dict[tuple[str, str], dict]:
     found: dict = defaultdict(lambda: {"theme": set(), "area": set()})
     agents: dict = defaultdict(dict)  # (ds, graph, agent) -> {language: name}
     distributions: dict = defaultdict(lambda: (set(), set()))
-    for row in store.select(query("harvested-facets"), {"meta": NamedNode(store.meta_graph)}):
+    for row in _rows(store):
         key = (row["ds"].value, row["g"].value)
         facet = row["facet"].value
         if facet == "publisher":
@@ -70,6 +73,12 @@ def harvested(store: Store) -> dict[tuple[str, str], dict]:
         key: {k: sorted(v) if isinstance(v, set) else v for k, v in facets.items()}
         for key, facets in found.items()
     }
+
+
+def _rows(store: Store):
+    """The rows of the four parts (``queries/harvested-facets-*.rq``), one query each."""
+    for part in PARTS:
+        yield from store.select(query(part), {"meta": NamedNode(store.meta_graph)})
 
 
 def for_harvested(

@@ -1,5 +1,5 @@
 """/sparql under gunicorn (as `regiograph serve` runs it) versus the Oxigraph server queried
-directly, in the same run, on the same store: throughput and p50/p99 latency at 1 and 8
+directly, in the same run, on the same data: throughput and p50/p99 latency at 1 and 8
 concurrent clients, for a mix of short lookups and aggregates.
 
     .venv/bin/python bench/sparql_proxy.py            # quick: ~100k triples, 6 s per run
@@ -7,8 +7,10 @@ concurrent clients, for a mix of short lookups and aggregates.
 
 The region is generated here (municipalities with AGS keys, districts, and statistical
 observations per municipality, indicator and year), bulk-loaded with `oxigraph load`, then
-served by `regiograph serve`; "direct" is the embedded Oxigraph server that `serve` starts
-(its URL is in the data directory's lock file). Results: bench/results/sparql_proxy.json.
+served by `regiograph serve`; "direct" is `oxigraph serve` on a copy of the same data (the
+embedded store's owner serves its snapshots only to the platform), "owner" the owner's own
+``/query`` (its URL is in the data directory's lock file). Results:
+bench/results/sparql_proxy.json.
 """
 
 from __future__ import annotations
@@ -120,6 +122,36 @@ def start_serve(data_dir: Path, port: int, log) -> subprocess.Popen:
     raise SystemExit("regiograph serve did not start in time")
 
 
+def start_direct(work: Path) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve` on a plain copy of the owner's newest snapshot (the same data)."""
+    snapshots = sorted(p for p in (work / "data" / "snapshots").iterdir() if p.name[0].isdigit())
+    copy = work / "direct-store"
+    shutil.copytree(snapshots[-1], copy)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "oxigraph"),
+            "serve",
+            "--location",
+            str(copy),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.post(url, data={"query": "ASK {}"}, headers=ACCEPT, timeout=10).ok:
+                return process, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit("oxigraph serve did not start in time")
+
+
 def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> dict:
     """Closed-loop clients for ``seconds``; every 10th request of a client is an aggregate."""
     stop = time.monotonic() + seconds
@@ -193,9 +225,15 @@ def main() -> None:
         port = free_port()
         with (work / "serve.log").open("wb") as log:
             process = start_serve(work / "data", port, log)
+            direct = None
             try:
                 lock = json.loads((work / "data" / "regiograph-store.lock").read_text())
-                targets = {"direct": lock["query_url"], "sparql": f"http://127.0.0.1:{port}/sparql"}
+                direct, direct_url = start_direct(work)
+                targets = {
+                    "direct": direct_url,
+                    "owner": lock["query_url"],
+                    "sparql": f"http://127.0.0.1:{port}/sparql",
+                }
                 for url in targets.values():  # warm up: caches, worker processes
                     run(url, 8, 2.0, keys, years)
                 for clients in (1, 8):
@@ -207,10 +245,10 @@ def main() -> None:
                             f"p50 {outcome['p50_ms']:7.2f} ms  p99 {outcome['p99_ms']:7.2f} ms"
                             f"  errors {outcome['errors']}"
                         )
-                    direct, ours = results[f"direct@{clients}"], results[f"sparql@{clients}"]
+                    peer, ours = results[f"direct@{clients}"], results[f"sparql@{clients}"]
                     results[f"ratio@{clients}"] = {
-                        "throughput": ours["per_s"] / direct["per_s"],
-                        "p99": ours["p99_ms"] / direct["p99_ms"],
+                        "throughput": ours["per_s"] / peer["per_s"],
+                        "p99": ours["p99_ms"] / peer["p99_ms"],
                     }
                     print(
                         f"        {clients} clients: throughput "
@@ -220,6 +258,9 @@ def main() -> None:
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=60)
+                if direct:
+                    direct.terminate()
+                    direct.wait(timeout=60)
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / "sparql_proxy.json").write_text(json.dumps(results, indent=2))

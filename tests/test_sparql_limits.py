@@ -119,6 +119,10 @@ def _get(web, query: str, **params):
 def web(limited_app):
     """A client, once every worker of the pool is back (killed ones are replaced)."""
     client = _client(limited_app)
+    # The time limit covers a worker's start too: a cold pool answers 503 until one is ready.
+    deadline = time.monotonic() + 60
+    while _get(client, "ASK {}").status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert _get(client, "ASK {}").status_code == 200
     pool = limited_app.extensions["regiograph.sparql"].engine.pool
     deadline = time.monotonic() + 30

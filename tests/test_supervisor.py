@@ -1,4 +1,4 @@
-"""The embedded Oxigraph server: start, lock, restart after a crash, clear failures."""
+"""The embedded store's owner process: start, lock, restart after a crash, clear failures."""
 
 from __future__ import annotations
 
@@ -48,11 +48,6 @@ def test_directory_held_by_a_foreign_oxigraph_is_a_clear_error(tmp_path, oxigrap
     finally:
         foreign.terminate()
         foreign.wait()
-
-
-def test_missing_binary_is_a_clear_error(tmp_path):
-    with pytest.raises(StoreError, match="pip install oxigraph"):
-        OxigraphServer(tmp_path / "store", binary=str(tmp_path / "no-such-oxigraph"))
 
 
 def test_port_in_use_is_a_clear_error(tmp_path):

@@ -360,10 +360,13 @@ def backup(ctx, target: Path) -> None:
     """Back up every named graph into the new directory TARGET, online: a running platform
     keeps serving. Each graph's triple count and fingerprint go into TARGET/manifest.json."""
     from regiograph.ops.backup import backup as run_backup
+    from regiograph.store.supervisor import SNAPSHOTS
 
     cfg = load_config(ctx)
+    # The embedded store is backed up from its owner's newest snapshot (see ops/backup.py).
+    snapshots = cfg.data_path / SNAPSHOTS if cfg.embedded_store else None
     with open_store(cfg, attach=True) as (_, store):
-        manifest = run_backup(store, target)
+        manifest = run_backup(store, target, snapshots)
     triples = sum(entry["triples"] for entry in manifest["graphs"].values())
     click.echo(f"backed up {len(manifest['graphs'])} graphs, {triples} triples, to {target}")
 

@@ -120,7 +120,8 @@ SETTINGS: tuple[Setting, ...] = (
         "store.dialect",
         str,
         "auto",
-        "Quirks of the store: auto (guess from the URLs), oxigraph, virtuoso or generic.",
+        "Quirks of the store: auto (guess from the URLs), oxigraph, virtuoso or generic "
+        "(regiograph: the embedded store's owner, set by the platform itself).",
     ),
     Setting(
         "store.query_timeout_s",
@@ -144,7 +145,8 @@ SETTINGS: tuple[Setting, ...] = (
         "store.oxigraph_binary",
         str,
         "",
-        "Path of the `oxigraph` server binary. Empty: the one installed beside Python, "
+        "Path of the `oxigraph` binary, for tools and tests that start one; the embedded "
+        "store no longer does (its owner is pyoxigraph). Empty: the one beside Python, "
         "then the one on PATH.",
     ),
     Setting("store.port", int, 0, "Loopback port of the embedded store. 0: any free port."),
@@ -495,8 +497,8 @@ def _check(values: dict[str, Any]) -> None:
         raise ConfigError("site.base_iri must end with '/'")
     if values["store.auth"] not in {"basic", "digest"}:
         raise ConfigError("store.auth must be 'basic' or 'digest'")
-    if values["store.dialect"] not in {"auto", "oxigraph", "virtuoso", "generic"}:
-        raise ConfigError("store.dialect must be auto, oxigraph, virtuoso or generic")
+    if values["store.dialect"] not in {"auto", "oxigraph", "virtuoso", "generic", "regiograph"}:
+        raise ConfigError("store.dialect must be auto, oxigraph, virtuoso, generic or regiograph")
     if values["site.default_language"] not in {"de", "en"}:
         raise ConfigError("site.default_language must be 'de' or 'en'")
     if values["store.query_timeout_s"] <= 0:

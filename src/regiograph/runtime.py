@@ -15,7 +15,7 @@ from pathlib import Path
 from regiograph.config import Config
 from regiograph.ops import datadir
 from regiograph.store import OxigraphServer, Store, StoreError, StoreUnavailable
-from regiograph.store.supervisor import LOCK_FILE
+from regiograph.store.supervisor import LOCK_FILE, owner_endpoints
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config, Store]]:
     """The store the configuration names, reachable, with the config that points at it.
 
-    With the embedded store, starts Oxigraph's server for the data directory and stops it
+    With the embedded store, starts its owner process for the data directory and stops it
     on exit. ``attach=True`` (one-shot commands such as ``query``) first looks for a running
     regiograph holding that directory and uses its store instead of failing on the lock.
     """
@@ -32,18 +32,16 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
     if config.embedded_store:
         running = _running_store(config.data_path) if attach else None
         if running:
-            config = config.with_overrides(**_endpoint_overrides(running))
+            config = config.with_overrides(**_overrides(owner_endpoints(*running)))
         else:
             datadir.ensure_compatible(config.data_path)  # refuse a store we cannot read safely
             server = OxigraphServer(
                 config.data_path / "store",
                 timeout_s=config["store.query_timeout_s"],
                 port=config["store.port"],
-                binary=config["store.oxigraph_binary"],
+                workers=config["sparql.workers"],
             ).start()
-            config = config.with_overrides(
-                **{k.replace(".", "__"): v for k, v in server.endpoints.items()}
-            )
+            config = config.with_overrides(**_overrides(server.endpoints))
     try:
         store = Store.from_config(config)
         check_reachable(store)
@@ -67,21 +65,16 @@ def check_reachable(store: Store) -> None:
         ) from None
 
 
-def _running_store(data_path: Path) -> str | None:
-    """The query URL of a live regiograph store on this data directory, if there is one."""
+def _running_store(data_path: Path) -> tuple[str, str] | None:
+    """The query URL and write credential of a live regiograph store on this data
+    directory, if there is one (the lock file is readable by its user only)."""
     try:
         info = json.loads((data_path / LOCK_FILE).read_text())
         os.kill(int(info["pid"]), 0)
+        return info["query_url"], info["token"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return info["query_url"]
 
 
-def _endpoint_overrides(query_url: str) -> dict[str, str]:
-    base = query_url.removesuffix("/query")
-    return {
-        "store__query_url": query_url,
-        "store__update_url": base + "/update",
-        "store__graph_store_url": base + "/store",
-        "store__dialect": "oxigraph",
-    }
+def _overrides(settings: dict[str, str]) -> dict[str, str]:
+    return {key.replace(".", "__"): value for key, value in settings.items()}

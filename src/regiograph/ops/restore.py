@@ -21,7 +21,7 @@ from regiograph.ops import backup as backups
 from regiograph.ops import datadir
 from regiograph.ops.checksum import graph_fingerprint
 from regiograph.store import OxigraphServer, Store, StoreError
-from regiograph.store.supervisor import LOCK_FILE
+from regiograph.store.supervisor import LOCK_FILE, SNAPSHOTS
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,15 @@ def restore(config: Config, source: Path) -> dict:
     backups.verify_files(source, manifest)
     data_path = config.data_path
     fresh = data_path / "store.restoring"
-    shutil.rmtree(fresh, ignore_errors=True)
+    fresh_snapshots = data_path / "store.restoring.snapshots"
+    for leftover in (fresh, fresh_snapshots):
+        shutil.rmtree(leftover, ignore_errors=True)
     try:
-        _load_and_verify(config, fresh, source, manifest)
+        _load_and_verify(config, fresh, fresh_snapshots, source, manifest)
         with _data_dir_lock(data_path):
             _swap(data_path / "store", fresh)
+            # The owner's snapshots belong to the store they were made of: swapped with it.
+            _swap(data_path / SNAPSHOTS, fresh_snapshots)
     except OSError as exc:
         raise backups.BackupError(backups.disk_message(exc, data_path)) from None
     except StoreError as exc:
@@ -54,15 +58,18 @@ def restore(config: Config, source: Path) -> dict:
         ) from None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(fresh_snapshots, ignore_errors=True)
     datadir.write(data_path)
     return manifest
 
 
-def _load_and_verify(config: Config, location: Path, source: Path, manifest: dict) -> None:
+def _load_and_verify(
+    config: Config, location: Path, snapshots: Path, source: Path, manifest: dict
+) -> None:
     # Starting a server on the new directory takes the data directory's lock, so a running
     # platform makes the restore stop here with StoreLocked, before anything changed.
     with OxigraphServer(
-        location, timeout_s=config["store.query_timeout_s"], binary=config["store.oxigraph_binary"]
+        location, timeout_s=config["store.query_timeout_s"], snapshots=snapshots
     ) as server:
         overrides = {k.replace(".", "__"): v for k, v in server.endpoints.items()}
         store = Store.from_config(config.with_overrides(**overrides))
@@ -89,7 +96,7 @@ def _verify(store: Store, manifest: dict) -> None:
 
 
 def _swap(current: Path, fresh: Path) -> None:
-    previous = current.with_name(f"store.previous-{time.strftime('%Y%m%d%H%M%S')}")
+    previous = current.with_name(f"{current.name}.previous-{time.strftime('%Y%m%d%H%M%S')}")
     if current.exists():
         current.rename(previous)
     fresh.rename(current)

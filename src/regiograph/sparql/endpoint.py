@@ -20,8 +20,9 @@ class Endpoint:
 
     def __init__(self, cfg: Config, store: Store):
         server = getattr(store, "server", None)
-        # The embedded store is supervised here (open_store points the config at its URL).
-        store_path = str(server.location) if server is not None else None
+        # The embedded store is supervised here (open_store points the config at its URL);
+        # the workers read its owner's snapshots, never the live directory.
+        store_path = str(server.snapshots) if server is not None else None
         self.allow = services.parse_allow_list(cfg["sparql.service_allow"])
         self.limits = Limits(
             cfg["sparql.timeout_s"],

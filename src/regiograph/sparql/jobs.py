@@ -40,7 +40,8 @@ class Job:
     base: str  # relative IRIs resolve against it
     allow: frozenset[str]  # SERVICE endpoints on the allow-list
     check_only: bool
-    version: str = ""  # data version: a worker reopens its handle when it moves
+    check_services: bool = True  # False: the store owner's own queries (the platform's)
+    version: str = ""  # data version: a worker reopens its snapshot when it moves
     # result kind -> mediatypes.BY_NAME key; "" for a kind the client accepts no format of
     formats: Mapping[str, str] | None = None
     default_graphs: tuple[str, ...] = ()  # a protocol dataset replaces FROM / FROM NAMED

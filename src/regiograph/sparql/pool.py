@@ -3,11 +3,12 @@
 Each worker (:mod:`.worker`) is a separate process; a request borrows an idle one, sends the
 job and waits at most until its deadline. When the deadline passes, the worker is killed
 (SIGKILL: the CPU is free at once) and a fresh one is started in the background, while the
-query ends in a timeout. Waiting for an idle worker counts against the same deadline, so a
-client never waits longer than the time limit. The pool starts lazily and again after a fork
-(gunicorn forks its workers after the app is built). Each worker may cap its own address space
-(``memory_bytes``); one that dies of it (Rust aborts on a failed allocation) is reported as
-:class:`WorkerOutOfMemory` and replaced like any other, and the other workers live on.
+query ends in a timeout. Waiting for an idle worker, and for a new one to finish starting,
+counts against the same deadline, so a client never waits longer than the time limit. The
+pool starts lazily and again after a fork (gunicorn forks its workers after the app is built).
+Each worker may cap its own address space (``memory_bytes``); one that dies of it (Rust aborts
+on a failed allocation) is reported as :class:`WorkerOutOfMemory` and replaced like any other,
+and the other workers live on.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class _Worker:
 
 class QueryPool:
     def __init__(self, store_path: str | None, size: int = 2, memory_bytes: int = 0):
-        self.store_path = store_path
+        self.store_path = store_path  # the embedded store's snapshot directory
         self.size = max(1, size)
         self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -65,16 +66,20 @@ class QueryPool:
         self.killed = 0
 
     def run(self, job: Job, timeout_s: float) -> Reply:
-        """The worker's reply to ``job``; PoolTimeout/PoolBusy/WorkerLost otherwise."""
+        """The worker's reply to ``job``; PoolTimeout/PoolBusy/WorkerLost otherwise.
+
+        One deadline for the whole request: waiting for a free worker, for a new one to
+        finish starting, and the query itself all count against ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
         self._ensure_started()
         try:
             worker = self._idle.get(timeout=max(0.0, timeout_s))
         except queue.Empty:
             raise PoolBusy() from None
+        if not self._ready_by(worker, deadline):
+            self._idle.put(worker)  # still starting: the next request may have it
+            raise PoolBusy()
         try:
-            self._wait_ready(worker)
-            # The time limit counts from when a ready worker takes the job.
-            deadline = time.monotonic() + timeout_s
             worker.conn.send(job)
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not worker.conn.poll(remaining):
@@ -99,6 +104,19 @@ class QueryPool:
         """Whether the lost worker ended by SIGABRT, as Rust ends on a failed allocation."""
         worker.process.join(timeout=2)
         return worker.process.exitcode == -signal.SIGABRT
+
+    def _ready_by(self, worker: _Worker, deadline: float) -> bool:
+        """Whether ``worker`` is ready before ``deadline`` (a lost one counts as ready: the
+        job then fails with WorkerLost)."""
+        if worker.ready:
+            return True
+        try:
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                return False
+            self._wait_ready(worker)
+        except (EOFError, OSError):
+            return True
+        return True
 
     def _wait_ready(self, worker: _Worker) -> None:
         if worker.ready:

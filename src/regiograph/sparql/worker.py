@@ -1,9 +1,11 @@
-"""One query worker process: a read-only pyoxigraph handle on the embedded store's directory.
+"""One query worker process: a read-only pyoxigraph handle on the embedded store's newest
+snapshot (:mod:`regiograph.store.snapshots`), never on the live store directory, which only
+its owner opens.
 
 The parent (:mod:`.pool`) sends a :class:`~.jobs.Job` through a pipe and waits for one
 :class:`~.jobs.Reply`; when the time limit passes first, it kills this process, which is the
-only way to stop a running pyoxigraph query. The handle sees the data as of its opening, so it
-is reopened whenever the job carries a data version other than the one it was opened at.
+only way to stop a running pyoxigraph query. Whenever the job carries a data version other
+than the one the worker last saw, it looks for a newer snapshot and opens that.
 
 A worker may cap its own address space (``RLIMIT_AS``), so that one query cannot take the
 machine's memory: a Python allocation past the cap is a MemoryError, answered as
@@ -36,6 +38,7 @@ from regiograph.namespaces import PREFIXES
 from regiograph.sparql import grammar, services
 from regiograph.sparql.jobs import Job, Outcome, Reply
 from regiograph.sparql.parsed import Parsed, SparqlSyntaxError, parse
+from regiograph.store.snapshots import Reader
 
 UPDATE_REFUSED = (
     "SPARQL Update is not accepted on the public query endpoint; writes go to /sparql/update "
@@ -98,7 +101,8 @@ def _handle(job: Job, store_path: str | None, state: dict) -> Reply:
     parsed = read(job)
     if job.operation == "query" and parsed.operation == "update":
         return Reply.failed(Outcome.REFUSED, UPDATE_REFUSED)
-    services.check(parsed.services, job.allow)
+    if job.check_services:  # the store owner's own queries are the platform's
+        services.check(parsed.services, job.allow)
     kind = _kind(parsed.form)
     if job.formats is not None and parsed.operation == "query" and not job.formats.get(kind):
         return Reply(Outcome.NOT_ACCEPTABLE, kind=kind)
@@ -127,18 +131,18 @@ def _prologue(defaulted) -> str:
     return "".join(f"PREFIX {name}: <{namespace}> " for name, namespace in defaulted.items())
 
 
-def _store(store_path: str | None, version: str, state: dict):
-    if store_path is None:
-        raise RuntimeError("this worker has no store directory")
+def _store(snapshot_dir: str | None, version: str, state: dict):
+    if snapshot_dir is None:
+        raise RuntimeError("this worker has no snapshot directory")
     if state["store"] is None or state["version"] != version:
-        state["store"] = None
-        state["store"] = ox.Store.read_only(store_path)
+        reader = state.setdefault("reader", Reader(snapshot_dir))
+        state["store"] = reader.current()
         state["version"] = version
     return state["store"]
 
 
 def run(store, job: Job, parsed: Parsed) -> Reply:
-    options: dict = {"base_iri": job.base, "prefixes": PREFIXES}
+    options: dict = {"base_iri": job.base or None, "prefixes": PREFIXES}
     if job.default_graphs or job.named_graphs:
         # A dataset given by the protocol replaces the query's FROM / FROM NAMED entirely.
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]

@@ -221,10 +221,13 @@ class Store:
 
         ``content=False`` for updates of the metadata graph only (harvest records): they move
         the data version but not the content version (see :meth:`content_version`)."""
-        text = f"{bind(update, bindings or {})} ;\n{self._version_update(content)}"
+        text = bind(update, bindings or {})
+        if not dialects.keeps_versions(self.endpoints):
+            text = f"{text} ;\n{self._version_update(content)}"
         self._request(
             "POST",
             self.endpoints.update,
+            params=self._content_parameter(content),
             data=text.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
             bulk=True,
@@ -259,15 +262,17 @@ class Store:
         """Replace one named graph with ``data`` in one step: old or new, never a mix."""
         NamedNode(graph)  # refuses a malformed IRI before anything is sent
         if self.endpoints.graph_store:
+            content = graph != self.meta_graph
             self._request(
                 "PUT",
                 self.endpoints.graph_store,
-                params=dialects.graph_parameter(self.endpoints, graph),
+                params=dialects.graph_parameter(self.endpoints, graph)
+                | self._content_parameter(content),
                 data=data,
                 headers={"Content-Type": content_type},
                 bulk=True,
             )
-            self.bump_version()
+            self.bump_version(content=content, written=True)
         else:
             self._replace_by_update(graph, data, content_type)
 
@@ -296,15 +301,18 @@ class Store:
             if on_bytes:  # streamed (chunked), to report progress; else one plain body
                 data = chunks(data, on_bytes)
         if self.endpoints.graph_store:
+            content = graph != self.meta_graph
             self._request(
                 "POST",
                 self.endpoints.graph_store,
-                params=dialects.graph_parameter(self.endpoints, graph) | fast,
+                params=dialects.graph_parameter(self.endpoints, graph)
+                | fast
+                | self._content_parameter(content),
                 data=data,
                 headers={"Content-Type": content_type},
                 bulk=True,
             )
-            self.bump_version(content=graph != self.meta_graph)
+            self.bump_version(content=content, written=not fast)
         else:
             self.update(
                 f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {_as_ntriples(data)} }} }}",
@@ -410,6 +418,12 @@ class Store:
         now = time.monotonic()
         if self._version and now - self._version[0] < self._version_ttl_s:
             return self._version[1]
+        if dialects.keeps_versions(self.endpoints):
+            # The owner's versions are its newest snapshot's sequences: made in one step
+            # with the data they describe, so they cannot lie (also after a crash).
+            answer = self._request("GET", dialects.owner_url(self.endpoints, "/version")).json()
+            self._version = (now, (answer["data"], answer["content"]))
+            return self._version[1]
         meta = NamedNode(self.meta_graph)
         rows = self.select(
             f"SELECT ?v ?c WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v "
@@ -420,14 +434,30 @@ class Store:
         self._version = (now, (data, content))
         return data, content
 
-    def bump_version(self, *, content: bool = True) -> None:
+    def bump_version(self, *, content: bool = True, written: bool = False) -> None:
+        """Move the data version after a write outside :meth:`update`. The owner of the
+        embedded store moved it with the write already (``written``), or moves it now if
+        bulk parts are waiting for it (``/commit``)."""
+        self._version = None
+        if dialects.keeps_versions(self.endpoints):
+            if not written:
+                self._request(
+                    "POST",
+                    dialects.owner_url(self.endpoints, "/commit"),
+                    params=self._content_parameter(content),
+                    bulk=True,
+                )
+            return
         self._request(
             "POST",
             self.endpoints.update,
             data=self._version_update(content).encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
         )
-        self._version = None
+
+    def _content_parameter(self, content: bool) -> dict[str, str]:
+        """Tells the owner that a write touches the metadata graph only."""
+        return {} if content or not dialects.keeps_versions(self.endpoints) else {"content": "0"}
 
     def _version_update(self, content: bool = True) -> str:
         meta = NamedNode(self.meta_graph)

@@ -7,12 +7,15 @@
   ``/sparql-graph-crud-auth`` with HTTP *digest* authentication; the Graph Store parameter is
   ``graph-uri``; time limits come back as HTTP 206 partial results or a ``SQL-State`` error;
   the store keeps system graphs (``http://www.openlinksw.com/…``) that are not ours.
+- regiograph: the embedded store's owner (:mod:`.owner`): Oxigraph's paths; writes need a
+  bearer token (the password); it keeps the data version itself, with every write, and
+  answers it at ``/version``; bulk parts become visible with ``POST /commit``.
 - Anything else ("generic": Fuseki, GraphDB, QLever, …): the standard protocol as written.
 """
 
 from __future__ import annotations
 
-from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 _SYSTEM_GRAPH_PREFIXES = {
     "virtuoso": (
@@ -38,7 +41,18 @@ def resolve(dialect: str, query_url: str) -> str:
     return "generic"
 
 
+class BearerAuth(AuthBase):
+    def __init__(self, token: str):
+        self.token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
 def auth(endpoints):
+    if endpoints.dialect == "regiograph" and endpoints.password:
+        return BearerAuth(endpoints.password)
     if not endpoints.username:
         return None
     if endpoints.auth == "digest":
@@ -54,9 +68,19 @@ def graph_parameter(endpoints, graph: str) -> dict[str, str]:
 
 def bulk_parameters(endpoints) -> dict[str, str]:
     """Graph Store parameters for a fast, non-transactional load, where the store has one."""
-    if endpoints.dialect == "oxigraph":
+    if endpoints.dialect in {"oxigraph", "regiograph"}:
         return {"no_transaction": ""}
     return {}
+
+
+def keeps_versions(endpoints) -> bool:
+    """Whether the store moves the data version itself, with each write (our owner)."""
+    return endpoints.dialect == "regiograph"
+
+
+def owner_url(endpoints, path: str) -> str:
+    """One of the owner's own paths (``/version``, ``/commit``) beside its query URL."""
+    return endpoints.query.removesuffix("/query") + path
 
 
 def query_parameters(endpoints, timeout_s: float) -> list[tuple[str, str]]:

@@ -1,9 +1,12 @@
-"""The embedded store: Oxigraph's own server as a supervised child process.
+"""The embedded store: its owner process (:mod:`.owner`), supervised.
 
-Oxigraph's server has no authentication (anonymous updates and deletes succeed, also from a
-cross-site form), so it only ever listens on loopback and the platform is its only door.
-The supervisor holds a lock file in the data directory, so that a second regiograph on the
-same directory is told where the first one's store answers instead of failing obscurely.
+The owner is the only process that opens the store directory; it listens on loopback only
+and takes writes only with a credential, a random token made here for each start and
+handed to the owner (in its environment) and to the platform (in the lock file, readable by
+this user only). The supervisor holds that lock file in the data directory, so that a second
+regiograph on the same directory is told where the first one's store answers (one-shot
+commands attach to it) instead of failing obscurely. A dead owner is restarted on the same
+port, retrying while the port is taken.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -30,7 +34,9 @@ from regiograph.store.errors import StoreError, StoreLocked, StoreUnavailable
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "regiograph-store.lock"
+SNAPSHOTS = "snapshots"
 _PORT_ATTEMPTS = 5
+_TOKEN_ENV = "REGIOGRAPH_STORE_TOKEN"  # noqa: S105 (its name; regiograph.store.owner)
 
 
 def find_binary(configured: str = "") -> str:
@@ -57,7 +63,10 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    """Start, watch, restart and stop `oxigraph serve` on one data directory."""
+    """Start, watch, restart and stop the store's owner on one store directory.
+
+    (The name stayed from when the owner was `oxigraph serve`; ``binary`` is no longer used.)
+    """
 
     def __init__(
         self,
@@ -67,11 +76,15 @@ class OxigraphServer:
         port: int = 0,
         binary: str = "",
         startup_timeout_s: float = 90.0,
+        workers: int = 2,
+        snapshots: Path | None = None,
     ):
         self.location = Path(location)
+        self.snapshots = Path(snapshots) if snapshots else self.location.parent / SNAPSHOTS
         self.timeout_s = timeout_s
         self.port = port
-        self.binary = find_binary(binary)
+        self.workers = workers
+        self.token = secrets.token_urlsafe(32)
         self.startup_timeout_s = startup_timeout_s
         self.restarts = 0
         self._process: subprocess.Popen | None = None
@@ -86,16 +99,11 @@ class OxigraphServer:
 
     @property
     def log_path(self) -> Path:
-        return self.location.parent / "oxigraph.log"
+        return self.location.parent / "regiograph-store.log"
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {
-            "store.query_url": self.url + "/query",
-            "store.update_url": self.url + "/update",
-            "store.graph_store_url": self.url + "/store",
-            "store.dialect": "oxigraph",
-        }
+        return owner_endpoints(self.url + "/query", self.token)
 
     def start(self) -> OxigraphServer:
         self.location.mkdir(parents=True, exist_ok=True)
@@ -149,15 +157,19 @@ class OxigraphServer:
 
     def _launch(self) -> None:
         argv = [
-            self.binary,
-            "serve",
+            sys.executable,
+            "-m",
+            "regiograph.store.owner",
             "--location",
             str(self.location),
+            "--snapshots",
+            str(self.snapshots),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--union-default-graph",
             "--timeout-s",
-            str(max(1, round(self.timeout_s))),
+            str(self.timeout_s),
+            "--workers",
+            str(self.workers),
         ]
         # stderr goes to a file: a pipe nobody reads would block the server once full.
         # preexec_fn only makes one prctl call, which takes no locks, so threads are no hazard.
@@ -166,6 +178,7 @@ class OxigraphServer:
                 argv,
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,
+                env=os.environ | {_TOKEN_ENV: self.token},
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )
         self._wait_until_answering()
@@ -185,12 +198,12 @@ class OxigraphServer:
         first = stderr.strip().splitlines()[0] if stderr.strip() else "no message"
         if "Address already in use" in stderr:
             raise _PortTaken()
-        if "LOCK" in stderr and "unavailable" in stderr:
+        if "LOCK" in stderr and ("unavailable" in stderr or "lock hold" in stderr):
             raise StoreLocked(
                 f"another process holds the store directory {self.location} "
                 f"({first}); stop it, or set store.query_url to its SPARQL endpoint"
             )
-        raise StoreError(f"the Oxigraph server stopped at start-up: {first}")
+        raise StoreError(f"the store owner stopped at start-up: {first}")
 
     def _watch(self) -> None:
         """Restart the server on the same port whenever it dies while we are not stopping."""
@@ -199,22 +212,24 @@ class OxigraphServer:
             if self._stopping.is_set():
                 return
             self.restarts += 1
-            log.error(
-                "the Oxigraph server exited with code %s; restarting (%d)", code, self.restarts
-            )
+            log.error("the store owner exited with code %s; restarting (%d)", code, self.restarts)
             self._restart_with_backoff()
 
     def _restart_with_backoff(self) -> None:
+        """Same port (the platform's client knows it), until it works: a port another
+        process took meanwhile is retried like any other failure, never the watcher's end."""
         delay = 0.2
         while not self._stopping.is_set():
             try:
                 self._launch()
-                log.warning("the Oxigraph server is back at %s", self.url)
+                log.warning("the store owner is back at %s", self.url)
                 return
+            except _PortTaken:
+                log.error("restarting the store owner: port %s is taken; retrying", self.port)
             except (StoreError, OSError) as exc:
-                log.error("restarting the Oxigraph server failed: %s", exc)
-                time.sleep(delay)
-                delay = min(delay * 2, 10)
+                log.error("restarting the store owner failed: %s", exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     # --- lock -------------------------------------------------------------------------
 
@@ -237,7 +252,8 @@ class OxigraphServer:
     def _write_lock_info(self) -> None:
         self._lock_handle.seek(0)
         self._lock_handle.truncate()
-        info = {"pid": os.getpid(), "query_url": self.url + "/query"}
+        os.fchmod(self._lock_handle.fileno(), 0o600)  # it holds the write credential
+        info = {"pid": os.getpid(), "query_url": self.url + "/query", "token": self.token}
         self._lock_handle.write(json.dumps(info))
         self._lock_handle.flush()
 
@@ -251,6 +267,18 @@ class OxigraphServer:
 
 class _PortTaken(Exception):
     pass
+
+
+def owner_endpoints(query_url: str, token: str) -> dict[str, str]:
+    """Settings that point the platform's client at an owner, with its write credential."""
+    base = query_url.removesuffix("/query")
+    return {
+        "store.query_url": base + "/query",
+        "store.update_url": base + "/update",
+        "store.graph_store_url": base + "/store",
+        "store.dialect": "regiograph",
+        "store.password": token,
+    }
 
 
 def answers(url: str) -> bool:

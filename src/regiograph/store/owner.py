@@ -1,0 +1,246 @@
+"""The embedded store's owner: the one process that opens ``{data_dir}/store``.
+
+Run by the supervisor (:mod:`.supervisor`) as ``python -m regiograph.store.owner``. It holds
+the only read-write pyoxigraph handle on the live directory and serves, on loopback, the
+protocol surface the platform's client uses (:mod:`.owner_http`). Every write is serialised
+and ends in an immutable snapshot (:mod:`.snapshots`); queries run in killable workers over
+the newest snapshot, never on the live directory.
+
+Old or new, always: before a write the owner leaves a marker beside the store; a write that
+fails, or a crash before the write's snapshot is made, rolls the live store back to the
+newest snapshot (the last committed state). So the data version — the snapshot's sequence —
+moves if and only if the data moved: they are made in one step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from regiograph.store import snapshots
+
+log = logging.getLogger(__name__)
+
+# The write credential comes in the environment, not argv: other users can read argv.
+TOKEN_ENV = "REGIOGRAPH_STORE_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+
+class WriteFailed(Exception):
+    """A write did not happen; the store is as it was before it."""
+
+    def __init__(self, message: str, *, client_error: bool = False):
+        super().__init__(message)
+        self.client_error = client_error  # the request was at fault (data that does not parse)
+
+
+class Owner:
+    """The live store, its snapshots and the one lock that orders writes."""
+
+    def __init__(self, location: Path, snapshot_dir: Path):
+        self.location = Path(location)
+        self.snapshot_dir = Path(snapshot_dir)
+        self.marker = self.location.with_name(self.location.name + ".writing")
+        self.write_lock = _SharedExclusive()
+        self._marker_lock = threading.Lock()
+        self.store_id = snapshots.store_id(self.snapshot_dir)
+        self._recover()
+        self.store = ox.Store(str(self.location))  # OSError names a held LOCK
+        latest = snapshots.newest(self.snapshot_dir)
+        if latest is None:  # a new store, or one written before snapshots existed
+            latest = snapshots.make(self.store, self.snapshot_dir, 1, 1)
+        self.latest = latest
+        snapshots.prune(self.snapshot_dir)
+
+    # --- versions ---------------------------------------------------------------------
+
+    def versions(self) -> dict[str, str]:
+        # "{time in hex ns}-…": the form the platform's validators read Last-Modified from.
+        latest = self.latest
+        return {
+            "data": f"{latest.made_ns:x}-{self.store_id}.{latest.sequence}",
+            "content": f"{self.store_id}.{latest.content}",
+        }
+
+    # --- writes -----------------------------------------------------------------------
+
+    def write(self, apply, *, content: bool, transactional: bool, commit: bool = True) -> None:
+        """Run ``apply(store)`` as one write: committed and snapshotted, or undone.
+
+        ``transactional``: ``apply`` is one pyoxigraph transaction, so a failure left nothing
+        behind. ``commit=False`` (the bulk path's parts) leaves the snapshot to a later
+        :meth:`commit`; a crash before it undoes the parts. Parts run side by side, as they
+        did in Oxigraph's server (one parser each); everything else runs alone."""
+        if not commit:
+            self._write_part(apply, content)
+            return
+        with self.write_lock.exclusive():
+            before = self.marker.read_text() if self.marker.exists() else None
+            self._mark(content)
+            failure = _attempt(apply, self.store)
+            if failure:
+                # (Only now: the exception's frames held the handle the roll-back closes.)
+                if not transactional:
+                    self._roll_back()
+                else:
+                    self._unmark(before)  # nothing was written: the version must not move
+                raise failure
+            self._snapshot()
+
+    def _write_part(self, apply, content: bool) -> None:
+        with self.write_lock.shared():
+            with self._marker_lock:
+                self._mark(content)
+            failure = _attempt(apply, self.store)
+        if failure:
+            with self.write_lock.exclusive():
+                self._roll_back()
+            raise failure
+
+    def commit(self, *, content: bool) -> None:
+        """Snapshot writes of the bulk path, if any are waiting."""
+        with self.write_lock.exclusive():
+            if self.marker.exists():
+                self._mark(content)
+                self._snapshot()
+
+    def _mark(self, content: bool) -> None:
+        # The marker says "the live store may be ahead of the newest snapshot", and whether
+        # anything beyond the metadata graph was written since (content).
+        # Not fsync'd: it guards against the owner's crash (the page cache survives kill -9);
+        # a crash of the whole machine is RocksDB's own recovery, and fsyncs cost every write.
+        before = self.marker.read_text() if self.marker.exists() else ""
+        value = "content" if content or before == "content" else "meta"
+        if value != before:
+            self.marker.write_text(value)
+
+    def _unmark(self, before: str | None) -> None:
+        if before is None:
+            self.marker.unlink()
+        else:
+            self.marker.write_text(before)
+
+    def _snapshot(self) -> None:
+        content = self.marker.read_text() == "content"
+        sequence = self.latest.sequence + 1
+        made, error = None, ""
+        try:
+            made = snapshots.make(
+                self.store,
+                self.snapshot_dir,
+                sequence,
+                sequence if content else self.latest.content,
+            )
+        except OSError as exc:
+            error = str(exc)
+        if made is None:
+            # Readers keep the last good snapshot; the write is undone so that what they
+            # see and what is stored never part.
+            log.error("snapshot %d failed (%s); the write is undone", sequence, error)
+            self._roll_back()
+            raise WriteFailed(f"the store could not make its snapshot: {error}")
+        self.latest = made
+        self.marker.unlink()  # older snapshots go in the background (owner_http's pruner)
+
+    def _roll_back(self) -> None:
+        log.warning("rolling the store back to snapshot %d", self.latest.sequence)
+        self.store = None
+        gc.collect()  # the RocksDB handle closes when its last reference goes
+        snapshots.restore_into(self.latest, self.location)
+        self.store = ox.Store(str(self.location))
+        with contextlib.suppress(FileNotFoundError):
+            self.marker.unlink()
+
+    def _recover(self) -> None:
+        """After a crash in the middle of a write: back to the last committed state."""
+        latest = snapshots.newest(self.snapshot_dir)
+        if self.marker.exists() and latest is not None:
+            log.warning("a write was interrupted; rolling back to snapshot %d", latest.sequence)
+            snapshots.restore_into(latest, self.location)
+        with contextlib.suppress(FileNotFoundError):
+            self.marker.unlink()
+
+    def prune(self) -> None:
+        with self.write_lock.exclusive():
+            snapshots.prune(self.snapshot_dir)
+
+
+class _SharedExclusive:
+    """A lock held by many bulk parts at once, or by one other write alone."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    @contextlib.contextmanager
+    def shared(self):
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive)
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._shared -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive and not self._shared)
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._exclusive = False
+                self._changed.notify_all()
+
+
+def _attempt(apply, store: ox.Store) -> WriteFailed | None:
+    try:
+        apply(store)
+    except Exception as exc:
+        return WriteFailed(
+            f"{type(exc).__name__}: {exc}", client_error=isinstance(exc, (SyntaxError, ValueError))
+        )
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    from regiograph.store import owner_http
+
+    parser = argparse.ArgumentParser(prog="python -m regiograph.store.owner")
+    parser.add_argument("--location", required=True, type=Path)
+    parser.add_argument("--snapshots", required=True, type=Path)
+    parser.add_argument("--bind", required=True, help="127.0.0.1:PORT")
+    parser.add_argument("--timeout-s", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    token = os.environ.pop(TOKEN_ENV, "")
+    if not token:
+        print("no write credential in the environment", file=sys.stderr)
+        return 2
+    host, _, port = args.bind.rpartition(":")
+    try:
+        owner = Owner(args.location, args.snapshots)
+    except OSError as exc:
+        print(f"cannot open the store: {exc}", file=sys.stderr)
+        return 3
+    return owner_http.serve(owner, host, int(port), token, args.timeout_s, args.workers)
+
+
+if __name__ == "__main__":
+    # Run the importable module, not this __main__ copy: one WriteFailed class for all.
+    import importlib
+
+    sys.exit(importlib.import_module("regiograph.store.owner").main())

@@ -100,7 +100,8 @@ def test_no_process_but_the_owner_opens_the_live_store(tmp_path):
 
 def test_fifty_replacements_while_clients_query_give_old_or_new_never_an_error(tmp_path):
     triples = 2000
-    cfg = make_config(tmp_path)
+    # Four clients from four addresses, each within what admission lets one client run.
+    cfg = make_config(tmp_path, server__threads=16, sparql__workers=4)
     with open_store(cfg) as (cfg, store):
         store.replace_graph(GRAPH, version_data(0, triples))
         app = create_app(cfg, store)
@@ -108,8 +109,9 @@ def test_fifty_replacements_while_clients_query_give_old_or_new_never_an_error(t
         answers: list[tuple[int, int, str, str]] = []
         problems: list[str] = []
 
-        def query_until_done() -> None:
+        def query_until_done(number: int) -> None:
             client = app.test_client()
+            client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number}"
             while not done.is_set():
                 response = client.post(
                     "/sparql", data={"query": COUNT}, headers={"Accept": SPARQL_JSON}
@@ -121,7 +123,7 @@ def test_fifty_replacements_while_clients_query_give_old_or_new_never_an_error(t
                 lo, hi = row.get("lo", {}).get("value"), row.get("hi", {}).get("value")
                 answers.append((response.status_code, int(row["n"]["value"]), lo, hi))
 
-        clients = [threading.Thread(target=query_until_done) for _ in range(4)]
+        clients = [threading.Thread(target=query_until_done, args=(n,)) for n in range(1, 5)]
         for thread in clients:
             thread.start()
         try:

@@ -7,7 +7,7 @@
   ``/sparql-graph-crud-auth`` with HTTP *digest* authentication; the Graph Store parameter is
   ``graph-uri``; time limits come back as HTTP 206 partial results or a ``SQL-State`` error;
   the store keeps system graphs (``http://www.openlinksw.com/…``) that are not ours.
-- regiograph: the embedded store's owner (:mod:`.owner`): Oxigraph's paths; writes need a
+- regiograph: the embedded store's owner (:mod:`regiograph.owner`): Oxigraph's paths; writes need a
   bearer token (the password); it keeps the data version itself, with every write, and
   answers it at ``/version``; bulk parts become visible with ``POST /commit``.
 - Anything else ("generic": Fuseki, GraphDB, QLever, …): the standard protocol as written.

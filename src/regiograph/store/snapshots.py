@@ -1,6 +1,6 @@
 """Immutable snapshots of the embedded store: how the owner makes them, how readers open them.
 
-Only the owner (:mod:`.owner`) opens the live store directory. After every committed write
+Only the owner (:mod:`regiograph.owner`) opens the live store directory. After every committed write
 it makes a RocksDB checkpoint with ``pyoxigraph.Store.backup`` (hard links, so cheap) into
 ``snapshots/{sequence}.{content sequence}.{time}``; readers (the killable query workers, backups)
 open a snapshot read-only, which is safe because nothing ever writes it again.

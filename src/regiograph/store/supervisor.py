@@ -1,4 +1,4 @@
-"""The embedded store: its owner process (:mod:`.owner`), supervised.
+"""The embedded store: its owner process (:mod:`regiograph.owner`), supervised.
 
 The owner is the only process that opens the store directory; it listens on loopback only
 and takes writes only with a credential, a random token made here for each start and
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 LOCK_FILE = "regiograph-store.lock"
 SNAPSHOTS = "snapshots"
 _PORT_ATTEMPTS = 5
-_TOKEN_ENV = "REGIOGRAPH_STORE_TOKEN"  # noqa: S105 (its name; regiograph.store.owner)
+_TOKEN_ENV = "REGIOGRAPH_STORE_TOKEN"  # noqa: S105 (its name; regiograph.owner)
 
 
 def find_binary(configured: str = "") -> str:
@@ -159,7 +159,7 @@ class OxigraphServer:
         argv = [
             sys.executable,
             "-m",
-            "regiograph.store.owner",
+            "regiograph.owner",
             "--location",
             str(self.location),
             "--snapshots",

@@ -1,10 +1,8 @@
-"""The embedded store's owner: the one process that opens ``{data_dir}/store``.
+"""The owner's writes: the one read-write pyoxigraph handle on ``{data_dir}/store``.
 
-Run by the supervisor (:mod:`.supervisor`) as ``python -m regiograph.store.owner``. It holds
-the only read-write pyoxigraph handle on the live directory and serves, on loopback, the
-protocol surface the platform's client uses (:mod:`.owner_http`). Every write is serialised
-and ends in an immutable snapshot (:mod:`.snapshots`); queries run in killable workers over
-the newest snapshot, never on the live directory.
+Every write is serialised (bulk parts aside) and ends in an immutable snapshot
+(:mod:`regiograph.store.snapshots`); queries run in killable workers over the newest
+snapshot (:mod:`.serve`), never on the live directory.
 
 Old or new, always: before a write the owner leaves a marker beside the store; a write that
 fails, or a crash before the write's snapshot is made, rolls the live store back to the
@@ -14,12 +12,9 @@ moves if and only if the data moved: they are made in one step.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import logging
-import os
-import sys
 import threading
 from pathlib import Path
 
@@ -28,9 +23,6 @@ import pyoxigraph as ox
 from regiograph.store import snapshots
 
 log = logging.getLogger(__name__)
-
-# The write credential comes in the environment, not argv: other users can read argv.
-TOKEN_ENV = "REGIOGRAPH_STORE_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
 
 class WriteFailed(Exception):
@@ -147,7 +139,7 @@ class Owner:
             self._roll_back()
             raise WriteFailed(f"the store could not make its snapshot: {error}")
         self.latest = made
-        self.marker.unlink()  # older snapshots go in the background (owner_http's pruner)
+        self.marker.unlink()  # older snapshots go in the background (serve.py's pruner)
 
     def _roll_back(self) -> None:
         log.warning("rolling the store back to snapshot %d", self.latest.sequence)
@@ -213,34 +205,3 @@ def _attempt(apply, store: ox.Store) -> WriteFailed | None:
             f"{type(exc).__name__}: {exc}", client_error=isinstance(exc, (SyntaxError, ValueError))
         )
     return None
-
-
-def main(argv: list[str] | None = None) -> int:
-    from regiograph.store import owner_http
-
-    parser = argparse.ArgumentParser(prog="python -m regiograph.store.owner")
-    parser.add_argument("--location", required=True, type=Path)
-    parser.add_argument("--snapshots", required=True, type=Path)
-    parser.add_argument("--bind", required=True, help="127.0.0.1:PORT")
-    parser.add_argument("--timeout-s", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    token = os.environ.pop(TOKEN_ENV, "")
-    if not token:
-        print("no write credential in the environment", file=sys.stderr)
-        return 2
-    host, _, port = args.bind.rpartition(":")
-    try:
-        owner = Owner(args.location, args.snapshots)
-    except OSError as exc:
-        print(f"cannot open the store: {exc}", file=sys.stderr)
-        return 3
-    return owner_http.serve(owner, host, int(port), token, args.timeout_s, args.workers)
-
-
-if __name__ == "__main__":
-    # Run the importable module, not this __main__ copy: one WriteFailed class for all.
-    import importlib
-
-    sys.exit(importlib.import_module("regiograph.store.owner").main())

@@ -27,10 +27,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pyoxigraph as ox
 
 from regiograph import mediatypes
+from regiograph.owner.writes import Owner, WriteFailed
 from regiograph.sparql.jobs import Job, Outcome
 from regiograph.sparql.pool import PoolBusy, PoolTimeout, QueryPool, WorkerLost
 from regiograph.store import snapshots
-from regiograph.store.owner import Owner, WriteFailed
 
 log = logging.getLogger(__name__)
 

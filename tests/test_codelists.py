@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_config
-from regiograph import bundled, cli, codelists
-from regiograph.codelists import CodeListError
+from regiograph import bundled, cli
+from regiograph.loader import codelists
+from regiograph.loader.codelists import CodeListError
 from regiograph.namespaces import EU_AUTHORITY
 
 ROOT = Path(__file__).resolve().parents[1]

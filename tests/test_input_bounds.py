@@ -27,7 +27,7 @@ from pyoxigraph import NamedNode
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph import rdfguard
+from regiograph.store import rdfguard
 from regiograph.cli import main
 from regiograph.loader import pipeline
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
-from regiograph import __version__, codelists
+from regiograph import __version__
+from regiograph.loader import codelists
 from regiograph import config as configuration
-from regiograph.codelists import CodeListError
+from regiograph.loader.codelists import CodeListError
 from regiograph.runtime import open_store
 from regiograph.store import StoreError, StoreLocked, StoreUnavailable
 from regiograph.store.rdffiles import RdfFileError, read_graphs

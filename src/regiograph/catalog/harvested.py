@@ -2,7 +2,7 @@
 
 ``queries/harvested-raw.rq`` fetches a page's descriptions by bound lookups;
 ``queries/harvested-page.rq``, run in memory, keeps only allowed properties and value kinds;
-a coded value must be a member of its code list (:mod:`regiograph.codelists`), not merely an
+a coded value must be a member of its code list (:mod:`regiograph.loader.codelists`), not merely an
 IRI in the list's namespace (``language/GER`` is left out, noted). Here the gaps are filled:
 a missing publisher from the source's ``default_publisher``, a missing or unusable contact
 point by the catalogue's own, a distribution without licence from the source's
@@ -18,7 +18,8 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
-from regiograph import codelists, iris
+from regiograph import iris
+from regiograph.loader import codelists
 from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill

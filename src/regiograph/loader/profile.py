@@ -7,7 +7,7 @@ said wherever the run is shown. The name ``dcat-ap-de`` in a source's ``shapes``
 profile, so that a source can add shapes to it.
 
 The profile's vocabularies (the class hierarchy of FOAF/vCard/ORG, RDF files in
-``shapes/dcat-ap-de/vocabularies``) and the bundled code lists (:mod:`regiograph.codelists`)
+``shapes/dcat-ap-de/vocabularies``) and the bundled code lists (:mod:`regiograph.loader.codelists`)
 are read once per process. A candidate gets, as reference data, only what it needs of them:
 the class hierarchy, and for every IRI its data names the vocabularies' triples about it and,
 when it is a member of a code list (a language, a licence, a file type), its ``a skos:Concept
@@ -24,7 +24,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
-from regiograph import bundled, codelists
+from regiograph import bundled
+from regiograph.loader import codelists
 from regiograph.loader.errors import ValidationFailed
 from regiograph.namespaces import RDFS
 from regiograph.store.rdffiles import RdfFileError, read_graphs

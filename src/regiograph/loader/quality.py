@@ -46,7 +46,7 @@ from decimal import Decimal
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
-from regiograph import codelists
+from regiograph.loader import codelists
 from regiograph.loader import acceptance
 from regiograph.loader.map.construct import text
 from regiograph.namespaces import (

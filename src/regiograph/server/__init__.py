@@ -14,7 +14,8 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from regiograph import __version__, codelists
+from regiograph import __version__
+from regiograph.loader import codelists
 from regiograph.config import Config
 from regiograph.server import services
 from regiograph.server.kit import errors, headers, i18n, templating

@@ -2,7 +2,7 @@
 
 Parsing with pyoxigraph before anything is sent makes a load all-or-nothing and gives
 errors with file, line and column. Each file is streamed to the parser (a gzipped one is
-inflated as it is read, never whole in memory) through :mod:`regiograph.rdfguard`, the checks
+inflated as it is read, never whole in memory) through :mod:`regiograph.store.rdfguard`, the checks
 harvests make too: RDF/XML with a DOCTYPE or entity declaration anywhere and JSON-LD nested
 deeper than ``rdfguard.MAX_JSON_DEPTH`` are refused, a UTF-8 BOM before Turtle is dropped.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse, serialize
 
-from regiograph import rdfguard
+from regiograph.store import rdfguard
 from regiograph.mediatypes import RDF_READ, rdf_by_extension
 from regiograph.store.errors import StoreError
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
 
-from regiograph import rdfguard
+from regiograph.store import rdfguard
 from regiograph.loader.errors import MappingError
 from regiograph.store.binding import bind
 

@@ -17,7 +17,7 @@ Rules, and why each is no guess:
   IRI is the document URL's resolution of a last segment that is an e-mail address (or a
   telephone number); an e-mail address or ``mailto:`` given as a literal becomes the IRI.
 - ``code``: a value in the namespace of a code list that is not a member, mapped by the
-  list's published mapping (:meth:`regiograph.codelists.CodeLists.mapped`: ``language/GER``
+  list's published mapping (:meth:`regiograph.loader.codelists.CodeLists.mapped`: ``language/GER``
   → ``DEU``, ``frequency/IRREGULAR`` → ``IRREG``); without one it is named and left, and
   validation decides. A coded property given as a literal (``dct:format "csv"``,
   ``dcatde:contributorID "http://dcat-ap.de/def/contributors/destatis"``) becomes the member
@@ -39,7 +39,7 @@ from urllib.parse import unquote, urljoin
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from regiograph import codelists
+from regiograph.loader import codelists
 from regiograph.loader.acceptance import Repair
 from regiograph.loader.map.construct import text
 from regiograph.namespaces import (

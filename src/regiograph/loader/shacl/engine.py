@@ -26,7 +26,7 @@ from pyoxigraph import (
     Store,
 )
 
-from regiograph import codelists
+from regiograph.loader import codelists
 from regiograph.loader.errors import ParseError, ValidationFailed
 from regiograph.loader.fetch import parse
 from regiograph.loader.shacl import sparql as shaclsparql

@@ -14,6 +14,7 @@ values per year). Compare the ratio, not absolute times across runs.
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import tempfile
@@ -151,15 +152,18 @@ def run(cfg, store, args) -> None:
     print(f"mirror built in {time.perf_counter() - start:.1f} s")
     chosen = selections(max(1, args.municipalities // 25), args.years, args.requests)
     catalog = savedqueries.load_catalog(data_dir("queries"))
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     with live_server(app) as url:
         for params in chosen[:8]:  # form options, cube list and shapes: once per data version
             page_call(url, params)(requests)
         ours = flood(args.clients, [page_call(url, p) for p in chosen])
+        alone = flood(1, [page_call(url, p) for p in chosen[:100]])
     direct = [
         store_call(cfg["store.query_url"], direct_query(cfg, store, catalog, p)) for p in chosen
     ]
     flood(args.clients, direct[:8])
     theirs = flood(args.clients, direct)
+    print(f"explorer pages, 1 client: {quantiles(alone)}")
     print(f"explorer pages, {args.clients} clients: {quantiles(ours)}")
     print(f"store asked directly, {args.clients} clients: {quantiles(theirs)}")
     print(

@@ -152,7 +152,13 @@ def _where(selection: Selection, skip: tuple[str, ...] = ()) -> tuple[str, dict]
 
 
 def page(
-    mirror: Mirror, selection: Selection, sort: str, descending: bool, offset: int, limit: int
+    mirror: Mirror,
+    selection: Selection,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    language: str = "de",
 ) -> tuple[int, list[dict]]:
     """(rows in the selection, one page of them as records) in the order asked for."""
     conditions, params = _where(selection)
@@ -163,7 +169,7 @@ def page(
         _PAGE.format(conditions=conditions, order=order), params | {"limit": limit, "skip": offset}
     )
     total = rows[0][-1] if rows else _count(mirror, selection)
-    labels = _labels(mirror)
+    labels = _labels_in(mirror, language)
     return total, [
         {
             "ags": ags,
@@ -205,12 +211,12 @@ def _labels_in(mirror: Mirror, language: str) -> dict:
     )
 
 
-def series(mirror: Mirror, selection: Selection) -> list[dict]:
+def series(mirror: Mirror, selection: Selection, language: str = "de") -> list[dict]:
     """Every value of the selection, by name, AGS and period: for the chart, the map, the years
     pivot and (where few) the table, so that a page asks the mirror once."""
     conditions, params = _where(selection)
     _, rows = mirror.sql(_SERIES.format(conditions=conditions), params)
-    labels = _labels(mirror)
+    labels = _labels_in(mirror, language)
     return [
         {
             "ags": ags,

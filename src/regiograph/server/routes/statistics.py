@@ -67,7 +67,7 @@ def explore():
     found = view_data = None
     lang = i18n.language()
     if selection.indicator:
-        values = explorer.series(mirror(), selection)
+        values = explorer.series(mirror(), selection, lang)
         found = {
             "values": len(values),
             "chart": _chart(values),
@@ -127,7 +127,9 @@ def _view(view, selection, values, sort, descending, number, lang) -> dict:
         if len(values) <= SORT_IN_PYTHON:
             total, records = explorer.page_of(values, sort, descending, offset, PAGE_SIZE)
         else:
-            total, records = explorer.page(mirror(), selection, sort, descending, offset, PAGE_SIZE)
+            total, records = explorer.page(
+                mirror(), selection, sort, descending, offset, PAGE_SIZE, lang
+            )
         return {
             "total": total,
             "rows": html.table_body(records),

@@ -3,6 +3,8 @@ platform runs a typed query and shows its rows; without JavaScript the plain for
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from livesite import live_server
@@ -44,23 +46,134 @@ def test_yasgui_runs_a_typed_query_and_shows_rows(browser, live_url):
     page.close()
 
 
-@pytest.mark.browser
-def test_counts_per_label_get_a_bar_chart(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
+def _run(page, query: str) -> None:
+    """Types ``query`` into the editor and runs it."""
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
     page.click(".yasqe .CodeMirror")
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
-    page.keyboard.type(
-        "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
-        "ORDER BY DESC(?n) LIMIT 6"
-    )
+    page.keyboard.type(query)
     page.click(".yasqe_queryButton")
-    page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
-    page.click(".yasr .select_chart")
-    page.wait_for_selector("svg.sparql-chart")
+
+
+@pytest.mark.browser
+def test_counts_per_label_get_a_bar_chart_and_the_reader_can_switch(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    _run(
+        page,
+        "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
+        "ORDER BY DESC(?n) LIMIT 6",
+    )
+    page.wait_for_selector("svg.sparql-chart", timeout=15000)  # chosen without a click
     assert page.locator("svg.sparql-chart rect").count() == 6
+    page.click(".yasr .select_table")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
+    assert page.locator(".yasr table tbody tr").count() == 6
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_series_over_years_draws_a_line_per_series(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    _run(
+        page,
+        'SELECT ?city ?year ?value WHERE { VALUES (?city ?year ?value) { ("A" 2015 1) '
+        '("A" 2016 3) ("A" 2017 4) ("B" 2015 2) ("B" 2016 1) ("B" 2017 2) } }',
+    )
+    page.wait_for_selector("svg.sparql-line path", timeout=15000)
+    paths = page.locator("svg.sparql-line path")
+    assert paths.count() == 2
+    assert [t.strip() for t in paths.locator("title").all_text_contents()] == ["A", "B"]
+    assert paths.first.get_attribute("d").count("L") == 2  # three years: one move, two lines
+    page.close()
+
+
+@pytest.mark.browser
+def test_wkt_boundaries_are_shown_on_a_map(browser, live_url):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_url}/sparql")
+    _run(
+        page,
+        "SELECT ?district ?name ?wkt WHERE { ?district a rg:District ; rdfs:label ?name ; "
+        'geo:hasGeometry/geo:asWKT ?wkt FILTER(LANG(?name) = "de") } LIMIT 4',
+    )
+    page.wait_for_selector(".sparql-map[data-drawn=true]", timeout=15000)
+    assert page.locator(".sparql-map path.leaflet-interactive").count() == 4
+    assert not errors, errors
+    page.close()
+
+
+SNIPPET_QUERY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
+@pytest.mark.browser
+def test_snippets_hold_the_current_query_and_this_hosts_endpoint(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    _run(page, SNIPPET_QUERY)
+    page.click("#snippets-heading")
+    code = {
+        key: page.locator(f"code[data-snippet={key}]").inner_text()
+        for key in ("curl", "sparqlwrapper", "requests", "r")
+    }
+    assert f"--data-urlencode 'query={SNIPPET_QUERY}'" in code["curl"]
+    assert f'SPARQLWrapper("{live_url}/sparql")' in code["sparqlwrapper"]
+    assert f'"""{SNIPPET_QUERY}"""' in code["sparqlwrapper"]
+    assert f'query = """{SNIPPET_QUERY}"""' in code["requests"]
+    assert f'query <- r"-({SNIPPET_QUERY})-"' in code["r"]
+    assert all(f"{live_url}/sparql" in text for text in code.values())
+    page.close()
+
+
+@pytest.mark.browser
+def test_the_example_filter_narrows_the_list(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    items = page.locator("#example-list li")
+    total = items.count()
+    first = items.first.inner_text().strip()
+    page.fill("#example-filter", first)
+    visible = page.locator("#example-list li:visible")
+    assert 1 <= visible.count() < total
+    assert first in visible.all_inner_texts()[0]
+    page.fill("#example-filter", "no example says this zzqx")
+    assert page.locator("#example-list li:visible").count() == 0
+    assert page.locator("#example-count").inner_text().startswith("0")
+    page.close()
+
+
+@pytest.mark.browser
+def test_predefined_prefixes_are_listed_and_completed(browser, live_url):
+    page = browser.new_page()
+    page.goto(f"{live_url}/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    listed = page.locator(".sparql-prefixes th code").all_text_contents()
+    assert "rdfs:" in listed and "rg:" in listed
+    page.click(".yasqe .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("PREFIX rg")
+    page.locator(".CodeMirror-hints li").first.wait_for(timeout=15000)
+    hints = page.locator(".CodeMirror-hints").inner_text()
+    assert "rg: <https://w3id.org/regiograph/ontology#>" in hints
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_share_link_restores_and_runs_the_query(browser, live_url):
+    page = browser.new_page()
+    page.goto(
+        f"{live_url}/sparql#query="
+        "SELECT%20%3Fx%20WHERE%20%7B%20VALUES%20%3Fx%20%7B%20%22a%22%20%22b%22%20%7D%20%7D"
+    )
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
+    assert page.locator(".yasr table tbody tr").count() == 2
+    assert 'VALUES ?x { "a" "b" }' in page.locator(".yasqe .CodeMirror").inner_text()
     page.close()
 
 
@@ -85,3 +198,44 @@ def test_examples_come_from_the_saved_queries(browser, live_url):
     examples = page.locator(".sparql-examples li a")
     assert examples.count() >= 3
     page.close()
+
+
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("query", "drawn"),
+    [
+        (
+            "SELECT ?district ?name ?wkt WHERE { ?district a rg:District ; rdfs:label ?name ; "
+            'geo:hasGeometry/geo:asWKT ?wkt FILTER(LANG(?name) = "de") } LIMIT 4',
+            ".sparql-map[data-drawn=true]",
+        ),
+        (
+            'SELECT ?city ?year ?value WHERE { VALUES (?city ?year ?value) { ("A" 2015 1) '
+            '("A" 2016 3) ("B" 2015 2) ("B" 2016 1) } }',
+            "svg.sparql-line path",
+        ),
+    ],
+)
+def test_result_views_and_snippets_fit_a_phone_and_pass_axe(browser, live_url, query, drawn):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm install in the repository)")
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_url}/sparql")
+    _run(page, query)
+    page.wait_for_selector(drawn, timeout=15000)
+    page.click("#snippets-heading")
+    page.click(".sparql-prefixes summary")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.evaluate(AXE.read_text(encoding="utf-8") + "; void 0")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']}: {[node['html'][:120] for node in v['nodes']]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
+    context.close()

@@ -147,6 +147,24 @@
     proto.getUriLinkFromBinding.guarded = true;
   }
 
+  // YASQE completes "PREFIX …" from the platform's table (the one the endpoint applies),
+  // not from prefix.cc or its bundled list; its class and property completion asks LOV, an
+  // outside service the page's CSP does not allow (it only showed "Failed fetching"), so off.
+  function platformPrefixes(Yasqe, prefixes) {
+    if (!Yasqe || !Yasqe.forkAutocompleter || !Yasqe.Autocompleters.prefixes) return;
+    var offered = Object.keys(prefixes).sort().map(function (name) {
+      return name + ": <" + prefixes[name] + ">";
+    });
+    Yasqe.forkAutocompleter("prefixes", {
+      name: "platformPrefixes",
+      persistenceId: null,
+      get: function () { return Promise.resolve(offered); }
+    });
+    Yasqe.defaults.autocompleters = Yasqe.defaults.autocompleters.filter(function (name) {
+      return ["prefixes", "class", "property"].indexOf(name) < 0;
+    });
+  }
+
   function start() {
     var element = document.getElementById("yasgui");
     if (!element || typeof window.Yasgui === "undefined") return;
@@ -165,6 +183,12 @@
     if (window.Yasgui.Yasr && window.Yasgui.Yasr.registerPlugin && !window.Yasgui.Yasr.plugins.chart) {
       window.Yasgui.Yasr.registerPlugin("chart", BarChart);
     }
+    var views = window.regiographSparqlViews;
+    if (views) {
+      views.register(window.Yasgui.Yasr, texts,
+        { tiles: element.dataset.tiles, attribution: element.dataset.attribution });
+    }
+    platformPrefixes(window.Yasgui.Yasqe, prefixes);
     var yasgui = new window.Yasgui(element, {
       requestConfig: { endpoint: endpoint, method: "POST" },
       copyEndpointOnNewTab: true,
@@ -183,13 +207,29 @@
     var tab = yasgui.getTab();
     if (tab) {
       tab.setQuery(initial);
-      var yasqe = tab.getYasqe();
-      if (yasqe && yasqe.addPrefixes) {
-        // Offer the platform's prefixes in autocompletion without adding them to the query.
-        window.Yasgui.Yasqe.defaults.prefixes = prefixes;
-      }
       if (shared) tab.query();
     }
+    // After each answer, the view that fits it (the reader can switch with YASR's buttons).
+    yasgui.on("queryResponse", function (_yasgui, answered) {
+      window.setTimeout(function () {
+        var yasr = answered.getYasr && answered.getYasr();
+        if (!yasr || !yasr.results || !views) return;
+        var bars = chartColumns(yasr.results) !== null;
+        yasr.selectPlugin(views.fitting(yasr, bars));
+      }, 0);
+    });
+    var tools = window.regiographSparqlTools;
+    var snippets = document.getElementById("sparql-snippets");
+    function showSnippets() {
+      var current = yasgui.getTab();
+      var text = current && current.getQuery ? current.getQuery() : initial;
+      if (tools) tools.showSnippets(snippets, endpoint, text);
+    }
+    showSnippets();
+    yasgui.on("tabChange", showSnippets);
+    yasgui.on("tabSelect", function () { window.setTimeout(showSnippets, 0); });
+    var filter = document.getElementById("example-filter");
+    if (tools && filter) tools.filterExamples(filter, examples);
     accessible(element);
     new MutationObserver(function () { accessible(element); })
       .observe(element, { childList: true, subtree: true });

@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 
 from regiograph import __version__
-from regiograph.loader import codelists
 from regiograph import config as configuration
+from regiograph.loader import codelists
 from regiograph.loader.codelists import CodeListError
 from regiograph.runtime import open_store
 from regiograph.store import StoreError, StoreLocked, StoreUnavailable

@@ -7,19 +7,21 @@ shrink check, ``regiograph sources`` and ``/harvests``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from regiograph import iris
+from regiograph import disclosure, iris
 from regiograph.loader import acceptance
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
 from regiograph.namespaces import RDF_TYPE, XSD
 from regiograph.store import Store
 
+log = logging.getLogger(__name__)
 MAX_STORED_RESULTS = 500  # per run; the counts are always complete
 MAX_STORED_VERDICTS = 2000  # per run, held back first; the counts are always complete
 KEEP_RUNS = 20  # per source
@@ -87,7 +89,9 @@ def now() -> datetime:
 
 
 def location_term(location: str) -> NamedNode | Literal:
-    """A URL as an IRI; an operator's file path as a plain literal."""
+    """A public URL as an IRI; of an operator's file path only the name, of an internal URL
+    nothing (:func:`regiograph.disclosure.public_location`): the metadata graph is public."""
+    location = disclosure.public_location(location)
     if location.startswith(("http://", "https://")):
         try:
             return NamedNode(location)
@@ -128,7 +132,7 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
         )
         store.add_to_graph(store.meta_graph, data)
     verdicts = _verdict_triples(run) + [
-        Triple(NamedNode(run.run), _HV_NOTE, Literal(note)) for note in run.notes
+        Triple(NamedNode(run.run), _HV_NOTE, Literal(_public(run, note))) for note in run.notes
     ]
     if verdicts:
         store.add_to_graph(store.meta_graph, serialize(verdicts, format=RdfFormat.N_TRIPLES))
@@ -177,7 +181,8 @@ def _verdict_triples(run: RunRecord) -> list[Triple]:
             ),
         ]
         for name, texts in (("reason", verdict.reasons), ("repair", verdict.repairs)):
-            for german, english in dict.fromkeys(texts):
+            for said in dict.fromkeys(texts):
+                german, english = (_public(run, words) for words in said)
                 triples.append(Triple(node, NamedNode(_HV + name), Literal(german, language="de")))
                 triples.append(Triple(node, NamedNode(_HV + name), Literal(english, language="en")))
     return triples
@@ -196,7 +201,7 @@ def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None)
         "ended": _time(run.ended),
         "outcome": Literal(run.outcome),
         "step": Literal(run.step) if run.step else None,
-        "message": Literal(run.message) if run.message else None,
+        "message": Literal(_public(run, run.message)) if run.message else None,
         "fetched": _integer(run.fetched),
         "published": _integer(run.published),
         "pages": _integer(run.pages),
@@ -219,6 +224,23 @@ def _run_bindings(run: RunRecord, meta: NamedNode, report_iri: NamedNode | None)
         "heldBack": _integer(counts.get("held_back")),
         "repaired": _integer(counts.get("repaired")),
     }
+
+
+def _public(run: RunRecord, said: str) -> str:
+    """What the record may say of ``said``: the metadata graph is readable by anyone, the
+    source's address and a parser's quote of the input are for the operator's log."""
+    shown = said
+    if run.location:  # also a relative path, which public_text cannot tell from words
+        shown = shown.replace(run.location, disclosure.public_location(run.location))
+    shown = disclosure.public_text(shown)
+    if shown != said:
+        log.warning(
+            "%s: run %s recorded without internal details; in full: %s",
+            run.source_id,
+            run.run,
+            said,
+        )
+    return shown
 
 
 def _time(moment: datetime) -> Literal:

@@ -96,8 +96,8 @@ def load(
     except SyntaxError as exc:
         if "IRI" not in str(exc):
             raise ParseError(located(where, exc)) from None
-    except ValueError as exc:  # e.g. a relative IRI without a base
-        raise ParseError(f"{where}: {exc}") from None
+    except ValueError as exc:  # e.g. a relative IRI without a base (quoted: input)
+        raise ParseError(f"{where}: syntax error: {exc}") from None
     _load_repairing(store, data, fmt, where, base_iri, target)
     return notes
 
@@ -157,6 +157,8 @@ def _fixed(term, repaired: set[str]):
 
 
 def located(where: str, exc: SyntaxError) -> str:
+    """where:line:column: syntax error: the parser's words. Those quote the input, so what is
+    recorded publicly ends at "syntax error" (:func:`regiograph.disclosure.public_text`)."""
     message = exc.msg if getattr(exc, "msg", None) else str(exc)
     if "LoadDocumentCallback" in message:
         message = (
@@ -164,5 +166,5 @@ def located(where: str, exc: SyntaxError) -> str:
             "context or convert the document"
         )
     if exc.lineno:
-        return f"{where}:{exc.lineno}:{exc.offset}: {message}"
-    return f"{where}: {message}"
+        return f"{where}:{exc.lineno}:{exc.offset}: syntax error: {message}"
+    return f"{where}: syntax error: {message}"

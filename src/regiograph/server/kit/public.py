@@ -12,13 +12,13 @@ import re
 
 from flask import has_request_context, request
 
+from regiograph.disclosure import URL as _URL
+from regiograph.disclosure import WITHHELD
 from regiograph.store import StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 STORE_DOWN = "the triple store is not reachable at the moment; try again shortly"
-WITHHELD = "<address withheld>"
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
 # pyoxigraph's SERVICE client appends the remote body ("… returned by <url> with payload:
 # <body>"): what an internal host answered, a redirect's target, a file's start.
 _PAYLOAD = re.compile(r"\s*with payload:.*", re.DOTALL)

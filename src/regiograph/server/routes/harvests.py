@@ -1,6 +1,8 @@
 """/harvests: the sources, their runs, and each run's validation report.
 
 Reads what the loader recorded in the metadata graph (:mod:`regiograph.loader.provenance`);
+a source's location is shown as :func:`regiograph.disclosure.public_location` allows (a
+public URL, a file's name; an internal address never);
 results are grouped by shape, then by focus node, each focus node linking to its page
 (``/resource?iri=``). German first, English with ``?lang=en``.
 """
@@ -14,7 +16,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from regiograph import iris
+from regiograph import disclosure, iris
 from regiograph.loader import profile, provenance, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n
@@ -107,7 +109,14 @@ def index():
         }
         for i in ids
     ]
-    return render_template("harvests.html", t=_text(), rows=rows, runs=runs[:RECENT], stamp=_stamp)
+    return render_template(
+        "harvests.html",
+        t=_text(),
+        rows=rows,
+        runs=runs[:RECENT],
+        stamp=_stamp,
+        shown=disclosure.public_location,
+    )
 
 
 @blueprint.get("/harvests/<source_id>")
@@ -125,6 +134,7 @@ def source_runs(source_id: str):
         source=configured.get(source_id),
         runs=runs,
         stamp=_stamp,
+        shown=disclosure.public_location,
     )
 
 
@@ -161,6 +171,7 @@ def run_page(source_id: str, stamp: str):
         verdicts=verdicts,
         verdicts_limit=provenance.MAX_STORED_VERDICTS,
         notes=provenance.notes(store(), run["run"]),
+        shown=disclosure.public_location,
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph import disclosure
+from regiograph.loader import disclosure
 from regiograph.loader import pipeline, provenance
 from regiograph.server import create_app
 

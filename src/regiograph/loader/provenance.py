@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from regiograph import disclosure, iris
+from regiograph import iris
+from regiograph.loader import disclosure
 from regiograph.loader import acceptance
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
@@ -90,7 +91,7 @@ def now() -> datetime:
 
 def location_term(location: str) -> NamedNode | Literal:
     """A public URL as an IRI; of an operator's file path only the name, of an internal URL
-    nothing (:func:`regiograph.disclosure.public_location`): the metadata graph is public."""
+    nothing (:func:`regiograph.loader.disclosure.public_location`): the metadata graph is public."""
     location = disclosure.public_location(location)
     if location.startswith(("http://", "https://")):
         try:

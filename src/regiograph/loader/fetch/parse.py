@@ -158,7 +158,7 @@ def _fixed(term, repaired: set[str]):
 
 def located(where: str, exc: SyntaxError) -> str:
     """where:line:column: syntax error: the parser's words. Those quote the input, so what is
-    recorded publicly ends at "syntax error" (:func:`regiograph.disclosure.public_text`)."""
+    recorded publicly ends at "syntax error" (:func:`regiograph.loader.disclosure.public_text`)."""
     message = exc.msg if getattr(exc, "msg", None) else str(exc)
     if "LoadDocumentCallback" in message:
         message = (

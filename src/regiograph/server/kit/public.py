@@ -12,8 +12,8 @@ import re
 
 from flask import has_request_context, request
 
-from regiograph.disclosure import URL as _URL
-from regiograph.disclosure import WITHHELD
+from regiograph.loader.disclosure import URL as _URL
+from regiograph.loader.disclosure import WITHHELD
 from regiograph.store import StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)

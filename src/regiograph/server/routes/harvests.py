@@ -1,7 +1,7 @@
 """/harvests: the sources, their runs, and each run's validation report.
 
 Reads what the loader recorded in the metadata graph (:mod:`regiograph.loader.provenance`);
-a source's location is shown as :func:`regiograph.disclosure.public_location` allows (a
+a source's location is shown as :func:`regiograph.loader.disclosure.public_location` allows (a
 public URL, a file's name; an internal address never);
 results are grouped by shape, then by focus node, each focus node linking to its page
 (``/resource?iri=``). German first, English with ``?lang=en``.
@@ -16,7 +16,8 @@ from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from regiograph import disclosure, iris
+from regiograph import iris
+from regiograph.loader import disclosure
 from regiograph.loader import profile, provenance, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n

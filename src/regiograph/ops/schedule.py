@@ -119,13 +119,13 @@ class Scheduler:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        from regiograph import derived
+        from regiograph.ops import warmup
 
         while not self._stop.is_set():
             try:
                 if harvested(run_due(self.config, self.store)):
                     # in a child process: this thread lives in the process that forks workers
-                    derived.warm_in_background(self.config, self.store)
+                    warmup.in_background(self.config, self.store)
             except Exception:  # the thread must outlive one bad run; the log says what broke
                 log.exception("scheduled harvests failed")
             self._stop.wait(self.every_s)

@@ -225,6 +225,8 @@ def _steps(config, store, source, force, progress, result):
     candidate = _timed(result, "map", progress, lambda: kind.to_graph(source, harvested, ctx))
     if harvested.notes:  # what the mapping left out, e.g. a boundary that is not a polygon
         result.message = f"{len(harvested.notes)} left out: " + "; ".join(harvested.notes)
+    if ctx.notes:  # what was read otherwise than declared, e.g. a charset not believed
+        result.message = "; ".join([*ctx.notes, *filter(None, [result.message])])
     if harvested.stopped:  # policy partial_pages: the pages before a failed one go out
         result.notes.append(harvested.stopped)
     result.published = None

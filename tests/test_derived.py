@@ -37,7 +37,8 @@ def write_config(tmp_path: Path, store: Store, base_iri: str, extra: str = "") -
         f'data_dir = "{tmp_path / "data"}"\n[site]\nbase_iri = "{base_iri}"\n'
         f'[store]\nquery_url = "{store.endpoints.query}"\n'
         f'update_url = "{store.endpoints.update}"\n'
-        f'graph_store_url = "{store.endpoints.graph_store}"\n{extra}',
+        f'graph_store_url = "{store.endpoints.graph_store}"\n'
+        f'dialect = "{store.endpoints.dialect}"\npassword = "{store.endpoints.password}"\n{extra}',
         encoding="utf-8",
     )
     return path

@@ -21,7 +21,8 @@ def write_config(tmp_path, store, sources: str) -> str:
     text = (
         f'data_dir = "{tmp_path / "data"}"\n'
         f'[store]\nquery_url = "{endpoints.query}"\nupdate_url = "{endpoints.update}"\n'
-        f'graph_store_url = "{endpoints.graph_store}"\n\n{sources}'
+        f'graph_store_url = "{endpoints.graph_store}"\n'
+        f'dialect = "{endpoints.dialect}"\npassword = "{endpoints.password}"\n\n{sources}'
     )
     path = tmp_path / "regiograph.toml"
     path.write_text(text)

@@ -49,6 +49,7 @@ def held(tmp_path, scratch_platform, http_server):
         f'[server]\nwrite_token = "{TOKEN}"\n'
         f'[store]\nquery_url = "{endpoints.query}"\nupdate_url = "{endpoints.update}"\n'
         f'graph_store_url = "{endpoints.graph_store}"\n'
+        f'dialect = "{endpoints.dialect}"\npassword = "{endpoints.password}"\n'
         f'[[sources]]\nid = "{source_id}"\nkind = "rdf"\nlocation = "{url}"\n'
         'allow_private = true\nretries = 0\nschedule = "every 1h"\n',
         encoding="utf-8",

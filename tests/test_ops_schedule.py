@@ -183,6 +183,7 @@ def test_harvest_due_runs_what_the_schedules_say(tmp_path, scratch_platform):
         f'[store]\nquery_url = "{query_url}"\n'
         f'update_url = "{store.endpoints.update}"\n'
         f'graph_store_url = "{store.endpoints.graph_store}"\n'
+        f'dialect = "{store.endpoints.dialect}"\npassword = "{store.endpoints.password}"\n'
         f'[[sources]]\nid = "cli-due"\nkind = "rdf"\nlocation = "{data}"\n'
         'schedule = "every 1h"\n',
         encoding="utf-8",

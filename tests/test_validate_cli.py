@@ -124,3 +124,38 @@ def test_own_shapes_directory_is_used(run, tmp_path):
     result = run(VALID, "--shapes", str(shapes), "--lang", "en")
     assert result.exit_code == 1
     assert result.stdout.count(": no AGS") == 2
+
+
+HOSTILE = {
+    "folder": None,
+    "entities.rdf": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>\n<rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&a;</rdf:RDF>',
+    "broken.nt.gz": b"\x1f\x8b\x08\x00 this is not a gzip stream",
+    "latin1.ttl": b'<http://example.org/a> <http://example.org/b> "Br\xfchl" .\n',
+    "deep.jsonld": b"[" * 5000 + b"]" * 5000,
+    "passwd.ttl": b"root:x:0:0:root:/root:/bin/bash\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_files_give_one_line_and_no_traceback(tmp_path, name):
+    """Issue 18: `regiograph validate` printed tracebacks; a real process, so nothing is caught."""
+    import subprocess
+    import sys
+
+    path = tmp_path / name
+    if HOSTILE[name] is None:
+        path.mkdir()
+    else:
+        path.write_bytes(HOSTILE[name])
+    done = subprocess.run(
+        [sys.executable, "-m", "regiograph", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode in (1, 2), done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.startswith("regiograph:"), done.stderr
+    assert "root:x:0" not in done.stderr

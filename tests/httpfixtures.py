@@ -13,7 +13,7 @@ import contextlib
 import gzip as gzip_module
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -139,6 +139,34 @@ def _not_modified(reply: Reply, headers: dict[str, str]) -> bool:
     if reply.etag and headers.get("If-None-Match") == reply.etag:
         return True
     return bool(reply.last_modified and headers.get("If-Modified-Since") == reply.last_modified)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """The base of a handler written in a test module: no request log, and one way to answer."""
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def answer(self, body: bytes, headers: dict[str, str], status: int = 200, length=None):
+        """Send ``body`` with ``headers``; ``length`` announces another Content-Length."""
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free loopback port for the block: yields ``http://127.0.0.1:N``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def serving():

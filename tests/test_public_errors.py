@@ -5,13 +5,12 @@ stopped at the time limit says when to come back, and a page key no IRI may hold
 
 from __future__ import annotations
 
-import http.server
 import logging
-import threading
 
 import pytest
 
 from conftest import make_config
+from httpfixtures import QuietHandler, loopback
 from regiograph.server import create_app
 from regiograph.store import Store
 from regiograph.store.supervisor import free_port
@@ -73,7 +72,7 @@ def test_a_key_no_iri_may_hold_is_400_or_404(client, route, key):
     assert response.status_code in {400, 404}, response.status_code
 
 
-class _Redirecting(http.server.BaseHTTPRequestHandler):
+class _Redirecting(QuietHandler):
     """A SERVICE that sends every query on to a host inside the network, and says so."""
 
     def do_GET(self):
@@ -85,23 +84,13 @@ class _Redirecting(http.server.BaseHTTPRequestHandler):
     def _answer(self):
         target = f"http://{SECRET_HOST}:9999/internal/admin"
         body = f"Redirecting to {target} (root:x:0:0:root:/root:/bin/bash)".encode()
-        self.send_response(307)
-        self.send_header("Location", target)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(body, {"Location": target}, status=307)
 
 
 @pytest.fixture(scope="module")
 def redirecting():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with loopback(_Redirecting) as base:
+        yield f"{base}/sparql"
 
 
 @pytest.mark.parametrize("fmt", ["", "html"])

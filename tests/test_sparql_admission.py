@@ -9,7 +9,6 @@ without burning CPU. The query workers' memory cap is tested in this process (po
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from httpfixtures import QuietHandler, loopback
 from regiograph.server import create_app
 from regiograph.sparql.admission import FILE_NAME, Admission, Policy, Refused
 from regiograph.sparql.jobs import Outcome
@@ -43,7 +43,7 @@ server.serve_forever()
 """
 
 
-class _HeldService(http.server.BaseHTTPRequestHandler):
+class _HeldService(QuietHandler):
     """A SPARQL endpoint on loopback that answers when ``release`` is set."""
 
     release = threading.Event()
@@ -59,24 +59,14 @@ class _HeldService(http.server.BaseHTTPRequestHandler):
         type(self).arrived.append(self.path)
         type(self).release.wait(30)
         body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(body, {"Content-Type": "application/sparql-results+json"})
 
 
 @pytest.fixture(scope="module")
 def held_service():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldService)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    _HeldService.release.set()
-    server.shutdown()
-    server.server_close()
+    with loopback(_HeldService) as base:
+        yield f"{base}/sparql"
+        _HeldService.release.set()
 
 
 @pytest.fixture(scope="module")

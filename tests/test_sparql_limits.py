@@ -3,7 +3,7 @@ SERVICE rule, writes only with the token, and bad input of every kind."""
 
 from __future__ import annotations
 
-import http.server
+import contextlib
 import json
 import logging
 import threading
@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from httpfixtures import QuietHandler, loopback
 from regiograph.server import create_app
 
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -19,7 +20,7 @@ TIMEOUT_S = 2.0
 TOKEN = "s3cret-write-token"
 
 
-class _Sparql(http.server.BaseHTTPRequestHandler):
+class _Sparql(QuietHandler):
     """A tiny SPARQL endpoint on loopback that records who reached it."""
 
     hits: list[str] = []  # noqa: RUF012 - shared on purpose, read by the tests
@@ -34,10 +35,7 @@ class _Sparql(http.server.BaseHTTPRequestHandler):
     def _answer(self):
         type(self).hits.append(self.path)
         if type(self).redirect_to:
-            self.send_response(307)
-            self.send_header("Location", type(self).redirect_to)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.answer(b"", {"Location": type(self).redirect_to}, status=307)
             return
         body = json.dumps(
             {
@@ -45,20 +43,7 @@ class _Sparql(http.server.BaseHTTPRequestHandler):
                 "results": {"bindings": [{"x": {"type": "literal", "value": "from the service"}}]},
             }
         ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def _serve(handler) -> http.server.ThreadingHTTPServer:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+        self.answer(body, {"Content-Type": "application/sparql-results+json"})
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +57,13 @@ def services():
     class Redirecting(_Sparql):
         hits: list[str] = []  # noqa: RUF012
 
-    servers = {
-        name: _serve(h)
-        for name, h in (("listed", Listed), ("unlisted", Unlisted), ("redirecting", Redirecting))
-    }
-    urls = {name: f"http://127.0.0.1:{s.server_address[1]}/sparql" for name, s in servers.items()}
-    Redirecting.redirect_to = urls["unlisted"]
-    yield urls, {"listed": Listed, "unlisted": Unlisted, "redirecting": Redirecting}
-    for server in servers.values():
-        server.shutdown()
-        server.server_close()
+    handlers = {"listed": Listed, "unlisted": Unlisted, "redirecting": Redirecting}
+    with contextlib.ExitStack() as serving:
+        urls = {
+            name: serving.enter_context(loopback(h)) + "/sparql" for name, h in handlers.items()
+        }
+        Redirecting.redirect_to = urls["unlisted"]
+        yield urls, handlers
 
 
 @pytest.fixture(scope="module")

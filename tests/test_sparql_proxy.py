@@ -3,13 +3,12 @@ streamed into a bounded buffer, and a cancelled query is never a 200 with a trun
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from urllib.parse import parse_qs
 
 import pytest
 
+from httpfixtures import QuietHandler, loopback
 from regiograph.server import create_app
 from regiograph.store import Endpoints, Store
 
@@ -69,7 +68,7 @@ def test_proxy_checks_service_and_size(proxy_app):
     assert b"100,000 bytes" in big.data
 
 
-class _Cancelling(http.server.BaseHTTPRequestHandler):
+class _Cancelling(QuietHandler):
     """Answers like Oxigraph when its time limit stops a query: 200, then the note."""
 
     def do_POST(self):
@@ -86,36 +85,26 @@ class _Cancelling(http.server.BaseHTTPRequestHandler):
             ).encode()
         else:
             body = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":' + CANCELLED
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(body, {"Content-Type": "application/sparql-results+json"})
 
 
 def test_a_cancelled_query_is_503_not_a_truncated_200(demo_platform):
     cfg, _ = demo_platform
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Cancelling)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/query"
-    store = Store(
-        Endpoints(query=url, update=url, dialect="oxigraph"), meta_graph=cfg.base_iri + "graph/meta"
-    )
-    app = create_app(cfg.with_overrides(store__query_url=url), store)
-    try:
-        response = app.test_client().get(
-            "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"}
+    with loopback(_Cancelling) as base:
+        url = f"{base}/query"
+        store = Store(
+            Endpoints(query=url, update=url, dialect="oxigraph"),
+            meta_graph=cfg.base_iri + "graph/meta",
         )
-        assert response.status_code == 503
-        assert b"time limit" in response.data
-        assert CANCELLED not in response.data
-    finally:
-        server.shutdown()
-        server.server_close()
-        app.extensions.get("regiograph.sparql") and app.extensions[
-            "regiograph.sparql"
-        ].engine.close()
+        app = create_app(cfg.with_overrides(store__query_url=url), store)
+        try:
+            response = app.test_client().get(
+                "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"}
+            )
+            assert response.status_code == 503
+            assert b"time limit" in response.data
+            assert CANCELLED not in response.data
+        finally:
+            app.extensions.get("regiograph.sparql") and app.extensions[
+                "regiograph.sparql"
+            ].engine.close()

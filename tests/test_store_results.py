@@ -7,12 +7,10 @@ when its time limit stops a query (HTTP 200, the note appended to the body).
 
 from __future__ import annotations
 
-import http.server
-import threading
-
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from httpfixtures import QuietHandler, loopback
 from regiograph.store import Endpoints, QueryTimeout, Store, StoreError
 from regiograph.store.binding import after_where, bind_rows, has_where
 
@@ -21,36 +19,24 @@ ROWS = b"s\r\n" + b"".join(b"http://example.org/r%d\r\n" % n for n in range(5000
 EX = "http://example.org/"
 
 
-class _Answers(http.server.BaseHTTPRequestHandler):
+class _Answers(QuietHandler):
     """``cut`` in the query: rows then the note; ``broken``: fewer bytes than announced."""
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         query = self.rfile.read(length).decode()
         body = ROWS + NOTE if "cut" in query else ROWS
-        self.send_response(200)
-        self.send_header("Content-Type", "text/csv; charset=utf-8")
         announced = len(body) * 2 if "broken" in query else len(body)
-        self.send_header("Content-Length", str(announced))
-        self.end_headers()
-        self.wfile.write(body)
+        self.answer(body, {"Content-Type": "text/csv; charset=utf-8"}, length=announced)
         self.wfile.flush()
         self.close_connection = True
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def answering():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/query"
-    try:
+    with loopback(_Answers) as base:
+        url = f"{base}/query"
         yield Store(Endpoints(query=url, update=url, dialect="oxigraph"), meta_graph=EX + "meta")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_whole_answer_comes_through_unchanged(answering):

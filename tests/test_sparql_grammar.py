@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from engine_verdicts import verdicts
 from regiograph.sparql.parsed import SparqlSyntaxError, Target, parse
+from sparql_cases import RDFLIB_REFUSED
 from w3c_suites import syntax_cases
 
 BASE = "http://localhost/sparql"
@@ -303,29 +304,8 @@ def test_from_inside_an_iri_string_or_comment_is_no_from():
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "SELECT * {<a><b>-1.0}",
-        "ASK { FILTER(" + "(" * 24 + "1" + ")" * 24 + ") }",
-        "SELECT * " + "{" * 36 + "}" * 36,
-        "SELECT * {" + " OPTIONAL {" * 35 + "}" * 35 + "}",
-        "SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 1000) + " }",
-        "SELECT * { BIND(<<( <http://a> <http://b> <http://c> )>> AS ?t) }",
-        "SELECT * { ?s ?p ?o LATERAL { SELECT ?x { BIND(1 AS ?x) } } }",
-        'SELECT (ADJUST("2020-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>, '
-        '"PT1H"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>) AS ?x) {}',
-        'VERSION "1.2" CONSTRUCT WHERE { ?s ?p ?o }',
-    ],
-    ids=[
-        "relative-iris-then-negative-number",
-        "24-parentheses",
-        "36-groups",
-        "35-optionals",
-        "1000-unions",
-        "triple-term",
-        "lateral",
-        "adjust",
-        "version",
-    ],
+    [*RDFLIB_REFUSED.values(), 'VERSION "1.2" CONSTRUCT WHERE { ?s ?p ?o }'],
+    ids=[*RDFLIB_REFUSED.keys(), "version"],
 )
 def test_what_rdflib_refused_parses_here_and_in_the_engine(text):
     [engine] = verdicts([("query", text, BASE)])

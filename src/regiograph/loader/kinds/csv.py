@@ -29,18 +29,32 @@ def harvest(source: Source, ctx: Context) -> Harvested:
 
 
 def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
+    table = read_table(source)
+    table.encoding, note = charset.believed(harvested.bodies[0], table.encoding, harvested.urls[0])
+    ctx.notes += [note] if note else []
+    body = harvested.bodies[0]
+    return mapped(source, ctx, table, body, harvested.urls[0], len(body.splitlines()) - 1)
+
+
+def read_table(source: Source) -> csvw.Table:
+    """The source's CSVW metadata file (``mapping``), read."""
     path = source.resolve(source.mapping)
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MappingError(f"{source.mapping}: cannot read the CSVW metadata ({exc})") from None
-    table = csvw.read_metadata(metadata, source.mapping)
+    return csvw.read_metadata(metadata, source.mapping)
+
+
+def mapped(
+    source: Source, ctx: Context, table: csvw.Table, body: bytes, where: str, records: int
+) -> Store:
+    """The table's rows as triples (the source's ``base_iri`` resolving relative templates),
+    counted as ``records`` rows, then the source's CONSTRUCT files."""
     base = iris.source_base(ctx.base_iri, source.base_iri)
-    table.encoding, note = charset.believed(harvested.bodies[0], table.encoding, harvested.urls[0])
-    ctx.notes += [note] if note else []
-    triples = csvw.to_triples(harvested.bodies[0], table, base_iri=base, where=harvested.urls[0])
+    triples = csvw.to_triples(body, table, base_iri=base, where=where)
     store = Store()
     graph = DefaultGraph()
     store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    ctx.progress.counted(source, records=len(harvested.bodies[0].splitlines()) - 1)
+    ctx.progress.counted(source, records=records)
     return constructs(source, store, ctx)

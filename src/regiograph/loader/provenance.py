@@ -15,8 +15,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from regiograph import iris
-from regiograph.loader import disclosure
-from regiograph.loader import acceptance
+from regiograph.loader import acceptance, disclosure
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
 from regiograph.namespaces import RDF_TYPE, XSD

@@ -46,8 +46,7 @@ from decimal import Decimal
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
-from regiograph.loader import codelists
-from regiograph.loader import acceptance
+from regiograph.loader import acceptance, codelists
 from regiograph.loader.map.construct import text
 from regiograph.namespaces import (
     DCAT,

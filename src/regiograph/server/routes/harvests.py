@@ -17,8 +17,7 @@ from flask_babel import lazy_gettext
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from regiograph import iris
-from regiograph.loader import disclosure
-from regiograph.loader import profile, provenance, sources
+from regiograph.loader import disclosure, profile, provenance, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n
 from regiograph.server.services import config, store

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import requests
+from store_writes import plain_oxigraph
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -127,21 +128,8 @@ def start_direct(work: Path) -> tuple[subprocess.Popen, str]:
     snapshots = sorted(p for p in (work / "data" / "snapshots").iterdir() if p.name[0].isdigit())
     copy = work / "direct-store"
     shutil.copytree(snapshots[-1], copy)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "oxigraph"),
-            "serve",
-            "--location",
-            str(copy),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
+    process, base = plain_oxigraph(str(BIN / "oxigraph"), copy)
+    url = f"{base}/query"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

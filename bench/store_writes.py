@@ -72,12 +72,13 @@ def owner_writes(work: Path, writes: int, triples: int) -> dict:
     return {"write_s": write_s, "first_query_s": first_query_s}
 
 
-def oxigraph_writes(work: Path, writes: int, triples: int) -> dict:
+def plain_oxigraph(binary: str, location: Path) -> tuple[subprocess.Popen, str]:
+    """``oxigraph serve`` itself (no owner process) on ``location`` at a free loopback port:
+    the process and its base URL (sparql_proxy.py compares against it too)."""
     port = free_port()
-    location = work / "oxigraph"
     process = subprocess.Popen(
         [
-            find_binary(),
+            binary,
             "serve",
             "--location",
             str(location),
@@ -88,7 +89,11 @@ def oxigraph_writes(work: Path, writes: int, triples: int) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def oxigraph_writes(work: Path, writes: int, triples: int) -> dict:
+    process, base = plain_oxigraph(find_binary(), work / "oxigraph")
     store = Store(
         Endpoints(base + "/query", base + "/update", base + "/store", dialect="oxigraph"),
         meta_graph="https://bench.example/meta",

@@ -13,8 +13,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from conftest import BASE_IRI, make_config
 from livesite import live_server
-from regiograph.loader import codelists
 from regiograph.catalog import PageNotFound
+from regiograph.loader import codelists
 from regiograph.server import create_app
 from test_catalog_harvested import DCAT, DCT, FOAF_NAME, RDF_TYPE, catalogue_for, load
 

@@ -10,8 +10,7 @@ import pytest
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph.loader import disclosure
-from regiograph.loader import pipeline, provenance
+from regiograph.loader import disclosure, pipeline, provenance
 from regiograph.server import create_app
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)

@@ -27,9 +27,9 @@ from pyoxigraph import NamedNode
 
 import httpfixtures
 from httpfixtures import Reply, make_source
-from regiograph.store import rdfguard
 from regiograph.cli import main
 from regiograph.loader import pipeline
+from regiograph.store import rdfguard
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 MiB = 1024 * 1024

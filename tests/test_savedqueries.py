@@ -225,8 +225,8 @@ def test_indicator_averages_and_profile(client):
     averages = {
         r["indicator"].rsplit("/", 1)[1]: r for r in rows(client, "stats-indicator-averages")
     }
-    # cells with a value in demo/sources: GV-ISys 6 Stichtage × 290 (+ Zensus 2022: 290),
-    # DEGURBA from 2013 (5 × 290), Zensus household size for 274, INKAR 28 years × 15 districts
+    # cells with a value in demo/sources: GV-ISys 6 Stichtage x 290 (+ Zensus 2022: 290),
+    # DEGURBA from 2013 (5 x 290), Zensus household size for 274, INKAR 28 years x 15 districts
     assert averages["population"]["observations"] == 6 * 290 + 290
     assert averages["area"]["observations"] == 6 * 290
     assert averages["degurba"]["observations"] == 5 * 290

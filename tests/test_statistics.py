@@ -140,7 +140,7 @@ def test_a_damaged_mirror_file_is_rebuilt(scratch_store, tmp_path):
 def test_cubes_are_discovered_with_their_structure(app, demo_store):
     found = cubes.cubes(demo_store, app.extensions["regiograph.statistics"])
     (cube,) = [c for c in found if c.iri.endswith("/cube/gemeindeverzeichnis")]
-    # GV-ISys cells with a value: population, area, density 6 × 290, DEGURBA 5 × 290
+    # GV-ISys cells with a value: population, area, density 6 x 290, DEGURBA 5 x 290
     assert cube.observations == 3 * 6 * 290 + 5 * 290 and (cube.first, cube.last) == (2009, 2023)
     assert len(cube.components["dimension"]) == 3 and len(cube.components["measure"]) == 1
     assert len(cube.units) >= 4  # person, km², per km², code

@@ -19,10 +19,10 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
-from regiograph.loader import codelists
 from regiograph.catalog.index import Entry, default_publisher_name
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
+from regiograph.loader import codelists
 from regiograph.loader.sources import NO_SOURCE, Source
 from regiograph.namespaces import DCAT, DCATDE, DCATDE_LICENCES, DCT, FOAF, RDF_TYPE, VCARD, XSD
 from regiograph.store import Store

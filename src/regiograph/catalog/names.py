@@ -1,6 +1,7 @@
 """Names for people of the catalogue's facet values, in the reader's language.
 
-Themes, file types and licences are named by the bundled code lists (:mod:`regiograph.loader.codelists`,
+Themes, file types and licences are named by the bundled code lists
+(:mod:`regiograph.loader.codelists`,
 the German name where a list has no other), publishers by their own names in the data (kept
 with the key list), areas by the names the store gives the regional key (ARS: a municipality's
 12 digits, an association's 9, a district's 5, a state's 2; a 12-digit key ending in zeros
@@ -12,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from regiograph.loader import codelists
 from regiograph.catalog.facets import PREFIXES
 from regiograph.catalog.sparql import query
+from regiograph.loader import codelists
 from regiograph.resources.labels import pick
 from regiograph.store import Store
 

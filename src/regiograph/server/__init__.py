@@ -15,8 +15,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from regiograph import __version__
-from regiograph.loader import codelists
 from regiograph.config import Config
+from regiograph.loader import codelists
 from regiograph.server import services
 from regiograph.server.kit import errors, headers, i18n, templating
 from regiograph.store import Store

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse, serialize
 
-from regiograph.store import rdfguard
 from regiograph.mediatypes import RDF_READ, rdf_by_extension
+from regiograph.store import rdfguard
 from regiograph.store.errors import StoreError
 
 

@@ -2,7 +2,8 @@
 
 Every parser is pyoxigraph's: linear in its input, which the fetcher has already capped, so
 each parse has a size budget and therefore a time budget. What is not linear is refused first
-by :mod:`regiograph.store.rdfguard`, the same checks ``regiograph load`` makes: RDF/XML with a DOCTYPE
+by :mod:`regiograph.store.rdfguard`, the same checks ``regiograph load`` makes: RDF/XML with a
+DOCTYPE
 or an entity declaration anywhere (pyoxigraph expands internal entities: "billion laughs"),
 JSON-LD nested deeper than ``rdfguard.MAX_JSON_DEPTH`` (memory grows with the square of the
 depth); a UTF-8 BOM before Turtle is dropped. JSON-LD cannot load remote contexts (there is no
@@ -18,7 +19,6 @@ from urllib.parse import quote
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
-from regiograph.store import rdfguard
 from regiograph.loader.errors import ParseError
 from regiograph.loader.fetch import charset as charsets
 from regiograph.mediatypes import (
@@ -33,6 +33,7 @@ from regiograph.mediatypes import (
     rdf_by_extension,
     rdf_by_media_type,
 )
+from regiograph.store import rdfguard
 
 log = logging.getLogger(__name__)
 

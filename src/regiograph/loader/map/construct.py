@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
 
-from regiograph.store import rdfguard
 from regiograph.loader.errors import MappingError
+from regiograph.store import rdfguard
 from regiograph.store.binding import bind
 
 SPARQL = Path(__file__).resolve().parents[1] / "sparql"

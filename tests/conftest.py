@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,34 @@ def app(demo_platform):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@contextmanager
+def built_app(cfg: configuration.Config, store) -> Iterator:
+    """The app from its factory in testing mode for a with-block; its query workers stopped
+    after."""
+    application = create_app(cfg, store)
+    application.testing = True
+    try:
+        yield application
+    finally:
+        stop_sparql(application)
+
+
+def store_answers(store) -> bool:
+    """Whether the store answers now (after a restart it may not yet)."""
+    try:
+        store.ping()
+    except Exception:
+        return False
+    return True
+
+
+def stop_sparql(application) -> None:
+    """Stop the app's /sparql query workers, if it started them."""
+    endpoint = application.extensions.get("regiograph.sparql")
+    if endpoint is not None:
+        endpoint.engine.close()
 
 
 @pytest.fixture(scope="session")

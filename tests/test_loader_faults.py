@@ -14,6 +14,7 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 
 import httpfixtures
+from conftest import store_answers
 from httpfixtures import Reply, make_source
 from regiograph.loader import pipeline
 from regiograph.loader import runs as locks
@@ -344,12 +345,8 @@ def test_store_that_goes_away_during_a_first_bulk_load_leaves_nothing_published(
 def wait_for_store(store, seconds: float = 60) -> None:
     """Until the supervisor has restarted the killed server."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            store.ping()
-            return
-        except Exception:
-            time.sleep(0.2)
+    while time.monotonic() < deadline and not store_answers(store):
+        time.sleep(0.2)
 
 
 def test_gzip_in_transit_and_gzipped_files_are_read(scratch_platform, http_server):

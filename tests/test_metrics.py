@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import make_config
+from conftest import make_config, store_answers
 from regiograph.ops import logging as logs
 from regiograph.ops import metrics
 from regiograph.runtime import open_store
@@ -124,18 +124,10 @@ def test_store_restarts_are_counted(tmp_path):
         before = sample(scrape(client), "regiograph_store_restarts_total")
         store.server._process.kill()
         deadline = time.monotonic() + 60
-        while store.server.restarts < 1 or not _answers(store):
+        while store.server.restarts < 1 or not store_answers(store):
             assert time.monotonic() < deadline
             time.sleep(0.1)
         assert sample(scrape(client), "regiograph_store_restarts_total") - before == 1
-
-
-def _answers(store) -> bool:
-    try:
-        store.ping()
-    except Exception:
-        return False
-    return True
 
 
 def test_sparql_endpoint_counts_its_queries_by_outcome(client):

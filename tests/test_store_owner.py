@@ -19,7 +19,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from conftest import BASE_IRI, make_config
+from conftest import BASE_IRI, make_config, store_answers
 from regiograph.cli import main
 from regiograph.ops.checksum import graph_fingerprint
 from regiograph.runtime import open_store
@@ -166,7 +166,7 @@ def test_kill_9_of_the_owner_during_a_replacement_keeps_old_or_new_with_its_vers
         time.sleep(delay_s)
         os.kill(store.server._process.pid, signal.SIGKILL)
         writer.join()
-        wait_until(lambda: store.server.restarts == 1 and _answers(store))
+        wait_until(lambda: store.server.restarts == 1 and store_answers(store))
         store._version = None
         count, versions = graph_state(store)
         after = store.data_version()
@@ -179,14 +179,6 @@ def test_kill_9_of_the_owner_during_a_replacement_keeps_old_or_new_with_its_vers
             "/sparql", data={"query": COUNT}, headers={"Accept": SPARQL_JSON}
         )
         assert int(answer.get_json()["results"]["bindings"][0]["n"]["value"]) == count
-
-
-def _answers(store) -> bool:
-    try:
-        store.ping()
-    except Exception:
-        return False
-    return True
 
 
 def test_a_write_that_fails_keeps_the_old_graph_and_version(tmp_path):
@@ -219,7 +211,7 @@ def test_the_port_taken_while_the_owner_restarts_does_not_end_the_supervision(tm
             assert server._watcher.is_alive()
         finally:
             squatter.close()
-        wait_until(lambda: _answers(store))
+        wait_until(lambda: store_answers(store))
         assert server.port == port and graph_state(store) == (10, {"0001"})
 
 

@@ -11,7 +11,6 @@ from conftest import make_config
 from regiograph.runtime import open_store
 from regiograph.statistics import Mirror
 from regiograph.statistics import fetch as export
-from regiograph.store.supervisor import free_port
 from test_store import external_oxigraph  # noqa: F401  (a module fixture: an Oxigraph by URL)
 
 POPULATION = "https://w3id.org/regiograph/concepts/indicator/population"
@@ -58,17 +57,7 @@ def embedded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def capped_virtuoso(tmp_path_factory):
     """A private Virtuoso that cuts every result at 1,000 rows, as stock Virtuoso does at 10,000."""
-    if not virtuoso.available():
-        pytest.skip("Debian's virtuoso-opensource is not installed")
-    server = virtuoso.start(
-        tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(), max_rows=1000
-    )
-    cfg = make_config(tmp_path_factory.mktemp("virt-data"), **server.store_overrides())
-    try:
-        with open_store(cfg) as (_, store):
-            yield store
-    finally:
-        server.stop()
+    yield from virtuoso.store_for_tests(tmp_path_factory, max_rows=1000)
 
 
 def test_the_embedded_store_is_copied_whole(embedded, graph_iri, tmp_path):

@@ -64,18 +64,7 @@ def external_oxigraph(tmp_path_factory, oxigraph_binary):
 
 @pytest.fixture(scope="module")
 def virtuoso_store(tmp_path_factory):
-    if not virtuoso.available():
-        pytest.skip(
-            "Debian's virtuoso-opensource is not installed (the README's test command "
-            "installs it when run as root)"
-        )
-    server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
-    cfg = make_config(tmp_path_factory.mktemp("virt-data"), **server.store_overrides())
-    try:
-        with open_store(cfg) as (_, store):
-            yield store
-    finally:
-        server.stop()
+    yield from virtuoso.store_for_tests(tmp_path_factory)
 
 
 def _wait_until_answering(base: str) -> None:

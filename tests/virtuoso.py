@@ -67,6 +67,30 @@ def available() -> bool:
     return bool(shutil.which("virtuoso-t") and shutil.which("isql-vt") and TEMPLATE_INI.exists())
 
 
+def store_for_tests(tmp_path_factory, **options):
+    """The body of a module fixture: the platform's store on a private Virtuoso (a skip where it
+    is not installed), stopped after; ``options`` go to :func:`start`. Test-only imports are
+    inside, so that benchmarks can import this module without pytest."""
+    import pytest
+
+    from conftest import make_config
+    from regiograph.runtime import open_store
+    from regiograph.store.supervisor import free_port
+
+    if not available():
+        pytest.skip(
+            "Debian's virtuoso-opensource is not installed (the README's test command "
+            "installs it when run as root)"
+        )
+    server = start(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(), **options)
+    cfg = make_config(tmp_path_factory.mktemp("virt-data"), **server.store_overrides())
+    try:
+        with open_store(cfg) as (_, store):
+            yield store
+    finally:
+        server.stop()
+
+
 def start(
     directory: Path,
     sql_port: int,

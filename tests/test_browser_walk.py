@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 
-from livesite import live_server
+from livesite import AXE, live_app, serious_violations
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CATALOGUE = ROOT / "src/regiograph/server/translations/de/LC_MESSAGES/messages.mo"
 PHONE = {"width": 375, "height": 740}
 
@@ -94,11 +93,8 @@ FOREIGN = _foreign()
 
 @pytest.fixture(scope="module")
 def base_url(demo_platform):
-    from regiograph.server import create_app
-
     cfg, store = demo_platform
-    app = create_app(cfg.with_overrides(pages__tile_url=""), store)  # no internet here
-    with live_server(app) as url:
+    with live_app(cfg.with_overrides(pages__tile_url=""), store) as url:  # no internet here
         yield url
 
 
@@ -123,12 +119,8 @@ def test_page_at_phone_width_in_one_language_and_accessible(phone, base_url, pat
     assert width <= PHONE["width"], f"{path} is {width} px wide at {PHONE['width']} px"
     foreign = sorted({t for t in phone.evaluate(TEXTS) if t in FOREIGN[lang]})
     assert foreign == [], f"{path} in {lang} shows {foreign}"
-    phone.evaluate(AXE.read_text(encoding="utf-8") + "; void 0")
-    result = phone.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious_violations(phone)
     ]
     assert serious == [], path
 

@@ -12,7 +12,6 @@ import json
 import pytest
 
 from regiograph.runtime import open_store
-from regiograph.server import create_app
 from sparql_cases import RDFLIB_REFUSED
 
 EX = "http://example.org/"
@@ -22,7 +21,7 @@ TURTLE = "text/turtle"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from conftest import make_config
+    from conftest import built_app, make_config
 
     cfg = make_config(tmp_path_factory.mktemp("frontend-data"), sparql__timeout_s=10.0)
     with open_store(cfg) as (cfg, store):
@@ -34,10 +33,8 @@ def app(tmp_path_factory):
             G2,
             f"<{EX}c> <{EX}p> <{EX}d> .\n<{EX}shared> <{EX}p> <{EX}x> .\n".encode(),
         )
-        app = create_app(cfg, store)
-        app.testing = True
-        yield app
-        app.extensions["regiograph.sparql"].engine.close()
+        with built_app(cfg, store) as app:
+            yield app
 
 
 @pytest.fixture

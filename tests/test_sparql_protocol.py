@@ -7,7 +7,7 @@ import json
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from regiograph.server import create_app
+from conftest import built_app
 
 QUERY = "application/sparql-query"
 FORM = "application/x-www-form-urlencoded"
@@ -20,10 +20,8 @@ COUNT_MUNICIPALITIES = (
 @pytest.fixture(scope="module")
 def sparql_app(demo_platform):
     cfg, store = demo_platform
-    app = create_app(cfg.with_overrides(sparql__timeout_s=10.0), store)
-    app.testing = True
-    yield app
-    app.extensions["regiograph.sparql"].engine.close()
+    with built_app(cfg.with_overrides(sparql__timeout_s=10.0), store) as app:
+        yield app
 
 
 @pytest.fixture

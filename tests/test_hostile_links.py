@@ -12,7 +12,7 @@ import pytest
 from pyoxigraph import NamedNode, Triple
 
 from conftest import make_config
-from livesite import live_server
+from livesite import live_app, run_query
 from regiograph.server import create_app
 from test_catalog_harvested import DCAT, dataset, load
 
@@ -99,11 +99,8 @@ def test_every_html_page_has_a_strict_content_security_policy(client, path):
 
 @pytest.fixture(scope="module")
 def live_url(demo_platform):
-    cfg, store = demo_platform
-    app = create_app(cfg, store)
-    with live_server(app) as url:
+    with live_app(*demo_platform) as url:
         yield url
-    app.extensions["regiograph.sparql"].engine.close()
 
 
 _WATCH = """
@@ -125,12 +122,7 @@ def _watched_page(browser):
 
 
 def _run_in_yasgui(page, query: str, shows: str):
-    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
-    page.click(".yasqe .CodeMirror")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(query)
-    page.click(".yasqe_queryButton")
+    run_query(page, query)
     page.locator(".yasr table tbody", has_text=shows).wait_for(timeout=15000)
 
 

@@ -3,12 +3,9 @@ platform runs a typed query and shows its rows; without JavaScript the plain for
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from livesite import live_server
-from regiograph.server import create_app
+from livesite import AXE, live_app, run_query, serious_violations, type_query
 
 QUERY = (
     "PREFIX rg: <https://w3id.org/regiograph/ontology#>\n"
@@ -18,26 +15,16 @@ QUERY = (
 
 @pytest.fixture(scope="module")
 def live_url(demo_platform):
-    cfg, store = demo_platform
-    app = create_app(cfg, store)
-    with live_server(app) as url:
+    with live_app(*demo_platform) as url:
         yield url
-    app.extensions.get("regiograph.sparql") and app.extensions["regiograph.sparql"].engine.close()
 
 
 @pytest.mark.browser
 def test_yasgui_runs_a_typed_query_and_shows_rows(browser, live_url):
-    page = browser.new_page()
     errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_url}/sparql")
-    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    page = _editor(browser, live_url, errors)
     assert page.locator("#sparql-form").is_hidden()  # YASGUI replaces the plain form
-    page.click(".yasqe .CodeMirror")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(QUERY)
-    page.click(".yasqe_queryButton")
+    run_query(page, QUERY)
     rows = page.locator(".yasr table tbody tr")
     rows.first.wait_for(timeout=15000)
     assert rows.count() == 7
@@ -46,21 +33,20 @@ def test_yasgui_runs_a_typed_query_and_shows_rows(browser, live_url):
     page.close()
 
 
-def _run(page, query: str) -> None:
-    """Types ``query`` into the editor and runs it."""
+def _editor(browser, live_url: str, errors: list[str] | None = None):
+    """A new tab with the query editor loaded; its script errors go to ``errors``."""
+    page = browser.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_url}/sparql")
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
-    page.click(".yasqe .CodeMirror")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(query)
-    page.click(".yasqe_queryButton")
+    return page
 
 
 @pytest.mark.browser
 def test_counts_per_label_get_a_bar_chart_and_the_reader_can_switch(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
-    _run(
+    page = _editor(browser, live_url)
+    run_query(
         page,
         "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
         "ORDER BY DESC(?n) LIMIT 6",
@@ -75,9 +61,8 @@ def test_counts_per_label_get_a_bar_chart_and_the_reader_can_switch(browser, liv
 
 @pytest.mark.browser
 def test_a_series_over_years_draws_a_line_per_series(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
-    _run(
+    page = _editor(browser, live_url)
+    run_query(
         page,
         'SELECT ?city ?year ?value WHERE { VALUES (?city ?year ?value) { ("A" 2015 1) '
         '("A" 2016 3) ("A" 2017 4) ("B" 2015 2) ("B" 2016 1) ("B" 2017 2) } }',
@@ -92,11 +77,9 @@ def test_a_series_over_years_draws_a_line_per_series(browser, live_url):
 
 @pytest.mark.browser
 def test_wkt_boundaries_are_shown_on_a_map(browser, live_url):
-    page = browser.new_page()
     errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_url}/sparql")
-    _run(
+    page = _editor(browser, live_url, errors)
+    run_query(
         page,
         "SELECT ?district ?name ?wkt WHERE { ?district a rg:District ; rdfs:label ?name ; "
         'geo:hasGeometry/geo:asWKT ?wkt FILTER(LANG(?name) = "de") } LIMIT 4',
@@ -112,9 +95,8 @@ SNIPPET_QUERY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 
 @pytest.mark.browser
 def test_snippets_hold_the_current_query_and_this_hosts_endpoint(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
-    _run(page, SNIPPET_QUERY)
+    page = _editor(browser, live_url)
+    run_query(page, SNIPPET_QUERY)
     page.click("#snippets-heading")
     code = {
         key: page.locator(f"code[data-snippet={key}]").inner_text()
@@ -131,9 +113,7 @@ def test_snippets_hold_the_current_query_and_this_hosts_endpoint(browser, live_u
 
 @pytest.mark.browser
 def test_the_example_filter_narrows_the_list(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
-    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    page = _editor(browser, live_url)
     items = page.locator("#example-list li")
     total = items.count()
     first = items.first.inner_text().strip()
@@ -149,15 +129,10 @@ def test_the_example_filter_narrows_the_list(browser, live_url):
 
 @pytest.mark.browser
 def test_predefined_prefixes_are_listed_and_completed(browser, live_url):
-    page = browser.new_page()
-    page.goto(f"{live_url}/sparql")
-    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    page = _editor(browser, live_url)
     listed = page.locator(".sparql-prefixes th code").all_text_contents()
     assert "rdfs:" in listed and "rg:" in listed
-    page.click(".yasqe .CodeMirror")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type("PREFIX rg")
+    type_query(page, "PREFIX rg")
     page.locator(".CodeMirror-hints li").first.wait_for(timeout=15000)
     hints = page.locator(".CodeMirror-hints").inner_text()
     assert "rg: <https://w3id.org/regiograph/ontology#>" in hints
@@ -200,9 +175,6 @@ def test_examples_come_from_the_saved_queries(browser, live_url):
     page.close()
 
 
-AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("query", "drawn"),
@@ -225,17 +197,14 @@ def test_result_views_and_snippets_fit_a_phone_and_pass_axe(browser, live_url, q
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     page.goto(f"{live_url}/sparql")
-    _run(page, query)
+    run_query(page, query)
     page.wait_for_selector(drawn, timeout=15000)
     page.click("#snippets-heading")
     page.click(".sparql-prefixes summary")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.evaluate(AXE.read_text(encoding="utf-8") + "; void 0")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [
         f"{v['id']}: {[node['html'][:120] for node in v['nodes']]}"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
+        for v in serious_violations(page)
     ]
     assert serious == []
     context.close()

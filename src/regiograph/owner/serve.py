@@ -222,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._allowed():
             return
         graph = ox.NamedNode(self._graph())
-        fmt = ox.RdfFormat.from_media_type(self._content_type() or "application/n-triples")
+        fmt = ox.RdfFormat.from_media_type(self._content_type() or mediatypes.NTRIPLES.media_type)
         if fmt is None:
             self._reply(415, b"unsupported RDF format\n")
             return

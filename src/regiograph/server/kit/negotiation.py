@@ -92,19 +92,24 @@ class Offer:
         return next((fmt for fmt in self.formats if wanted in self.names(fmt)), None)
 
 
-def choose(offer: Offer, requested: str | None = None) -> MediaType:
+def choose(
+    offer: Offer, requested: str | None = None, *, format_decides: bool | None = None
+) -> MediaType:
     """The format for this request: by ``format=`` (``requested``) when the Accept header
-    takes what it names (``*/*`` does), else by Accept.
+    takes what it names (``*/*`` does), else by Accept; with ``format_decides`` (``/api``,
+    whose ``format=`` is the reader's explicit choice of rows) by ``format=`` whatever Accept says.
 
     Raises UnknownFormat for a ``format=`` the offer does not have when there is no Accept
     header to go by, NotAcceptable when the offer refuses and nothing is acceptable.
     """
+    if format_decides is None:
+        format_decides = FORMAT_OVERRIDES_ACCEPT
     accept = request.accept_mimetypes
     if requested:
         named = offer.by_name(requested)
-        if named is None and (FORMAT_OVERRIDES_ACCEPT or not accept):
+        if named is None and (format_decides or not accept):
             raise UnknownFormat(requested)
-        if named is not None and (FORMAT_OVERRIDES_ACCEPT or not accept or _accepts(accept, named)):
+        if named is not None and (format_decides or not accept or _accepts(accept, named)):
             return named
     if not accept:
         return offer.formats[0]

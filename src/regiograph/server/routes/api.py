@@ -139,7 +139,7 @@ def _format() -> str:
     """The name (a key of FORMATS) to answer in: ``format=``, else by Accept."""
     requested = (request.args.get("format") or "").strip().lower()
     try:
-        chosen = negotiation.choose(_OFFER, requested)
+        chosen = negotiation.choose(_OFFER, requested, format_decides=True)
     except negotiation.UnknownFormat:
         raise ParameterError("format", f"one of {', '.join(FORMATS)}") from None
     if FORMATS.get(requested) is chosen:

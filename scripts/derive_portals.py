@@ -33,7 +33,7 @@ DERIVED by `scripts/derive_portals.py`; do not edit by hand.
   list of German open-data portals and publishers with their Regionalschlüssel), as copied to
   shared/data `{registry}`.
 - **Licence:** MIT (the repository's LICENSE, copied beside the file in shared/data).
-- **Attribution:** govdata-monitor (opendata-guru), MIT licence.
+- **Attribution (Quellenvermerk):** govdata-monitor (opendata-guru), MIT licence.
 - **Changes:** rows whose `rs` lies in the 15 districts of the Metropolregion Rhein-Neckar or is
   one of the Länder 06, 07, 08, and the row "Metropolregion Rhein-Neckar" of type regionalPortal;
   the columns {columns}; values unchanged. {count} rows.

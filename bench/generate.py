@@ -353,6 +353,7 @@ def organisations(region: Region, w: Writer, munis: list) -> None:
 def programmes(region: Region, w: Writer) -> None:
     for key, level in PROGRAMMES:
         window = region.iri("window", f"{key}-2026")
+        first = region.iri("window", f"{key}-2014")
         w.emit(
             region.iri("programme", key),
             [
@@ -362,16 +363,22 @@ def programmes(region: Region, w: Writer) -> None:
                 (P["funder"], region.iri("organisation", f"funder-{key}")),
                 (P["fundingRate"], xsd("60.0", "decimal")),
                 (P["applicationWindow"], window),
+                (P["applicationWindow"], first),
             ],
         )
-        w.emit(
-            window,
-            [
-                (RDF_TYPE, P["ApplicationWindow"]),
-                (P["startDate"], xsd("2026-03-01", "date")),
-                (P["endDate"], xsd("2026-09-30", "date")),
-            ],
-        )
+        # the programme's first call precedes every generated grant (GrantBeforeCallShape)
+        for iri, opens, closes in (
+            (first, "2014-01-01", "2014-12-31"),
+            (window, "2026-03-01", "2026-09-30"),
+        ):
+            w.emit(
+                iri,
+                [
+                    (RDF_TYPE, P["ApplicationWindow"]),
+                    (P["startDate"], xsd(opens, "date")),
+                    (P["endDate"], xsd(closes, "date")),
+                ],
+            )
 
 
 def projects(region: Region, w: Writer, districts: list) -> None:
@@ -549,6 +556,13 @@ def statistics(region: Region, w: Writer, munis: list) -> None:
             (RDF_TYPE, P["DataSet"]),
             (P["label"], text("Synthetische Kennzahlen")),
             (P["structure"], f"<{RG}indicatorStructure>"),
+            # a cube names its source, licence and attribution (CubeShape, issue 14)
+            ("<http://purl.org/dc/terms/source>", f"<{region.base}id/source/generated>"),
+            ("<http://purl.org/dc/terms/license>", "<http://dcat-ap.de/def/licenses/cc-zero>"),
+            (
+                "<http://dcat-ap.de/def/dcatde/licenseAttributionByText>",
+                text("Generiert von bench/generate.py"),
+            ),
         ],
     )
     rng, first = region.rng, 2025 - region.years

@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import requests
-
+from regiograph import iris
 from regiograph.catalog import dumps
+from regiograph.loader.fetch.http import first_bytes
 
 CSV_BYTES = 64 * 1024
 GEOJSON_BYTES = 2 * 1024 * 1024
@@ -108,7 +108,7 @@ def _read(url: str, kind: str, config) -> bytes | str:
 
 def _own(url: str, kind: str, config) -> bytes | str | None:
     """One of the platform's dumps, from the data folder; None for any other URL."""
-    prefix = config.base_iri + "dumps/"
+    prefix = iris.dump(config.base_iri, "")
     if not url.startswith(prefix):
         return None
     name = url.removeprefix(prefix)
@@ -134,23 +134,9 @@ def _remote(url: str, kind: str, config) -> bytes | str:
         return "not-allowed"
     cap = CSV_BYTES if kind == "csv" else GEOJSON_BYTES
     headers = {"Range": f"bytes=0-{cap - 1}"} if kind == "csv" else {}
-    session = requests.Session()
-    session.trust_env = False  # no proxies or .netrc from the environment
-    try:
-        with session.get(
-            url, headers=headers, timeout=TIMEOUT_S, stream=True, allow_redirects=False
-        ) as response:
-            if response.status_code not in (200, 206):
-                return "unreachable"
-            data = b""
-            for chunk in response.iter_content(16 * 1024):
-                data += chunk
-                if len(data) > cap:
-                    break
-    except requests.RequestException:
+    data = first_bytes(url, cap, headers, TIMEOUT_S)
+    if data is None:
         return "unreachable"
-    finally:
-        session.close()
     if kind == "geojson" and len(data) > cap:
         return "too-large"
     return data[:cap]

@@ -18,7 +18,7 @@ from regiograph import iris
 from regiograph.loader import acceptance, disclosure
 from regiograph.loader.map.construct import text
 from regiograph.loader.shacl import engine as validate
-from regiograph.namespaces import RDF_TYPE, XSD
+from regiograph.namespaces import HV, RDF_TYPE, XSD
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def record(store: Store, run: RunRecord, base_iri: str) -> None:
     prune(store, run.source_id)
 
 
-_HV = "https://w3id.org/regiograph/harvest#"
+_HV = HV
 _HV_NOTE = NamedNode(_HV + "note")
 
 

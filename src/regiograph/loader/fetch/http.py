@@ -389,3 +389,27 @@ def _reason(exc: Exception) -> str:
         if marker in text:
             return marker.lower()
     return type(exc).__name__
+
+
+def first_bytes(url: str, cap: int, headers: dict[str, str], timeout_s: float) -> bytes | None:
+    """At most ``cap`` + one chunk of the start of ``url`` (no redirects, no proxies from the
+    environment), or None when it cannot be read — for the catalogue's previews, whose hosts
+    the caller has already checked against its allow-list."""
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc from the environment
+    try:
+        with session.get(
+            url, headers=headers, timeout=timeout_s, stream=True, allow_redirects=False
+        ) as response:
+            if response.status_code not in (200, 206):
+                return None
+            data = b""
+            for chunk in response.iter_content(16 * 1024):
+                data += chunk
+                if len(data) > cap:
+                    break
+            return data
+    except requests.RequestException:
+        return None
+    finally:
+        session.close()

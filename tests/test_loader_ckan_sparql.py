@@ -120,9 +120,13 @@ def remote_endpoint(tmp_path_factory):
     )
     response = requests.post(
         server.url + "/store",
-        params={"default": ""},
+        params={"graph": "http://remote.example/graph"},  # visible in the union default graph
         data=data.encode(),
-        headers={"Content-Type": "application/n-triples"},
+        # the embedded store takes writes only with its credential
+        headers={
+            "Content-Type": "application/n-triples",
+            "Authorization": f"Bearer {server.token}",
+        },
         timeout=10,
     )
     assert response.status_code in (201, 204)

@@ -85,7 +85,9 @@ def test_rtl_emoji_and_long_strings_survive(scratch_client):
     html = scratch_client.get("/page/test/evil").get_data(as_text=True)
     assert "مانهايم مدينة" in html and "🛒🥖" in html
     assert 'dir="auto"' in html
-    assert ("Lang " * 4000).strip() in html
+    # a 20,000-character value is cut on the page (issue 18), whole one click away
+    assert ("Lang " * 50).strip() in html and ("Lang " * 4000).strip() not in html
+    assert "/data/test/evil.ttl" in html
 
 
 def test_label_in_no_known_language_is_still_the_label(scratch_client):

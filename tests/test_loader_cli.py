@@ -59,7 +59,10 @@ def test_harvest_all_exit_code_and_summary(tmp_path, scratch_store, http_server)
     assert "cli-good" in listing.output and "cli-gone" in listing.output
     assert "failed" in listing.output
     unconfigured = run("--config", write_config(tmp_path, scratch_store, ""), "sources")
-    assert "cli-good" in unconfigured.output and "(not configured)" in unconfigured.output
+    # not a terminal: one tab-separated line per source, whole however many sources have runs
+    rows = {line.split("\t")[0]: line.split("\t") for line in unconfigured.output.splitlines()}
+    assert rows["id"] == ["id", "kind", "location", "last run", "outcome", "published"]
+    assert rows["cli-good"][2] == "(not configured)" and rows["cli-good"][4] == "published"
 
 
 @pytest.mark.parametrize(

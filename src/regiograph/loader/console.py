@@ -200,13 +200,16 @@ def _n(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+COLUMNS = ("id", "kind", "location", "last run", "outcome", "published")
+
+
 def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     """The configured sources with their last run."""
     out = out or sys.stdout
     configured = sources.from_config(config)
     last = provenance.last_runs(store)
     table = Table(title="sources", title_justify="left")
-    for column in ("id", "kind", "location", "last run", "outcome", "published"):
+    for column in COLUMNS:
         # ids and outcomes whole; a long location folds (it is the one column that may)
         wide = column == "location"
         table.add_column(column, no_wrap=not wide, overflow="fold", min_width=16 if wide else None)
@@ -215,15 +218,26 @@ def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     # removed since): listed as /harvests lists them, so the two never disagree
     known = {s.id for s in configured}
     rows += [(i, "", "(not configured)") for i in sorted(last) if i not in known]
+    lines = []
     for source_id, kind, location in rows:
         run = last.get(source_id, {})
         started = run.get("started")
-        table.add_row(
-            source_id,
-            kind,
-            location,
-            started.strftime("%Y-%m-%d %H:%M") if started else "never",
-            run.get("outcome", ""),
-            _n(run.get("published")),
+        lines.append(
+            (
+                source_id,
+                kind,
+                location,
+                started.strftime("%Y-%m-%d %H:%M") if started else "never",
+                run.get("outcome", ""),
+                _n(run.get("published")),
+            )
         )
+    if not out.isatty():
+        # a pipe or a log: one tab-separated line per source, whole, whatever its width
+        # (a table squeezed to 80 columns hid ids and locations when many sources had runs)
+        for line in [COLUMNS, *lines]:
+            print("\t".join(line), file=out)
+        return
+    for line in lines:
+        table.add_row(*line)
     Console(file=out).print(table)

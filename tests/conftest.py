@@ -161,10 +161,6 @@ def require_program(name: str) -> str:
 # (issue 15) refuses USING/USING NAMED on updates and changed timing that these tests rely on.
 # Non-strict, so a fix shows as XPASS; remove an entry when it passes again.
 KNOWN_REGRESSIONS = {
-    "test_sparql_w3c.py::test_protocol[update_dataset_default_graph]": "owner: USING on updates",
-    "test_sparql_w3c.py::test_protocol[update_dataset_default_graphs]": "owner: USING on updates",
-    "test_sparql_w3c.py::test_protocol[update_dataset_named_graphs]": "owner: USING NAMED",
-    "test_sparql_w3c.py::test_protocol[update_dataset_full]": "owner: USING on updates",
     "test_sparql_w3c.py::test_query_evaluation_suites_answer_through_sparql_as_the_engine_does": (
         "evaluation differential since the owner landed"
     ),

@@ -3,7 +3,8 @@
 - ``GET|POST /query`` — SPARQL 1.1 Query (``default-graph-uri``/``named-graph-uri``; without
   a dataset the default graph is the union of the named graphs), answered by killable
   workers (:mod:`regiograph.sparql.pool`) over the newest snapshot, within one time limit.
-- ``POST /update`` — SPARQL 1.1 Update.
+- ``POST /update`` — SPARQL 1.1 Update (``using-graph-uri``/``using-named-graph-uri`` become
+  USING clauses: :mod:`regiograph.sparql.using`).
 - ``GET|PUT|POST|DELETE /store?graph=IRI`` — Graph Store Protocol; ``POST …&no_transaction``
   is the bulk path, whose parts become visible with ``POST /commit``.
 - ``GET /version`` — the data and content versions (the newest snapshot's sequences).
@@ -30,6 +31,7 @@ from regiograph import mediatypes
 from regiograph.owner.writes import Owner, WriteFailed
 from regiograph.sparql.jobs import Job, Outcome
 from regiograph.sparql.pool import PoolBusy, PoolTimeout, QueryPool, WorkerLost
+from regiograph.sparql.using import with_dataset
 from regiograph.store import snapshots
 
 log = logging.getLogger(__name__)
@@ -205,14 +207,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _update(self) -> None:
         if not self._allowed():
             return
+        form = self._form()
         if self._content_type() == "application/sparql-update":
             text = self._body_text()
         else:
-            form = self._form()
-            if any(k in {"using-graph-uri", "using-named-graph-uri"} for k, _ in form):
-                self._reply(400, b"using-graph-uri is not supported by the embedded store\n")
-                return
             text = _first(form, "update") or ""
+        given = self.params + form  # the dataset may come in the URL or in the form
+        default = [v for k, v in given if k == "using-graph-uri"]
+        named = [v for k, v in given if k == "using-named-graph-uri"]
+        try:  # Store.update takes no dataset: the text says it (USING clauses)
+            text = with_dataset(text, default, named)
+        except (ValueError, SyntaxError) as exc:
+            self._reply(400, f"{exc}\n".encode())
+            return
         self.context.owner.write(
             lambda store: store.update(text), content=self._content(), transactional=True
         )

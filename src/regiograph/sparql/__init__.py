@@ -3,6 +3,8 @@
 - :mod:`.grammar`: the SPARQL grammar as the engine (Oxigraph 0.5) accepts it, generated into
   an LALR parser; :mod:`.parsed`: what a text is, read with it (query or update, form, FROM /
   FROM NAMED, SERVICE targets, prefixes). The only parser besides the engine's own.
+- :mod:`.using`: an update's dataset from the protocol's ``using-*`` parameters, written into
+  the text as USING clauses (for the embedded store's owner: ``Store.update`` takes none).
 - :mod:`.services`: the SERVICE rule — the parsed targets checked against the allow-list and
   the address rules before a query reaches any engine.
 - :mod:`.engine`: runs a query in the pool or on the store's endpoint (proxy); every query

@@ -59,23 +59,17 @@ def html_view():
     sort = request.args.get("sort", "") or "relevance"
     if sort not in SORTS:
         abort(400, description=f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
-    since = request.args.get("modified_since", "")
+    question = html.Question(text, sort, chosen, request.args.get("modified_since", ""))
     language = i18n.language()
     page = _page(chosen, text, sort, language, rdf=False)
     state = catalogue().state()
-    kept = {"q": text, "sort": sort if sort != "relevance" else "", **chosen}
-    kept = {k: v for k, v in {**kept, "modified_since": since}.items() if v}
     return render_template(
         "catalog.html",
         page=page,
+        question=question,
         datasets=html.listed(page.entries, state.names, language),
-        facets=html.facet_lists(page.counts, chosen, kept, state.names, language),
-        chosen=chosen,
-        text=text,
-        sort=sort,
+        facets=html.facet_lists(page.counts, chosen, question.kept, state.names, language),
         sorts=SORTS,
-        since=since,
-        kept=kept,
         excluded=state.index.excluded,
         formats=[f.extension for f in FORMATS],
     )

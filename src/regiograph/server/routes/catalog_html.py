@@ -6,6 +6,7 @@ names, counts and links, and datasets with names for their codes (HTTP only: lin
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -20,6 +21,24 @@ from regiograph.server.services import config
 
 SHOWN = 8  # values of a facet shown before "more"
 MORE = 50  # values behind "more" at most (an area facet can have thousands)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the reader asked the catalogue's list: words, sort, one value per facet and a
+    modified-since bound — one value for the template instead of five loose names."""
+
+    text: str
+    sort: str
+    chosen: dict[str, str]
+    since: str
+
+    @property
+    def kept(self) -> dict[str, str]:
+        """The parameters that ask the same again (empty ones and the default sort left out)."""
+        sort = self.sort if self.sort != "relevance" else ""
+        asked = {"q": self.text, "sort": sort, **self.chosen, "modified_since": self.since}
+        return {k: v for k, v in asked.items() if v}
 
 
 def facet_lists(counts: dict, chosen: dict, kept: dict, names: Names, language: str) -> list:

@@ -7,6 +7,18 @@ from __future__ import annotations
 from regiograph.savedqueries import Catalog
 from regiograph.savedqueries.openapi import document
 
+def _admin(summary: str, answers: dict[str, str]) -> dict:
+    """One admin operation: behind the bearer token, so every one can also answer 401 (no
+    token), 403 (wrong token or the API off) and 404 (a source the platform does not know)."""
+    refused = {"401": "No token", "403": "Wrong token or API off", "404": "Unknown source"}
+    codes = dict(sorted({**answers, **refused}.items()))
+    return {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "responses": {code: {"description": text} for code, text in codes.items()},
+    }
+
+
 ADMIN_PATHS = {
     "/api/admin/harvests/{source}": {
         "parameters": [
@@ -18,27 +30,11 @@ ADMIN_PATHS = {
                 "description": "The source's id.",
             }
         ],
-        "get": {
-            "summary": "State and last report of a source's harvest",
-            "security": [{"bearer": []}],
-            "responses": {
-                "200": {"description": "Status"},
-                "401": {"description": "No token"},
-                "403": {"description": "Wrong token or API off"},
-                "404": {"description": "Unknown source"},
-            },
-        },
-        "post": {
-            "summary": "Start a harvest of the source now",
-            "security": [{"bearer": []}],
-            "responses": {
-                "202": {"description": "Started"},
-                "401": {"description": "No token"},
-                "403": {"description": "Wrong token or API off"},
-                "404": {"description": "Unknown source"},
-                "409": {"description": "A harvest of the source is running"},
-            },
-        },
+        "get": _admin("State and last report of a source's harvest", {"200": "Status"}),
+        "post": _admin(
+            "Start a harvest of the source now",
+            {"202": "Started", "409": "A harvest of the source is running"},
+        ),
     },
 }
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer"}}

@@ -46,6 +46,7 @@ from decimal import Decimal
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
+from regiograph import iris
 from regiograph.loader import acceptance, codelists
 from regiograph.loader.map.construct import text
 from regiograph.namespaces import (
@@ -102,46 +103,53 @@ def _aligned(props: Props) -> bool:
 
 
 _IANA = (IANA_MEDIA_TYPES, IANA_MEDIA_TYPES.replace("https:", "http:"))
+_LICENCES = codelists.DCATDE_DEF + "licenses"
+_ACCESS = EU_AUTHORITY + "access-right"
+
+
+def _dimension(name: str, *rows: tuple) -> tuple[Indicator, ...]:
+    """One of MQA's dimensions: its indicators as rows of (metric, points, on, met)."""
+    return tuple(Indicator(metric, name, points, on, met) for metric, points, on, met in rows)
+
+
 INDICATORS = (
-    Indicator("keywordAvailability", "findability", 30, "dataset", _has(DCAT + "keyword")),
-    Indicator("categoryAvailability", "findability", 30, "dataset", _has(DCAT + "theme")),
-    Indicator("spatialAvailability", "findability", 20, "dataset", _has(DCT + "spatial")),
-    Indicator("temporalAvailability", "findability", 20, "dataset", _has(DCT + "temporal")),
-    Indicator(
-        "downloadUrlAvailability", "accessibility", 20, "distribution", _has(DCAT + "downloadURL")
+    *_dimension(
+        "findability",
+        ("keywordAvailability", 30, "dataset", _has(DCAT + "keyword")),
+        ("categoryAvailability", 30, "dataset", _has(DCAT + "theme")),
+        ("spatialAvailability", 20, "dataset", _has(DCT + "spatial")),
+        ("temporalAvailability", 20, "dataset", _has(DCT + "temporal")),
     ),
-    Indicator("formatAvailability", "interoperability", 20, "distribution", _has(DCT + "format")),
-    Indicator(
-        "mediaTypeAvailability", "interoperability", 10, "distribution", _has(DCAT + "mediaType")
+    *_dimension(
+        "accessibility",
+        ("downloadUrlAvailability", 20, "distribution", _has(DCAT + "downloadURL")),
     ),
-    Indicator(
-        "formatMediaTypeVocabularyAlignment", "interoperability", 10, "distribution", _aligned
+    *_dimension(
+        "interoperability",
+        ("formatAvailability", 20, "distribution", _has(DCT + "format")),
+        ("mediaTypeAvailability", 10, "distribution", _has(DCAT + "mediaType")),
+        ("formatMediaTypeVocabularyAlignment", 10, "distribution", _aligned),
     ),
-    Indicator("licenceAvailability", "reusability", 20, "distribution", _has(DCT + "license")),
-    Indicator(
-        "knownLicence",
+    *_dimension(
         "reusability",
-        10,
-        "distribution",
-        _member_of(DCT + "license", codelists.DCATDE_DEF + "licenses"),
+        ("licenceAvailability", 20, "distribution", _has(DCT + "license")),
+        ("knownLicence", 10, "distribution", _member_of(DCT + "license", _LICENCES)),
+        ("accessRightsAvailability", 10, "dataset", _has(DCT + "accessRights")),
+        (
+            "accessRightsVocabularyAlignment",
+            5,
+            "dataset",
+            _member_of(DCT + "accessRights", _ACCESS),
+        ),
+        ("contactPointAvailability", 20, "dataset", _has(DCAT + "contactPoint")),
+        ("publisherAvailability", 10, "dataset", _has(DCT + "publisher")),
     ),
-    Indicator("accessRightsAvailability", "reusability", 10, "dataset", _has(DCT + "accessRights")),
-    Indicator(
-        "accessRightsVocabularyAlignment",
-        "reusability",
-        5,
-        "dataset",
-        _member_of(DCT + "accessRights", EU_AUTHORITY + "access-right"),
-    ),
-    Indicator(
-        "contactPointAvailability", "reusability", 20, "dataset", _has(DCAT + "contactPoint")
-    ),
-    Indicator("publisherAvailability", "reusability", 10, "dataset", _has(DCT + "publisher")),
-    Indicator("rightsAvailability", "contextuality", 5, "distribution", _has(DCT + "rights")),
-    Indicator("byteSizeAvailability", "contextuality", 5, "distribution", _has(DCAT + "byteSize")),
-    Indicator("dateIssuedAvailability", "contextuality", 5, "distribution", _has(DCT + "issued")),
-    Indicator(
-        "dateModifiedAvailability", "contextuality", 5, "distribution", _has(DCT + "modified")
+    *_dimension(
+        "contextuality",
+        ("rightsAvailability", 5, "distribution", _has(DCT + "rights")),
+        ("byteSizeAvailability", 5, "distribution", _has(DCAT + "byteSize")),
+        ("dateIssuedAvailability", 5, "distribution", _has(DCT + "issued")),
+        ("dateModifiedAvailability", 5, "distribution", _has(DCT + "modified")),
     ),
 )
 COMPLIANCE = Indicator("dcatApCompliance", "interoperability", 30, "dataset", lambda _: False)
@@ -220,31 +228,50 @@ def _iri(term) -> bool:
     return isinstance(term, NamedNode)
 
 
-def triples(quality: Quality, run: str, source_graph: str) -> list[Triple]:
-    """The DQV measurements of one run: per dataset and for the source (``source_graph``)."""
-    out: list[Triple] = []
-    subjects = [(dataset, score.percent()) for dataset, score in quality.datasets.items()]
-    if quality.datasets:
-        subjects.append((NamedNode(source_graph), quality.source()))
-    for number, (node, shares) in enumerate(subjects, 1):
-        for key, share in shares.items():
-            out += _measurement(NamedNode(f"{run}/quality/{number}/{key}"), node, key, share, run)
+def source_triples(quality: Quality, run: str, source_graph: str) -> list[Triple]:
+    """The source's measurements of one run (``dqv:computedOn`` its graph): one per dimension
+    and the whole, each typed and ``prov:wasGeneratedBy`` the run."""
+    if not quality.datasets:
+        return []
+    node, out = NamedNode(source_graph), []
+    for key, share in quality.source().items():
+        iri = NamedNode(f"{run}/quality/{key}")
+        out += [
+            Triple(iri, NamedNode(RDF_TYPE), NamedNode(DQV + "QualityMeasurement")),
+            Triple(iri, NamedNode(DQV + "computedOn"), node),
+            Triple(iri, NamedNode(DQV + "isMeasurementOf"), NamedNode(HV + key)),
+            Triple(iri, NamedNode(DQV + "value"), _decimal(share)),
+            Triple(iri, NamedNode(PROV + "wasGeneratedBy"), NamedNode(run)),
+        ]
     return out
 
 
-def _measurement(iri: NamedNode, node: NamedNode, key: str, share: float, run: str):
-    value = Literal(str(Decimal(str(round(share, 1)))), datatype=NamedNode(XSD + "decimal"))
-    return [
-        Triple(iri, NamedNode(RDF_TYPE), NamedNode(DQV + "QualityMeasurement")),
-        Triple(iri, NamedNode(DQV + "computedOn"), node),
-        Triple(iri, NamedNode(DQV + "isMeasurementOf"), NamedNode(HV + key)),
-        Triple(iri, NamedNode(DQV + "value"), value),
-        Triple(iri, NamedNode(PROV + "wasGeneratedBy"), NamedNode(run)),
-    ]
+def dataset_values(quality: Quality, base: str, source_id: str) -> dict[str, tuple[str, str]]:
+    """{measurement IRI: (dataset IRI, value)}: one measurement per dataset and dimension, its
+    IRI fixed by source, dataset and dimension (:func:`iris.quality_measurement`), so that a
+    re-harvest that scores a dataset as before writes nothing for it."""
+    out = {}
+    for dataset, score in quality.datasets.items():
+        shares = score.percent()
+        for dimension in DIMENSIONS:
+            iri = iris.quality_measurement(base, source_id, dataset.value, dimension)
+            out[iri] = (dataset.value, _number(shares[dimension]))
+    return out
 
 
-def record(store, quality: Quality | None, run: str, source_id: str, source_graph: str) -> None:
-    """Replace the source's measurements in the metadata graph with this run's."""
+def _number(share: float) -> str:
+    return str(Decimal(str(round(share, 1))))
+
+
+def _decimal(share: float) -> Literal:
+    return Literal(_number(share), datatype=NamedNode(XSD + "decimal"))
+
+
+def record(
+    store, quality: Quality | None, run: str, source_id: str, source_graph: str, base: str
+) -> None:
+    """Replace the source's measurements in the metadata graph with this run's: the source's
+    own (six) anew, the datasets' by their difference from what is stored."""
     if quality is None:
         return
     meta = NamedNode(store.meta_graph)
@@ -253,10 +280,40 @@ def record(store, quality: Quality | None, run: str, source_id: str, source_grap
         {"meta": meta, "sourceId": Literal(source_id), "run": NamedNode(run)},
         content=False,
     )
-    measured = triples(quality, run, source_graph)
-    if measured:
-        # 30 triples per dataset, more than the dataset itself in bench/harvest_dcat.py: by the
-        # store's bulk path (8x faster than a transaction there; issue 16's speed). A load cut
-        # short leaves part of this run's measurements, which the next published run replaces.
-        data = serialize(measured, format=RdfFormat.N_TRIPLES)
-        store.add_to_graph(store.meta_graph, data, unsafe_bulk=True)
+    wanted = dataset_values(quality, base, source_id)
+    stored = _stored(store, meta, iris.quality_measurements(base, source_id))
+    whole = serialize(source_triples(quality, run, source_graph), format=RdfFormat.N_TRIPLES)
+    if not stored:
+        # 5 triples x 3 per dataset on a source's first publication: by the store's bulk path
+        # (8x faster than a transaction in bench/harvest_dcat.py; issue 16's speed). A load cut
+        # short leaves part of them, which the next published run's difference completes.
+        lines = "".join(_lines(iri, dataset, value) for iri, (dataset, value) in wanted.items())
+        store.add_to_graph(store.meta_graph, whole + lines.encode("utf-8"), unsafe_bulk=True)
+        return
+    gone = [_lines(iri, *old) for iri, old in stored.items() if wanted.get(iri) != old]
+    new = [_lines(iri, *now) for iri, now in wanted.items() if stored.get(iri) != now]
+    graph = f"GRAPH <{store.meta_graph}>"
+    store.update(
+        f"DELETE DATA {{ {graph} {{\n{''.join(gone)}}} }} ;\n"
+        f"INSERT DATA {{ {graph} {{\n{whole.decode('utf-8')}{''.join(new)}}} }}",
+        content=False,
+    )
+
+
+def _lines(iri: str, dataset: str, value: str) -> str:
+    dimension = iri.rsplit("/", 1)[1]
+    return (
+        f"<{iri}> <{DQV}computedOn> <{dataset}> .\n"
+        f"<{iri}> <{DQV}isMeasurementOf> <{HV}{dimension}> .\n"
+        f'<{iri}> <{DQV}value> "{value}"^^<{XSD}decimal> .\n'
+    )
+
+
+def _stored(store, meta: NamedNode, prefix: str) -> dict[str, tuple[str, str]]:
+    """The source's dataset measurements in the metadata graph: {IRI: (dataset, value)}."""
+    rows = store.select(text("stored-quality.rq"), {"meta": meta, "prefix": Literal(prefix)})
+    return {
+        row["m"].value: (row["d"].value, _number(float(row["v"].value)))
+        for row in rows
+        if isinstance(row["d"], NamedNode)
+    }

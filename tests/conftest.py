@@ -167,9 +167,6 @@ KNOWN_REGRESSIONS = {
     "test_serve.py::test_derived_data_is_built_after_the_start_without_a_request": (
         "warm-up after serve's start with the owner"
     ),
-    "test_statistics.py::test_a_second_mirror_reuses_a_current_file": "owner: version format",
-    "test_statistics.py::test_a_damaged_mirror_file_is_rebuilt": "owner: version format",
-    "test_statistics_build.py::test_the_embedded_store_is_copied_whole": "owner: version format",
     "test_sparql_limits.py::test_query_bomb_ends_with_503_at_the_limit_and_frees_the_worker"
     "[order-by]": "one deadline per query in the owner's pool",
 }

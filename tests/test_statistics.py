@@ -127,14 +127,14 @@ def test_a_second_mirror_reuses_a_current_file(scratch_store, graph_iri, tmp_pat
     path = tmp_path / "statistics.duckdb"
     Mirror(scratch_store, path).status()
     built = path.stat().st_mtime_ns
-    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.data_version()
+    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.content_version()
     assert path.stat().st_mtime_ns == built
 
 
 def test_a_damaged_mirror_file_is_rebuilt(scratch_store, tmp_path):
     path = tmp_path / "statistics.duckdb"
     path.write_bytes(b"not a database")
-    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.data_version()
+    assert Mirror(scratch_store, path).status()["data_version"] == scratch_store.content_version()
 
 
 def test_cubes_are_discovered_with_their_structure(app, demo_store):
@@ -173,31 +173,23 @@ def test_selection_by_district_size_class_and_list(app):
     assert len(by_list) == 2 * 7  # six GV-ISys Stichtage and the Zensus 2022 each
 
 
+def _text(client, path: str, first: str, last: str, **asked: str) -> str:
+    """What ``path`` answers about the population from year ``first`` to ``last`` in the
+    ``asked`` selection."""
+    selection = {"indicator": POPULATION, "from": first, "to": last, **asked}
+    return client.get(path, query_string=selection).get_data(as_text=True)
+
+
 def test_explorer_page_table_chart_and_cubes(client):
-    page = client.get(
-        "/statistics",
-        query_string={
-            "indicator": POPULATION,
-            "district": "http://localhost:8080/id/district/08226",
-            "from": "2017",
-            "to": "2021",
-        },
-    ).get_data(as_text=True)
+    district = "http://localhost:8080/id/district/08226"
+    page = _text(client, "/statistics", "2017", "2021", district=district)
     assert page.count("<tr><td>08226") == 50  # a page of the 54 * 3 (GV-ISys 2017, 2019, 2021)
     assert 'data-kind="line"' in page and page.count("<polyline") == 8  # at most 8 series drawn
     assert "Gemeindeverzeichnis (Destatis GV-ISys), Stichtage 31.12." in page  # the cube
 
 
 def test_tidy_csv_one_row_per_municipality_period_indicator(client):
-    body = client.get(
-        "/statistics/data.csv",
-        query_string={
-            "indicator": POPULATION,
-            "ags": "08222000, 08221000",
-            "from": "2019",
-            "to": "2021",
-        },
-    ).get_data(as_text=True)
+    body = _text(client, "/statistics/data.csv", "2019", "2021", ags="08222000, 08221000")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == explorer.CSV_COLUMNS
     assert {(r["ags"], r["period"]) for r in rows} == {

@@ -65,7 +65,7 @@ def test_the_embedded_store_is_copied_whole(embedded, graph_iri, tmp_path):
     embedded.replace_graph(graph_iri, _cube(dataset))
     statistics = Mirror(embedded, tmp_path / "statistics.duckdb")
     assert _copied(statistics, dataset) == _expected()
-    assert statistics.status()["data_version"] == embedded.data_version()
+    assert statistics.status()["data_version"] == embedded.content_version()
 
 
 def test_a_store_by_url_is_read_in_pages(external_oxigraph, graph_iri, tmp_path, monkeypatch):  # noqa: F811

@@ -193,6 +193,31 @@ def test_a_write_that_fails_keeps_the_old_graph_and_version(tmp_path):
         assert store.data_version() == before
 
 
+def test_the_versions_move_with_the_data_only_also_across_a_restart(tmp_path):
+    """The data version is the owner's snapshot (moves with every committed write), the
+    content version the sequence of the last write beyond the metadata graph: a clean restart
+    moves neither, a write to the metadata graph alone moves only the data version."""
+    cfg = make_config(tmp_path)
+    with open_store(cfg) as (_, store):
+        store.replace_graph(GRAPH, version_data(1, 10))
+        store._version = None
+        loaded = store.data_version(), store.content_version()
+        store.update(
+            f"INSERT DATA {{ GRAPH <{store.meta_graph}> {{ <{P}> <{P}> 1 }} }}", content=False
+        )
+        store._version = None
+        first = store.data_version(), store.content_version()
+        assert first[0] != loaded[0] and first[1] == loaded[1]
+    with open_store(cfg) as (_, store):
+        assert (store.data_version(), store.content_version()) == first
+        store.replace_graph(GRAPH, version_data(2, 10))
+        store._version = None
+        moved = store.data_version(), store.content_version()
+    assert moved[0] != first[0] and moved[1] != first[1]
+    with open_store(cfg) as (_, store):
+        assert (store.data_version(), store.content_version()) == moved
+
+
 def test_the_port_taken_while_the_owner_restarts_does_not_end_the_supervision(tmp_path):
     cfg = make_config(tmp_path)
     with open_store(cfg) as (cfg, store):

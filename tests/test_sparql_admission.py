@@ -128,11 +128,6 @@ def _refused_with_retry_after(response: requests.Response, setting: str) -> int:
     return retry_after
 
 
-@pytest.mark.xfail(
-    reason="known defect since the store owner (c8f64be): while the flooder holds a query in each "
-    "process, the second process answers another client 429 instead of 200 — open in issue 18",
-    strict=False,
-)
 def test_a_client_over_its_concurrency_gets_429_in_every_process(two_apps, held_service):
     (first, second), data = two_apps
     flooder, other = "198.51.100.1", "198.51.100.2"

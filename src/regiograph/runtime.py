@@ -39,7 +39,7 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
                 config.data_path / "store",
                 timeout_s=config["store.query_timeout_s"],
                 port=config["store.port"],
-                workers=config["sparql.workers"],
+                workers=owner_workers(config),
             ).start()
             config = config.with_overrides(**_overrides(server.endpoints))
     try:
@@ -50,6 +50,15 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
     finally:
         if server:
             server.stop()
+
+
+def owner_workers(config: Config) -> int:
+    """The owner's query workers answer the store queries of every web process (pages, and
+    /sparql itself with sparql.engine = proxy). One client may run
+    sparql.max_concurrent_per_client queries over all processes: with only that many workers
+    it held every one, and the others' queries waited for the time limit (then the wait was
+    charged to their time budget, and they got 429). So there is always one more."""
+    return max(config["sparql.workers"], config["sparql.max_concurrent_per_client"] + 1)
 
 
 def check_reachable(store: Store) -> None:

@@ -240,10 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
         def apply(store: ox.Store) -> None:
             if replace:
                 store.clear_graph(graph)
-            if bulk or len(data) > SMALL_LOAD_BYTES:
-                store.bulk_load(data, fmt, to_graph=graph)
-            else:
-                store.load(data, fmt, to_graph=graph)
+            # Relative IRIs in the data resolve against the graph's name, as in Oxigraph's
+            # server (and the Graph Store Protocol's "the request IRI is the base").
+            load = store.bulk_load if bulk or len(data) > SMALL_LOAD_BYTES else store.load
+            load(data, fmt, to_graph=graph, base_iri=graph.value)
 
         self.context.owner.write(
             apply,

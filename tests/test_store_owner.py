@@ -218,6 +218,15 @@ def test_the_versions_move_with_the_data_only_also_across_a_restart(tmp_path):
         assert (store.data_version(), store.content_version()) == moved
 
 
+def test_relative_iris_in_graph_store_data_resolve_against_the_graph(tmp_path):
+    """As in Oxigraph's server: the graph's name is the base of the data sent for it."""
+    with open_store(make_config(tmp_path)) as (_, store):
+        store.replace_graph(GRAPH, b"<s> <p> <#o> .", "text/turtle")
+        (row,) = store.select(f"SELECT ?s ?o WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+        assert row["s"].value == BASE_IRI + "graph/s"
+        assert row["o"].value == GRAPH + "#o"
+
+
 def test_the_port_taken_while_the_owner_restarts_does_not_end_the_supervision(tmp_path):
     cfg = make_config(tmp_path)
     with open_store(cfg) as (cfg, store):

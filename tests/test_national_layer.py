@@ -16,6 +16,7 @@ import pytest
 from pyoxigraph import NamedNode
 
 from conftest import make_config
+from regiograph import iris
 from regiograph.loader import pipeline, vocabulary
 from regiograph.loader.sources import parse_sources
 from regiograph.runtime import open_store
@@ -68,15 +69,17 @@ def test_the_sources_file_names_the_derived_folder_and_the_demo_mappings():
         assert all(source.resolve(c).is_file() for c in source.construct), source.construct
 
 
+def _graphs(cfg, **names: str) -> dict[str, NamedNode]:
+    """Bindings of query variables to the named graphs of the layer's sources."""
+    return {var: NamedNode(iris.graph(cfg.base_iri, name)) for var, name in names.items()}
+
+
 def test_every_municipality_has_a_polygon_in_germany(saarland):
     cfg, store, _ = saarland
     rows = store.select(
         PREFIXES + "SELECT ?m ?wkt WHERE { GRAPH ?gv { ?m a rg:Municipality } "
         "OPTIONAL { GRAPH ?b { ?m geo:hasGeometry ?g . ?g geo:asWKT ?wkt } } }",
-        {
-            "gv": NamedNode(cfg.base_iri + "graph/gemeindeverzeichnis"),
-            "b": NamedNode(cfg.base_iri + "graph/grenzen-gemeinden"),
-        },
+        _graphs(cfg, gv="gemeindeverzeichnis", b="grenzen-gemeinden"),
     )
     polygons = {r["m"].value: r["wkt"].value for r in rows if "wkt" in r}
     municipalities = {r["m"].value for r in rows}
@@ -101,7 +104,7 @@ def test_every_district_has_its_vg5000_polygon(saarland):
     cfg, store, _ = saarland
     count = store.count(
         PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?b { ?d geo:hasGeometry ?g } }",
-        {"b": NamedNode(cfg.base_iri + "graph/grenzen-kreise")},
+        _graphs(cfg, b="grenzen-kreise"),
     )
     assert count == 6
 
@@ -111,10 +114,7 @@ def test_every_municipality_has_its_population_series(saarland):
     rows = store.select(
         PREFIXES + "SELECT ?m ?year ?value WHERE { GRAPH ?gv { ?o sdmx-dimension:refArea ?m ; "
         "rg:indicator ?population ; rg:refPeriod ?year ; sdmx-measure:obsValue ?value } }",
-        {
-            "gv": NamedNode(cfg.base_iri + "graph/gemeindeverzeichnis"),
-            "population": NamedNode(POPULATION),
-        },
+        {**_graphs(cfg, gv="gemeindeverzeichnis"), "population": NamedNode(POPULATION)},
     )
     series: dict[str, dict[str, str]] = {}
     for row in rows:

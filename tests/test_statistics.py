@@ -173,31 +173,23 @@ def test_selection_by_district_size_class_and_list(app):
     assert len(by_list) == 2 * 7  # six GV-ISys Stichtage and the Zensus 2022 each
 
 
+def _text(client, path: str, first: str, last: str, **asked: str) -> str:
+    """What ``path`` answers about the population from year ``first`` to ``last`` in the
+    ``asked`` selection."""
+    selection = {"indicator": POPULATION, "from": first, "to": last, **asked}
+    return client.get(path, query_string=selection).get_data(as_text=True)
+
+
 def test_explorer_page_table_chart_and_cubes(client):
-    page = client.get(
-        "/statistics",
-        query_string={
-            "indicator": POPULATION,
-            "district": "http://localhost:8080/id/district/08226",
-            "from": "2017",
-            "to": "2021",
-        },
-    ).get_data(as_text=True)
+    district = "http://localhost:8080/id/district/08226"
+    page = _text(client, "/statistics", "2017", "2021", district=district)
     assert page.count("<tr><td>08226") == 50  # a page of the 54 * 3 (GV-ISys 2017, 2019, 2021)
     assert 'data-kind="line"' in page and page.count("<polyline") == 8  # at most 8 series drawn
     assert "Gemeindeverzeichnis (Destatis GV-ISys), Stichtage 31.12." in page  # the cube
 
 
 def test_tidy_csv_one_row_per_municipality_period_indicator(client):
-    body = client.get(
-        "/statistics/data.csv",
-        query_string={
-            "indicator": POPULATION,
-            "ags": "08222000, 08221000",
-            "from": "2019",
-            "to": "2021",
-        },
-    ).get_data(as_text=True)
+    body = _text(client, "/statistics/data.csv", "2019", "2021", ags="08222000, 08221000")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == explorer.CSV_COLUMNS
     assert {(r["ags"], r["period"]) for r in rows} == {

@@ -87,6 +87,24 @@ def line_chart(
     return chart
 
 
+def break_marks(
+    labels: list[str], flagged: set[str], declared: set[str] | frozenset[str] = frozenset()
+) -> set[str]:
+    """The x labels a break mark goes before, from the labels of values flagged as first after
+    a break (obsStatus B) and the years the breaks take effect (``rg:SeriesBreak``).
+
+    A flag is true within its own source's series: the register's 2023 value is its first on
+    the 2022 census basis. Mixed with another source's value between (the census of 2022
+    itself), the break lies before that one: the mark goes before the first label on or after
+    the latest declared year not after the flag. A break before the first label has no mark."""
+    marks = set()
+    for flag in flagged:
+        starts = [year for year in declared if year <= flag]
+        mark = min((x for x in labels if x >= max(starts)), default=flag) if starts else flag
+        marks.add(mark)
+    return marks - set(labels[:1])
+
+
 def _nice_range(low: float, high: float, ticks: int = 4) -> tuple[float, float, float]:
     """Axis bounds on round numbers (1, 2, 2.5 or 5 times a power of ten apart) around the
     values, so that tick labels read 140, 150, 160 rather than 137.7215."""

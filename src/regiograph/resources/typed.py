@@ -124,9 +124,16 @@ def _statistics(store, iri, presenter, description) -> tuple[list, list]:
     if not districts:
         return [], []
     own, means = _values_and_means(store, iri, districts[0])
+    declared = _declared_breaks(store)
     presenter.learn(list(own) + [c for codes in CODED.values() for c in codes.values()])
     charts_ = [
-        _chart(presenter, indicator, own[indicator], means.get(indicator, {}))
+        _chart(
+            presenter,
+            indicator,
+            own[indicator],
+            means.get(indicator, {}),
+            declared.get(indicator, frozenset()),
+        )
         for indicator in sorted(own, key=presenter.ontology.order)
         if indicator not in CODED
     ]
@@ -195,7 +202,22 @@ def _values_and_means(store, iri: str, district: str) -> tuple[dict, dict]:
     return own, means
 
 
-def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
+# data version -> indicator -> the years its series breaks take effect (rg:SeriesBreak)
+_declared: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def _declared_breaks(store) -> dict[str, frozenset[str]]:
+    version = store.data_version()
+    if version not in _declared:
+        years: dict[str, set[str]] = defaultdict(set)
+        for row in store.select(query("series_breaks")):
+            years[row["indicator"].value].add(row["year"].value)
+        _declared.clear()  # one data version at a time is enough
+        _declared[version] = {k: frozenset(v) for k, v in years.items()}
+    return _declared[version]
+
+
+def _chart(presenter, indicator: str, values: dict[str, float], means: dict, declared=()):
     years = sorted(y for y in values if y in means)
     own = [(y, values[y]) for y in years]
     mean = [(y, means[y][0]) for y in years]
@@ -211,7 +233,8 @@ def _chart(presenter, indicator: str, values: dict[str, float], means: dict):
     if n > 1:
         name = presenter.gettext("district mean (%(n)s municipalities)") % {"n": n}
         series.append(charts.Series(name, mean))
-    breaks = {y for y in years[1:] if means[y][2]}  # a break before the first year: no mark
+    flagged = {y for y in years if means[y][2]}
+    breaks = charts.break_marks(years, flagged, frozenset(declared))
     label = presenter.gettext("break in the series")
     return charts.line_chart(title, series, presenter.language, breaks, label)
 

@@ -59,7 +59,8 @@ LIMIT $limit OFFSET $skip
 """
 
 _SERIES = """
-SELECT a.ags, a.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break
+SELECT a.ags, a.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break,
+       o.dataset::VARCHAR
 FROM observations o LEFT JOIN areas a ON a.area = o.area
 WHERE {conditions}
 ORDER BY a.name, a.ags, o.area, o.period
@@ -226,8 +227,9 @@ def series(mirror: Mirror, selection: Selection, language: str = "de") -> list[d
             "value": value,
             "unit_label": _label(labels, unit),
             "series_break": series_break,
+            "dataset": dataset,
         }
-        for ags, name, area, period, value, unit, series_break in rows
+        for ags, name, area, period, value, unit, series_break, dataset in rows
     ]
 
 

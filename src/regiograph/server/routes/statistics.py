@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
@@ -162,8 +163,8 @@ def _chart(values: list[dict]) -> dict | None:
     )
     if drawing:
         drawing["x"], drawing["y"] = gettext("Year"), gettext("Value")
-        broken = {str(v["period"]) for v in values if v["series_break"]}
         labels = [label["text"] for label in drawing["labels"]]
+        broken = _break_periods(values, labels)
         xs = [label["x"] for label in drawing["labels"]]
         drawing["breaks"] = [
             {"x": round((xs[i - 1] + xs[i]) / 2, 1), "period": text}
@@ -171,6 +172,25 @@ def _chart(values: list[dict]) -> dict | None:
             if i and text in broken
         ]
     return drawing
+
+
+def _break_periods(values: list[dict], labels: list[str]) -> set[str]:
+    """The x labels a break mark goes before. A flag (obsStatus B) is true within its own data
+    set: the register's 2023 population is its first value on the 2022 census basis. With
+    another data set's value between (the census of 2022 itself) the break lies before that
+    one, so the mark goes before the first label after the flagged data set's last value
+    before the flag."""
+    periods: dict[tuple, list[str]] = defaultdict(list)
+    for v in values:
+        periods[(v["name"], v.get("dataset"))].append(str(v["period"]))
+    marks = set()
+    for v in values:
+        if not v["series_break"]:
+            continue
+        flag = str(v["period"])
+        before = [p for p in periods[(v["name"], v.get("dataset"))] if p < flag]
+        marks.add(min((x for x in labels if x > max(before)), default=flag) if before else flag)
+    return marks
 
 
 def _query(args: dict, leave_out: tuple[str, ...] = ()) -> str:

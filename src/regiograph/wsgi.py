@@ -1,12 +1,16 @@
-"""Running the web app under gunicorn, in the same process that supervises the store."""
+"""Running the web app under gunicorn, in the same process that supervises the store, behind
+the buffering front (:mod:`regiograph.front`) so that slow clients cannot hold its threads."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 
+from regiograph import front
 from regiograph.config import Config
 from regiograph.server import create_app
 from regiograph.store import Store
@@ -33,11 +37,19 @@ def run(config: Config, store: Store) -> None:
     from regiograph.ops import metrics
 
     metrics.prepare_multiprocess(config, store)  # before the app: workers share the counts
-    app = create_app(config, store)
+    app = front.peer_address(create_app(config, store))
     bind = f"{config['server.host']}:{config['server.port']}"
+    # Clients reach gunicorn only through the buffering front, on a socket in a private folder.
+    sockets = tempfile.mkdtemp(prefix="regiograph-app-")
+    upstream = os.path.join(sockets, "app.sock")
+    front_process = front.spawn(config["server.host"], config["server.port"], upstream)
     log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
     options = {
-        "bind": bind,
+        "bind": f"unix:{upstream}",
+        # gunicorn trusts every header a Unix socket's peer sends; the app alone reads the
+        # proxy's headers, and only with site.trust_proxy.
+        "secure_scheme_headers": {},
+        "forwarder_headers": "",
         "workers": config["server.workers"],
         "threads": config["server.threads"],
         "worker_class": "gthread",
@@ -62,8 +74,12 @@ def run(config: Config, store: Store) -> None:
         if exc.code not in (0, None):  # the arbiter leaves by sys.exit on SIGINT/SIGTERM
             raise
     finally:
-        if scheduler and os.getpid() == arbiter_pid:
-            scheduler.stop()
+        if os.getpid() == arbiter_pid:
+            if scheduler:
+                scheduler.stop()
+            front_process.terminate()
+            front_process.wait()
+            shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _start_scheduler(config: Config, store: Store):

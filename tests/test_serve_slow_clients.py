@@ -1,0 +1,150 @@
+"""Slow clients cannot take a plain `regiograph serve` down (issue 18): ten clients that ask
+for a ~4 MB answer and never read it and forty slowloris connections that trickle a request
+head forever, all at once, against a real `regiograph serve` without nginx — and `/healthz`
+still answers. Raw sockets, so the clients are as slow as an attacker's.
+
+Before the buffering front (``regiograph.front``), gunicorn's threads blocked reading the
+slowloris heads and writing the unread answers, and `/healthz` waited behind them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+import requests
+
+from regiograph.store.supervisor import free_port
+
+SLOW_READERS = 10
+SLOWLORIS = 40
+LIVENESS_TIMEOUT_S = 30  # what the attack in issue 18 made /healthz exceed
+# 25^3 rows of three integers: about 4 MB of SPARQL JSON, far more than the socket buffers.
+NUMBERS = " ".join(str(n) for n in range(25))
+BIG_QUERY = (
+    f"SELECT * WHERE {{ VALUES ?a {{ {NUMBERS} }} VALUES ?b {{ {NUMBERS} }} "
+    f"VALUES ?c {{ {NUMBERS} }} }}"
+)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A plain `regiograph serve` on an empty data folder: its URL and port."""
+    data_dir = tmp_path_factory.mktemp("serve-slow")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    env.update(
+        REGIOGRAPH_DATA_DIR=str(data_dir),
+        REGIOGRAPH_SERVER_PORT=str(port),
+        REGIOGRAPH_SERVER_WORKERS="1",
+        REGIOGRAPH_SITE_BASE_IRI=f"http://127.0.0.1:{port}/",
+        # The attack comes from one address, as the test's requests do: admission would
+        # refuse most big queries at once, and the point is what unread answers do.
+        REGIOGRAPH_SPARQL_MAX_CONCURRENT_PER_CLIENT="0",
+        REGIOGRAPH_SPARQL_TIME_BUDGET_S="0",
+        REGIOGRAPH_SPARQL_ERROR_BUDGET="0",
+        REGIOGRAPH_SCHEDULE_ENABLED="false",
+    )
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "regiograph", "serve"],
+            env=env,
+            cwd=data_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url + "/healthz", process, log)
+        yield url, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"regiograph serve exited early:\n{log.read_text()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"regiograph serve did not answer in time:\n{log.read_text()}")
+
+
+def _slow_reader(port: int) -> socket.socket:
+    """Sends a whole query that answers ~4 MB and never reads a byte of it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    body = urllib.parse.urlencode({"query": BIG_QUERY}).encode()
+    head = (
+        "POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Accept: application/sparql-results+json\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    sock.sendall(head.encode() + body)
+    return sock
+
+
+def _slowloris(port: int) -> socket.socket:
+    sock = socket.socket()
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    return sock
+
+
+def _trickle(sockets: list[socket.socket], stop: threading.Event) -> None:
+    """One more header line on every slowloris connection each second: never idle, never done."""
+    number = 0
+    while not stop.wait(1.0):
+        number += 1
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # closed by the server: what it should do
+                sock.sendall(f"X-Slow-{number}: {number}\r\n".encode())
+
+
+def _ended_by_the_server(sock: socket.socket) -> bool:
+    sock.settimeout(120)
+    try:
+        return sock.recv(4096)[:12] in (b"HTTP/1.1 408", b"")
+    except ConnectionResetError:  # closed while the trickle still wrote
+        return True
+
+
+def test_slow_readers_and_slowloris_do_not_starve_healthz(served):
+    url, port = served
+    readers = [_slow_reader(port) for _ in range(SLOW_READERS)]
+    lorises = [_slowloris(port) for _ in range(SLOWLORIS)]
+    stop = threading.Event()
+    trickler = threading.Thread(target=_trickle, args=(lorises, stop), daemon=True)
+    trickler.start()
+    try:
+        time.sleep(3)  # the big answers are written (or stuck), the heads half sent
+        health = requests.get(url + "/healthz", timeout=LIVENESS_TIMEOUT_S)
+        assert health.status_code == 200
+        page = requests.get(url + "/", timeout=LIVENESS_TIMEOUT_S)
+        assert page.status_code == 200
+        assert _ended_by_the_server(lorises[0])  # a slowloris is not kept forever
+    finally:
+        stop.set()
+        trickler.join()
+        for sock in readers + lorises:
+            sock.close()

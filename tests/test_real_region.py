@@ -1,11 +1,14 @@
 """The demo's real-region sources (issue 14) through the loader, and what bad input does to them:
-a renamed column, a key that lost its leading zero, German number formats and missing-value
-marks, a boundary that is not a polygon, a source without a licence. Real Oxigraph, the shipped
+a renamed or missing column, a key that lost its leading zero, German number formats and
+missing-value marks, a boundary that is not a polygon or does not parse, a source without a
+licence (a Gebietsreform: tests/test_gebietsreform.py). Real Oxigraph, the shipped
 files in demo/sources/ (no shared data needed), except the check that the derivation script
 still reproduces them from ../shared/data."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -160,6 +163,28 @@ def test_a_renamed_column_fails_naming_it_and_the_published_data_stay(
     assert store.read_graph(graph) == before
 
 
+def test_a_missing_column_fails_naming_it_and_the_published_data_stay(
+    scratch_platform, gv_published
+):
+    config, store = scratch_platform
+    source, body, graph = gv_published
+    before = store.read_graph(graph)
+    table = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    gone = table[0].index("flaeche")
+    dropped = io.StringIO()
+    csv.writer(dropped, lineterminator="\n").writerows(
+        [cells[:gone] + cells[gone + 1 :] for cells in table]
+    )
+    (source.folder / "gv.csv").write_text(dropped.getvalue(), encoding="utf-8")
+    try:
+        result = pipeline.harvest(config, store, source)
+    finally:
+        (source.folder / "gv.csv").write_bytes(body)
+    assert result.outcome == "failed" and result.step == "map"
+    assert "missing column(s) 'flaeche'" in result.message, result.message
+    assert store.read_graph(graph) == before
+
+
 def test_a_key_written_as_a_number_is_refused_never_a_second_municipality(
     scratch_platform, tmp_path
 ):
@@ -187,10 +212,14 @@ def test_a_boundary_that_is_not_a_polygon_is_named_and_the_point_kept(
 ):
     config, store = scratch_platform
     document = json.loads((DEMO / "sources/grenzen/gemeinden-vg250-2022.geojson").read_bytes())
-    first, second = document["features"][0], document["features"][1]
+    first, second, third, fourth = document["features"][:4]
     first["geometry"] = {"type": "Point", "coordinates": [8.8, 49.5]}
     ring = second["geometry"]["coordinates"][0]
     second["geometry"] = {"type": "Polygon", "coordinates": [ring[:-1]]}  # not closed
+    # coordinates that do not parse: German decimal commas as text, and no geometry at all
+    comma = [[f"{x}".replace(".", ","), f"{y}".replace(".", ",")] for x, y in ring]
+    third["geometry"] = {"type": "Polygon", "coordinates": [comma]}
+    fourth["geometry"] = None
     (tmp_path / "b.geojson").write_text(json.dumps(document), encoding="utf-8")
     source = make_source(
         tmp_path,
@@ -205,8 +234,11 @@ def test_a_boundary_that_is_not_a_polygon_is_named_and_the_point_kept(
     assert "a Point, not a polygon" in result.message
     assert f"AGS={second['properties']['AGS']}" in result.message
     assert "a ring that is not closed" in result.message
+    assert f"AGS={third['properties']['AGS']}" in result.message
+    assert "a coordinate that is not a number" in result.message
+    assert f"AGS={fourth['properties']['AGS']}, name=Birkenau): no geometry" in result.message
     graph = source.graph(config.base_iri)
-    assert count(store, graph, f"?m <{GEO}hasGeometry> ?b") == len(document["features"]) - 2
+    assert count(store, graph, f"?m <{GEO}hasGeometry> ?b") == len(document["features"]) - 4
     municipality = config.base_iri + f"id/municipality/{first['properties']['AGS']}"
     _, _, gv_graph = gv_published
     assert values(store, graph, municipality, GEO + "hasGeometry") == []

@@ -351,3 +351,19 @@ def test_dataset_page_names_licence_format_size_and_date(tmp_path, scratch_store
     missing = client.get("/catalog/dataset?iri=https://rhein.example/ds/nothing")
     assert missing.status_code == 404
     scratch_store.drop_graph(graph_iri)
+
+
+def test_licence_names_in_the_readers_language(tmp_path, scratch_store, graph_iri):
+    """The dcat-ap.de list names licences in German only; English pages take the bundled
+    English names (codelists/dcatde-licenses.en.ttl), German pages the published ones."""
+    load(scratch_store, graph_iri, triples("rhein"))
+    client = create_app(make_config(tmp_path), scratch_store).test_client()
+    german, english = "Datenlizenz Deutschland Namensnennung 2.0", "Data licence Germany"
+    for path in ("/catalog/dataset?iri=https://rhein.example/ds/radwege&", "/catalog?"):
+        de, en = (
+            " ".join(parse(client.get(f"{path}lang={lang}").get_data(as_text=True)).text)
+            for lang in ("de", "en")
+        )
+        assert german in de and english not in de, path
+        assert english + " \u2013 attribution \u2013 version 2.0" in en and german not in en, path
+    scratch_store.drop_graph(graph_iri)

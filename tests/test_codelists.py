@@ -45,7 +45,8 @@ def test_every_list_the_profile_names_is_there_with_its_version():
     assert lists.versions["http://dcat-ap.de/def/licenses"] == "20210721"
     assert per_scheme["http://dcat-ap.de/def/contributors"] == 69
     assert per_scheme["http://dcat-ap.de/def/politicalGeocoding/Level"] == 6
-    assert set(codelists.FILES.values()) == {p.name for p in FOLDER.glob("*.ttl")}
+    expected = {*codelists.FILES.values(), *codelists.NAMES.values()}
+    assert expected == {p.name for p in FOLDER.glob("*.ttl")}
 
 
 def test_membership_is_the_list_not_the_namespace():
@@ -89,7 +90,27 @@ def test_the_committed_script_derives_the_committed_lists(shared_data, tmp_path)
         capture_output=True,
     )
     for path in FOLDER.glob("*.ttl"):
+        if path.name in codelists.NAMES.values():
+            continue  # authored, not derived (the English names of a German-only list)
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_every_licence_has_an_english_name_and_keeps_its_german_one():
+    lists = codelists.load()
+    licences = [c for c, s in lists.members.items() if s == "http://dcat-ap.de/def/licenses"]
+    assert len(licences) == 34
+    assert all(lists.labels.get((c, "en")) for c in licences)
+    assert all(lists.labels.get((c, "de")) for c in licences)
+    dl = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    assert lists.label(dl, "en") == "Data licence Germany \u2013 attribution \u2013 version 2.0"
+    assert lists.label(dl, "de") == "Datenlizenz Deutschland Namensnennung 2.0"
+
+
+def test_a_missing_names_file_is_named(tmp_path):
+    folder = copy_lists(tmp_path)
+    (folder / "dcatde-licenses.en.ttl").unlink()
+    with pytest.raises(CodeListError, match=r"code list dcatde-licenses.en.ttl is missing"):
+        codelists.load(folder)
 
 
 def copy_lists(tmp_path: Path) -> Path:

@@ -44,6 +44,9 @@ FILES = {
     DCATDE_DEF + "contributors": "dcatde-contributors.ttl",
     DCATDE_GEOCODING + "Level": "dcatde-geocoding-level.ttl",
 }
+# scheme IRI -> an authored file of English names for a list published in German only (the
+# pages name things in the reader's language, the other only as fallback); also required
+NAMES = {DCATDE_DEF + "licenses": "dcatde-licenses.en.ttl"}
 _SKOS_CONCEPT = SKOS + "Concept"
 _IN_SCHEME = SKOS + "inScheme"
 
@@ -106,6 +109,8 @@ def load(folder: Path | None = None) -> CodeLists:
     lists = CodeLists()
     for scheme, name in FILES.items():
         _read(folder / name, scheme, lists)
+    for scheme, name in NAMES.items():
+        _read_names(folder / name, scheme, lists)
     return lists
 
 
@@ -129,6 +134,25 @@ def _read(path: Path, scheme: str, lists: CodeLists) -> None:
         raise CodeListError(f"code list {path.name} is corrupt: no concept of <{scheme}>")
     for key, concept in hidden.items():  # an authority code is never re-mapped
         lists.codes.setdefault(key, concept)
+
+
+def _read_names(path: Path, scheme: str, lists: CodeLists) -> None:
+    """The labels of ``path`` for members of ``scheme``; the published list's own win."""
+    try:
+        triples = [q.triple for q in parse(path=path, format=RdfFormat.TURTLE)]
+    except FileNotFoundError:
+        raise CodeListError(f"code list {path.name} is missing (expected at {path})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CodeListError(f"code list {path.name} is corrupt: {exc}") from None
+    for t in triples:
+        label = t.object
+        if (
+            t.predicate.value == SKOS + "prefLabel"
+            and isinstance(label, Literal)
+            and label.language
+            and lists.members.get(t.subject.value) == scheme
+        ):
+            lists.labels.setdefault((t.subject.value, label.language), label.value)
 
 
 def _take(t: Triple, scheme: str, lists: CodeLists, hidden: dict) -> bool:

@@ -48,4 +48,4 @@ def test_templates_and_static_files_ship(wheel_names):
     for path in [*package.glob("server/templates/**/*.html"), *package.glob("server/static/**/*")]:
         if path.is_file():
             assert path.relative_to(package.parent).as_posix() in wheel_names, path.name
-    assert "regiograph/cli.py" in wheel_names
+    assert "regiograph/cli/__init__.py" in wheel_names

@@ -50,7 +50,17 @@ def backup(store: Store, target: Path, snapshot_dir: Path | None = None) -> dict
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} exists and is not empty; choose a new directory")
     partial = target.with_name(target.name + ".partial")
+    # A fresh client with no version cache, so a write during the backup is always noticed.
+    fresh = Store(
+        store.endpoints,
+        meta_graph=store.meta_graph,
+        version_ttl_s=0,
+        query_timeout_s=store.query_timeout_s,
+    )
     if snapshot_dir is not None:
+        # Asked for its version, the owner puts writes committed since its newest snapshot
+        # into a new one (it makes them lazily, when a reader needs them).
+        fresh.data_version()
         reader = Reader(snapshot_dir)
         try:
             source = _SnapshotSource(reader)
@@ -60,13 +70,6 @@ def backup(store: Store, target: Path, snapshot_dir: Path | None = None) -> dict
             return _write_all(source, target, partial)
         finally:
             reader.close()
-    # A fresh client with no version cache, so a write during the backup is always noticed.
-    fresh = Store(
-        store.endpoints,
-        meta_graph=store.meta_graph,
-        version_ttl_s=0,
-        query_timeout_s=store.query_timeout_s,
-    )
     return _write_all(fresh, target, partial)
 
 

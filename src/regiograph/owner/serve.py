@@ -7,7 +7,8 @@
   USING clauses: :mod:`regiograph.sparql.using`).
 - ``GET|PUT|POST|DELETE /store?graph=IRI`` — Graph Store Protocol; ``POST …&no_transaction``
   is the bulk path, whose parts become visible with ``POST /commit``.
-- ``GET /version`` — the data and content versions (the newest snapshot's sequences).
+- ``GET /version`` — the data and content versions (the newest snapshot's sequences; asking
+  makes the snapshot of committed writes readers do not have yet) and current problems.
 
 Writes need ``Authorization: Bearer <token>`` (the supervisor hands the token to the
 platform): on loopback anything on the host — a browser's cross-site form included — could
@@ -41,6 +42,7 @@ _STATUS = {
     Outcome.NOT_ACCEPTABLE: 406,
     Outcome.REFUSED: 403,
     Outcome.TOO_LARGE: 500,
+    Outcome.UNAVAILABLE: 503,  # its snapshot was unreadable: made again, retry
     Outcome.FAILED: 500,
 }
 
@@ -189,11 +191,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(_STATUS.get(reply.outcome, 500), reply.message.encode() + b"\n")
 
     def _version(self) -> None:
-        body = json.dumps(self.context.owner.versions()).encode()
+        owner = self.context.owner
+        # with what is wrong right now (a full disk), for the platform's /healthz
+        body = json.dumps(owner.versions() | {"problems": sorted(owner.problems.values())})
+        body = body.encode()
         self._reply(200, body, "application/json")
 
     def _read_graph(self) -> None:
         graph = ox.NamedNode(self._graph())
+        self.context.owner.readable()  # the newest writes in a snapshot first
         with self.context.graph_lock:
             store = self.context.graph_reader.current()
             if not store.contains_named_graph(graph):

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from regiograph.sparql import worker as worker_module
-from regiograph.sparql.jobs import Job, Reply
+from regiograph.sparql.jobs import Job, Outcome, Reply
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -86,6 +86,9 @@ class QueryPool:
                 self._replace(worker)
                 raise PoolTimeout()
             reply = worker.conn.recv()
+            if reply.outcome is Outcome.UNAVAILABLE:  # its snapshot broke: a fresh worker
+                self._replace(worker)
+                return reply
         except (EOFError, OSError) as exc:
             aborted = self._aborted(worker)
             self._replace(worker)

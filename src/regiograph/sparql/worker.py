@@ -18,8 +18,11 @@ before anything runs), its form (a form whose kind the client accepts no format 
 NOT_ACCEPTABLE) and whether it names its own dataset (then the default graph is not the
 union). The engine runs with the platform's prefix table as default prefixes.
 
-A worker replies OK, SYNTAX, REFUSED, NOT_ACCEPTABLE, TOO_LARGE, TOO_MUCH_MEMORY or FAILED;
-the other outcomes are the parent's (a timeout kills the worker before it could reply).
+A snapshot that cannot be opened (damaged: then put aside) or is missing (older than the job's
+data version) is answered UNAVAILABLE (503, retry shortly); the pool then replaces the worker.
+
+A worker replies OK, SYNTAX, REFUSED, NOT_ACCEPTABLE, TOO_LARGE, TOO_MUCH_MEMORY, UNAVAILABLE or
+FAILED; the other outcomes are the parent's (a timeout kills the worker before it could reply).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from regiograph.mediatypes import BY_NAME
 from regiograph.namespaces import PREFIXES
 from regiograph.sparql import grammar, services
 from regiograph.sparql.jobs import Job, Outcome, Reply
-from regiograph.sparql.parsed import Parsed, SparqlSyntaxError, parse
-from regiograph.store.snapshots import Reader
+from regiograph.sparql.parsed import Parsed, SparqlSyntaxError, parse, quick_form
+from regiograph.store.snapshots import Reader, Unreadable, sequence_in
 
 UPDATE_REFUSED = (
     "SPARQL Update is not accepted on the public query endpoint; writes go to /sparql/update "
@@ -93,11 +96,19 @@ def handle(job: Job, store_path: str | None, state: dict) -> Reply:
         return Reply.failed(Outcome.SYNTAX, str(exc))
     except TooLarge as exc:
         return Reply.failed(Outcome.TOO_LARGE, f"query request refused: {exc}")
+    except Unreadable as exc:  # the pool replaces this worker; the owner remakes the snapshot
+        return Reply.failed(Outcome.UNAVAILABLE, f"the store's snapshot: {exc}", retry_after_s=1)
     except Exception as exc:  # reported to the client as a failure, never a crash of the worker
         return Reply.failed(Outcome.FAILED, f"the query failed: {type(exc).__name__}: {exc}")
 
 
 def _handle(job: Job, store_path: str | None, state: dict) -> Reply:
+    quick = _quick(job)
+    if quick is not None:
+        try:
+            return run(_store(store_path, job.version, state), job, quick)
+        except SyntaxError:
+            pass  # the whole reading below words it (or refuses an update), as it always did
     parsed = read(job)
     if job.operation == "query" and parsed.operation == "update":
         return Reply.failed(Outcome.REFUSED, UPDATE_REFUSED)
@@ -113,6 +124,18 @@ def _handle(job: Job, store_path: str | None, state: dict) -> Reply:
             ox.Store().update(job.text, base_iri=job.base, prefixes=PREFIXES)
         return Reply(Outcome.OK, kind=kind, prologue=_prologue(parsed.defaulted))
     return run(_store(store_path, job.version, state), job, parsed)
+
+
+def _quick(job: Job) -> Parsed | None:
+    """What the whole reading would say of a query job that only its form tells apart
+    (:func:`~.parsed.quick_form`: no dataset, no SERVICE), if the client accepts a format
+    of that form's kind; None: read it whole."""
+    if job.operation != "query" or job.check_only:
+        return None
+    form = quick_form(job.text)
+    if form is None or (job.formats is not None and not job.formats.get(_kind(form))):
+        return None
+    return Parsed("query", form=form)
 
 
 def read(job: Job) -> Parsed:
@@ -137,6 +160,10 @@ def _store(snapshot_dir: str | None, version: str, state: dict):
     if state["store"] is None or state["version"] != version:
         reader = state.setdefault("reader", Reader(snapshot_dir))
         state["store"] = reader.current()
+        wanted = sequence_in(version)
+        if wanted is not None and reader.snapshot.sequence < wanted:
+            state["store"] = None  # the snapshot this version names is gone (deleted)
+            raise Unreadable(f"snapshot {wanted} is not there (yet)")
         state["version"] = version
     return state["store"]
 

@@ -1,9 +1,11 @@
 """Immutable snapshots of the embedded store: how the owner makes them, how readers open them.
 
-Only the owner (:mod:`regiograph.owner`) opens the live store directory. After every committed write
-it makes a RocksDB checkpoint with ``pyoxigraph.Store.backup`` (hard links, so cheap) into
-``snapshots/{sequence}.{content sequence}.{time}``; readers (the killable query workers, backups)
-open a snapshot read-only, which is safe because nothing ever writes it again.
+Only the owner (:mod:`regiograph.owner`) opens the live store directory. When a reader next
+needs committed writes that no snapshot holds yet, it makes a RocksDB checkpoint with
+``pyoxigraph.Store.backup`` (hard links, so cheap) into ``snapshots/{sequence}.{content
+sequence}.{time}``; readers (the killable query workers, backups) open a snapshot read-only,
+which is safe because nothing ever writes it again. A reader that cannot open one puts it
+aside (:func:`put_aside`); the owner then makes its newest snapshot again.
 
 A reader holds a shared ``flock`` on the snapshot's directory for as long as its handle is
 open; the owner deletes an older snapshot only after taking the exclusive lock without
@@ -82,13 +84,16 @@ def store_id(directory: Path) -> str:
         return value
 
 
-def make(store: ox.Store, directory: Path, sequence: int, content: int) -> Snapshot:
-    """A checkpoint of ``store`` as snapshot ``sequence``; complete or not there at all."""
+def make(
+    store: ox.Store, directory: Path, sequence: int, content: int, made_ns: int = 0
+) -> Snapshot:
+    """A checkpoint of ``store`` as snapshot ``sequence``; complete or not there at all.
+    ``made_ns``: made again with the time of the one it replaces (else now)."""
     directory = Path(directory)
     partial = directory / f"partial-{sequence}-{uuid.uuid4().hex[:6]}"
     try:
         store.backup(str(partial))
-        made_ns = time.time_ns()
+        made_ns = made_ns or time.time_ns()
         final = directory / snapshot_name(sequence, content, made_ns)
         partial.rename(final)
     finally:
@@ -106,7 +111,7 @@ def prune(directory: Path) -> int:
         if _delete_unless_held(snapshot.path, directory):
             deleted += 1
     for name in os.listdir(directory):
-        if name.startswith(("partial-", "trash-")):
+        if name.startswith(("partial-", "trash-", "broken-")):
             shutil.rmtree(directory / name, ignore_errors=True)
     return deleted
 
@@ -129,6 +134,25 @@ def _delete_unless_held(path: Path, directory: Path) -> bool:
     return True
 
 
+class Unreadable(OSError):
+    """No snapshot could be opened (none there, or the newest is damaged or gone)."""
+
+
+def put_aside(path: Path) -> None:
+    """A reader found this snapshot unreadable: renamed out of sight, so that no reader opens
+    it again and the owner, finding its newest snapshot gone, makes it anew (the owner's
+    pruner deletes it)."""
+    with contextlib.suppress(OSError):
+        path.rename(path.with_name(f"broken-{uuid.uuid4().hex[:8]}-{path.name}"))
+        log.error("snapshot %s was unreadable; put aside", path.name)
+
+
+def sequence_in(version: str) -> int | None:
+    """The snapshot sequence a data version names (``….{sequence}``), if it names one."""
+    tail = version.rpartition(".")[2]
+    return int(tail) if tail.isdigit() else None
+
+
 class Reader:
     """A read-only handle on the newest snapshot, held (locked) while it is in use."""
 
@@ -142,7 +166,7 @@ class Reader:
         """The newest snapshot's store, reopened when a newer one exists."""
         latest = newest(self.directory)
         if latest is None:
-            raise FileNotFoundError(f"no snapshot of the store in {self.directory}")
+            raise Unreadable(f"no snapshot of the store in {self.directory}")
         if self.snapshot is None or latest.sequence != self.snapshot.sequence:
             self._open(latest)
         return self.store
@@ -153,6 +177,10 @@ class Reader:
             if fd is not None:
                 try:
                     store = ox.Store.read_only(str(wanted.path))
+                except (OSError, RuntimeError) as exc:  # RocksDB's "Corruption: …" too
+                    os.close(fd)
+                    put_aside(wanted.path)
+                    raise Unreadable(f"snapshot {wanted.sequence} cannot be read: {exc}") from None
                 except BaseException:
                     os.close(fd)
                     raise
@@ -160,7 +188,7 @@ class Reader:
                 self.snapshot, self.store, self._fd = wanted, store, fd
                 return
             wanted = newest(self.directory) or wanted
-        raise FileNotFoundError(f"the snapshots in {self.directory} kept disappearing")
+        raise Unreadable(f"the snapshots in {self.directory} kept disappearing")
 
     def close(self) -> None:
         self.store = None  # drop the handle before the lock that protects its files

@@ -1,6 +1,7 @@
 """The home page (the region on a map, the latest projects, search, the data holdings) and
 the health check."""
 
+import requests
 from flask import Blueprint, jsonify, make_response, render_template
 
 from regiograph import __version__
@@ -15,6 +16,7 @@ from regiograph.server.kit.suggestions import search_index
 from regiograph.server.kit.urls import link_for
 from regiograph.server.services import config, store
 from regiograph.store import QueryTimeout, StoreError
+from regiograph.store.health import owner_problems
 
 blueprint = Blueprint("home", __name__)
 
@@ -56,6 +58,8 @@ def healthz():
 
     Healthy means the store answers; a triple count that runs into the store's time limit
     (a first count on a very large store) is reported as null rather than as unhealthy.
+    What the embedded store's owner reports wrong (a full disk: writes failing, or not
+    readable yet) makes it "degraded", with the problems in words: reads still work.
     """
     try:
         data_version = store().data_version()
@@ -73,8 +77,13 @@ def healthz():
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
+    try:
+        problems = owner_problems(store())
+    except requests.RequestException as exc:
+        problems = [f"the store's owner did not say how it is: {exc}"]
     return jsonify(
-        status="ok",
+        status="degraded" if problems else "ok",
+        problems=problems,
         store="reachable",
         triples=sum(graphs.values()) if graphs is not None else None,
         graphs=len(graphs) if graphs is not None else None,

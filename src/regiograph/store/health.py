@@ -1,0 +1,22 @@
+"""What the embedded store's owner says is wrong right now (a full disk: a write that failed,
+writes not readable yet), for the platform's ``/healthz``; other stores report nothing here.
+
+The owner keeps serving reads through such problems (readers keep its last good snapshot),
+so they make the platform degraded, not unavailable.
+"""
+
+from __future__ import annotations
+
+import requests
+
+from regiograph.store import dialects
+
+
+def owner_problems(store, timeout_s: float = 5.0) -> list[str]:
+    """The owner's current problems, in words; empty for an external store. A store that
+    does not answer raises :class:`requests.RequestException` (the caller reports it)."""
+    if not dialects.keeps_versions(store.endpoints):
+        return []
+    answer = requests.get(dialects.owner_url(store.endpoints, "/version"), timeout=timeout_s)
+    answer.raise_for_status()
+    return list(answer.json().get("problems") or [])

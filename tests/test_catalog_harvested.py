@@ -1,14 +1,17 @@
-"""The catalogue at scale and with harvested data: 10,000 datasets, completion from the source's
-defaults, datasets left out with a reason, and a harvest round trip between two instances."""
+"""The catalogue at scale and with harvested data: 10,000 datasets, the source's defaults as its
+harvest completed them (never by the catalogue), datasets left out with a reason, and a harvest
+round trip between two instances."""
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import Store as MemoryStore
 from rdflib import Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 
@@ -16,10 +19,13 @@ from conftest import BASE_IRI, make_config
 from regiograph import config as configuration
 from regiograph.catalog import Catalogue, Page, PageNotFound
 from regiograph.catalog.view import summarise
+from regiograph.loader.map.construct import complete_dcat
+from regiograph.loader.sources import parse_sources
 from regiograph.server import create_app
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")
 LICENCE = "http://dcat-ap.de/def/licenses/cc-by/4.0"
@@ -110,29 +116,36 @@ def test_ten_thousand_datasets_page_by_key(tmp_path, scratch_store, graph_iri):
     scratch_store.drop_graph(graph_iri)
 
 
-def test_missing_publisher_and_licence_completed_from_the_source(
-    tmp_path, scratch_store, graph_iri
-):
-    source_id = graph_iri.rsplit("/", 1)[-1]
+def with_defaults(graph_iri: str) -> dict:
+    """A dcat source whose graph is ``graph_iri``, with a default publisher and licence."""
+    return {
+        "id": graph_iri.rsplit("/", 1)[-1],
+        "kind": "dcat",
+        "location": "https://portal.example.org/catalog",
+        "title": "Landkreis Beispiel",
+        "default_publisher": "https://example.org/org/landkreis",
+        "default_licence": "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    }
+
+
+def completed_at_harvest(triples: list[Triple], table: dict, graph: str) -> list[Triple]:
+    """The triples after the harvest's map step has completed its source's defaults."""
+    candidate = MemoryStore()
+    candidate.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    complete_dcat(candidate, parse_sources([table], Path.cwd())[0], graph)
+    return [q.triple for q in candidate]
+
+
+def test_defaults_completed_at_harvest_are_published(tmp_path, scratch_store, graph_iri):
+    table = with_defaults(graph_iri)
+    raw = dataset("https://example.org/x/complete-me", publisher=False, licence=False)
     load(
         scratch_store,
         graph_iri,
-        dataset("https://example.org/x/complete-me", publisher=False, licence=False)
+        completed_at_harvest(raw, table, graph_iri)
         + dataset("https://example.org/x/untitled", title=False),
     )
-    cat = catalogue_for(
-        tmp_path,
-        scratch_store,
-        [
-            {
-                "id": source_id,
-                "kind": "dcat",
-                "location": "https://portal.example.org/catalog",
-                "default_publisher": "https://example.org/org/landkreis",
-                "default_licence": "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
-            }
-        ],
-    )
+    cat = catalogue_for(tmp_path, scratch_store, [table])
     listed = walk(cat)
     assert "https://example.org/x/complete-me" in listed
     assert "https://example.org/x/untitled" not in listed
@@ -148,21 +161,26 @@ def test_missing_publisher_and_licence_completed_from_the_source(
             )
     ds = URIRef("https://example.org/x/complete-me")
     assert graph.value(ds, DCT.publisher) == URIRef("https://example.org/org/landkreis")
+    assert str(graph.value(URIRef("https://example.org/org/landkreis"), FOAF.name)) == (
+        "Landkreis Beispiel"  # an IRI as default publisher is named by its source's title
+    )
     dist = graph.value(ds, DCAT.distribution)
     assert graph.value(dist, DCT.license) == URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     scratch_store.drop_graph(graph_iri)
 
 
-def test_without_source_defaults_the_dataset_or_distribution_is_left_out(
+def test_without_a_publisher_or_licence_the_dataset_or_distribution_is_left_out(
     tmp_path, scratch_store, graph_iri
 ):
+    # loaded without a harvest (as by `regiograph load`): the catalogue completes nothing, not
+    # even with its source's defaults configured — map/ is the one place they are applied
     load(
         scratch_store,
         graph_iri,
         dataset("https://example.org/y/no-publisher", publisher=False)
         + dataset("https://example.org/y/no-licence", licence=False),
     )
-    cat = catalogue_for(tmp_path, scratch_store)
+    cat = catalogue_for(tmp_path, scratch_store, [with_defaults(graph_iri)])
     listed = walk(cat)
     assert "https://example.org/y/no-publisher" not in listed
     assert (
@@ -307,19 +325,12 @@ def test_filters_select_across_the_whole_catalogue_with_paging_and_counts(
     assert cat.page(1, None, chosen).counts["publisher"] == {"Filterstadt A": 5}
     csv_a = {"format": "CSV", "publisher": "Filterstadt A"}
     assert [e.iri[-2:] for p in walk_chosen(cat, csv_a) for e in p.entries] == ["00", "20"]
-    # the source's default licence publishes dataset 10's distribution, and so its CSV; the
-    # key list on disk is the same, the configuration is applied when it is read
-    licensed = [
-        {
-            "id": graph_iri.rsplit("/", 1)[-1],
-            "kind": "dcat",
-            "location": "https://portal.example.org/catalog",
-            "default_licence": LICENCE,
-        }
-    ]
+    # dataset 10's distribution has no licence, so neither it nor its CSV is published; a
+    # default licence configured for the source changes nothing here (its harvest applies it)
+    licensed = [{**with_defaults(graph_iri), "default_licence": LICENCE}]
     with_licence = catalogue_for(tmp_path, scratch_store, licensed, catalog__page_size=2)
     found = [e.iri[-2:] for p in walk_chosen(with_licence, csv_a) for e in p.entries]
-    assert found == ["00", "10", "20"]
+    assert found == ["00", "20"]
     scratch_store.drop_graph(graph_iri)
 
 

@@ -164,34 +164,31 @@ def test_paging_loop_stops_with_a_clear_message(scratch_platform, http_server, s
     assert store.graphs().get(graph_of(scratch_platform, source)) is None
 
 
-def test_ckanext_dcatde_catalogue_single_page(scratch_platform, http_server, shared_data):
-    config, store = scratch_platform
-    path = shared_data / "ckanext-dcatde/examples/catalog-endpoint.rdf"
-    source = make_source(
-        kind="dcat",
-        location=http_server.route("/c.rdf", Reply.file(path, RDFXML)),
-        policy=UNCHECKED,
-    )
+def _harvest_unchecked(platform, http_server, path):
+    """One RDF/XML file served as a dcat source and harvested without acceptance checks;
+    (source, result) once it is published."""
+    config, store = platform
+    url = http_server.route(f"/{path.name}", Reply.file(path, RDFXML))
+    source = make_source(kind="dcat", location=url, policy=UNCHECKED)
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "published", result.message
+    return source, result
+
+
+def test_ckanext_dcatde_catalogue_single_page(scratch_platform, http_server, shared_data):
+    path = shared_data / "ckanext-dcatde/examples/catalog-endpoint.rdf"
+    source, result = _harvest_unchecked(scratch_platform, http_server, path)
     assert result.pages == 1
-    assert datasets_in(store, graph_of(scratch_platform, source)) == 6
+    assert datasets_in(scratch_platform[1], graph_of(scratch_platform, source)) == 6
 
 
 def test_old_dcatde_namespaces_and_licences_are_normalised(
     scratch_platform, http_server, shared_data
 ):
-    config, store = scratch_platform
     path = shared_data / "ckanext-dcatde/resources/metadata_max_multi_namespaces.rdf"
-    source = make_source(
-        kind="dcat",
-        location=http_server.route("/m.rdf", Reply.file(path, RDFXML)),
-        policy=UNCHECKED,
-    )
     assert b"dcat-ap.de/def/dcatde/1" in path.read_bytes()
-    result = pipeline.harvest(config, store, source)
-    assert result.outcome == "published", result.message
-    data = store.read_graph(graph_of(scratch_platform, source)).decode()
+    source, _ = _harvest_unchecked(scratch_platform, http_server, path)
+    data = scratch_platform[1].read_graph(graph_of(scratch_platform, source)).decode()
     assert "dcat-ap.de/def/dcatde/1_0/" not in data and "dcatde/1.0.1/" not in data
     assert "<http://dcat-ap.de/def/dcatde/contributorID>" in data
     assert "licenses/cc-by/4_0" not in data
@@ -265,6 +262,8 @@ def test_defaults_complete_datasets_and_distributions(scratch_platform, http_ser
     assert (
         "<http://ex.org/d1> <http://purl.org/dc/terms/publisher> <http://ex.org/publisher>" in data
     )
+    # named (by the source's id: it has no title), so the catalogue can publish it as it is
+    assert f'<http://ex.org/publisher> <http://xmlns.com/foaf/0.1/name> "{source.id}"' in data
     assert (
         "<http://ex.org/x1> <http://purl.org/dc/terms/license> <http://dcat-ap.de/def/licenses/dl-by-de/2.0>"
         in data

@@ -2,9 +2,9 @@
 dataset of the catalogue, so that a filter selects across all pages, not within one.
 
 Harvested datasets: four SELECTs per data version (``queries/harvested-facets-*.rq``), kept
-with the key list; what depends on the configuration (a source's ``default_publisher`` and
-``default_licence``) is applied when the key list is read, as the pages apply it. Own
-datasets: from their triples, as the page summary reads them.
+with the key list (a source's ``default_publisher`` and ``default_licence`` are in the data
+already: its harvest completes them, :mod:`regiograph.loader.map`). Own datasets: from their
+triples, as the page summary reads them.
 
 Values are short and stable, so that they read well in a URL: the code of a theme or file
 type (``REGI``, ``CSV``), the path of a DCAT-AP.de licence (``dl-by-de/2.0``), a regional key
@@ -21,7 +21,6 @@ from pyoxigraph import NamedNode
 
 from regiograph.catalog.sparql import query
 from regiograph.catalog.view import publisher_key
-from regiograph.loader.sources import Source
 from regiograph.namespaces import DCATDE_LICENCES, DCATDE_REGIONAL_KEY, EU_AUTHORITY
 from regiograph.store import Store
 
@@ -81,18 +80,12 @@ def _rows(store: Store):
         yield from store.select(query(part), {"meta": NamedNode(store.meta_graph)})
 
 
-def for_harvested(
-    raw: dict | None, source: Source, default_publisher: str | None
-) -> tuple[dict, dict[str, dict[str, str]]]:
-    """The facets of one harvested dataset as published with its source's configuration, and
-    its publishers' names (value -> {language: name})."""
+def for_harvested(raw: dict | None) -> tuple[dict, dict[str, dict[str, str]]]:
+    """The facets of one harvested dataset as it is published, and its publishers' names
+    (value -> {language: name})."""
     raw = raw or {}
-    default = source.default_licence
-    default = code("licence", default) if default.startswith(DCATDE_LICENCES) else None
-    published = [(kind, licence or default) for kind, licence in raw.get("formats", [])]
-    published = [(kind, licence) for kind, licence in published if licence]
-    agents = [{"": default_publisher}] if default_publisher else raw.get("publisher", [])
-    names = {publisher_key(n): n for n in agents if n}
+    published = [(kind, licence) for kind, licence in raw.get("formats", []) if licence]
+    names = {publisher_key(n): n for n in raw.get("publisher", []) if n}
     facets = {
         "theme": tuple(raw.get("theme", ())),
         "publisher": tuple(sorted(names)),

@@ -3,11 +3,11 @@
 ``queries/harvested-raw.rq`` fetches a page's descriptions by bound lookups;
 ``queries/harvested-page.rq``, run in memory, keeps only allowed properties and value kinds;
 a coded value must be a member of its code list (:mod:`regiograph.loader.codelists`), not merely an
-IRI in the list's namespace (``language/GER`` is left out, noted). Here the gaps are filled:
-a missing publisher from the source's ``default_publisher``, a missing or unusable contact
-point by the catalogue's own, a distribution without licence from the source's
-``default_licence``; a distribution that still lacks a licence or an access URL is left out
-(noted). Properties DCAT-AP allows once keep one value, chosen stably.
+IRI in the list's namespace (``language/GER`` is left out, noted). A missing or unusable
+contact point is filled by the catalogue's own; a distribution without a licence or an access
+URL is left out (noted). A source's ``default_publisher`` and ``default_licence`` are not
+applied here: its harvest completed them (:mod:`regiograph.loader.map`). Properties DCAT-AP
+allows once keep one value, chosen stably.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
-from regiograph.catalog.index import Entry, default_publisher_name
+from regiograph.catalog.index import Entry
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
 from regiograph.loader import codelists
 from regiograph.loader.sources import NO_SOURCE, Source
-from regiograph.namespaces import DCAT, DCATDE, DCATDE_LICENCES, DCT, FOAF, RDF_TYPE, VCARD, XSD
+from regiograph.namespaces import DCAT, DCATDE, DCT, VCARD, XSD
 from regiograph.store import Store
 from regiograph.store.binding import bind_rows
 
@@ -55,12 +55,9 @@ def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
     return [*memory.query(query("harvested-page")), *names]
 
 
+
 def complete(
-    triples: list[Triple],
-    entries: list[Entry],
-    sources: dict[str, Source],
-    base: str,
-    notes: list[str],
+    triples: list[Triple], entries: list[Entry], base: str, notes: list[str]
 ) -> list[Triple]:
     """The page's harvested triples with gaps filled and unpublishable parts left out."""
     by_subject: dict = defaultdict(lambda: defaultdict(list))
@@ -69,21 +66,17 @@ def complete(
     contact = NamedNode(iris.catalog_contact(base))
     out: list[Triple] = []
     for entry in entries:
-        source = sources.get(entry.graph or "", NO_SOURCE)
         ds = NamedNode(entry.iri)
         props = by_subject[ds]
-        if entry.needs_publisher:
-            props[DCT + "publisher"] = [_default_publisher(source, entry, by_subject)]
         contacts = [c for c in props.get(DCAT + "contactPoint", []) if _usable(by_subject[c])]
         props[DCAT + "contactPoint"] = contacts or [contact]
         kept = []
         for dist in props.get(DCAT + "distribution", []):
-            if _fix_distribution(by_subject[dist], source):
+            if _fix_distribution(by_subject[dist]):
                 kept.append(dist)
             else:
                 notes.append(
-                    f"{entry.iri}: distribution {dist} left out (no licence or "
-                    "access URL, and no default_licence for its source)"
+                    f"{entry.iri}: distribution {dist} left out (no licence or access URL)"
                 )
         props[DCAT + "distribution"] = kept
         nodes = [ds, *kept, *props[DCT + "publisher"], *contacts]
@@ -131,29 +124,13 @@ def _members_only(triples: list[Triple], notes: list[str]) -> list[Triple]:
     return kept
 
 
-def _default_publisher(source: Source, entry: Entry, by_subject) -> NamedNode:
-    value = source.default_publisher
-    agent = (
-        NamedNode(value)
-        if value.startswith(("http://", "https://"))
-        else NamedNode(f"{entry.graph}#publisher")
-    )
-    name = default_publisher_name(source)
-    by_subject[agent][RDF_TYPE] = [NamedNode(FOAF + "Agent")]
-    by_subject[agent].setdefault(FOAF + "name", [Literal(name)])
-    return agent
-
-
 def _usable(contact: dict) -> bool:
     return any(contact.get(VCARD + p) for p in ("hasEmail", "hasURL"))
 
 
-def _fix_distribution(props: dict, source: Source) -> bool:
+def _fix_distribution(props: dict) -> bool:
     if not props.get(DCAT + "accessURL") and props.get(DCAT + "downloadURL"):
         props[DCAT + "accessURL"] = props[DCAT + "downloadURL"][:1]
-    licence = source.default_licence
-    if not props.get(DCT + "license") and licence.startswith(DCATDE_LICENCES):
-        props[DCT + "license"] = [NamedNode(licence)]
     return bool(props.get(DCAT + "accessURL")) and bool(props.get(DCT + "license"))
 
 

@@ -6,8 +6,8 @@ once per data version (one SELECT, kept on disk by :mod:`.keys`) and held in mem
 exactly those IRIs (``VALUES``), so the last page costs what the first does — no OFFSET over
 a sort per request.
 
-Harvested datasets that miss a mandatory property are completed from their source's
-``default_publisher`` or left out; every one left out is kept in ``excluded`` with the reason.
+Harvested datasets that miss a mandatory property are left out, each kept in ``excluded`` with
+the reason (a source's defaults are completed by its harvest, in :mod:`regiograph.loader.map`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pyoxigraph import NamedNode
 
 from regiograph.catalog import facets, search
 from regiograph.catalog.sparql import query
-from regiograph.loader.sources import NO_SOURCE, Source
 from regiograph.store import Store
 
 
@@ -30,7 +29,6 @@ class Entry:
     modified: datetime | None
     harvested: str | None = None  # xsd:dateTime text of the last harvest
     modified_text: str | None = None
-    needs_publisher: bool = False  # complete from the source's default_publisher
     # theme, publisher, format, licence, area -> values, for the HTML view's filters
     facets: dict = field(default_factory=dict, compare=False, hash=False)
     # {"title"|"description": {language: text}, "search": folded text}: the HTML view's list,
@@ -87,13 +85,11 @@ def build(
     version: str,
     own: dict[str, datetime | None],
     rows: list[list],
-    sources: dict[str, Source],
     own_facets: dict[str, dict] | None = None,
     own_texts: dict[str, dict] | None = None,
     publishers: dict[str, dict[str, str]] | None = None,
 ) -> Index:
-    """The index for one data version. ``sources`` maps graph IRI -> its configured source;
-    ``publishers`` the own datasets' publishers' names."""
+    """The index for one data version; ``publishers`` the own datasets' publishers' names."""
     own_facets, own_texts = own_facets or {}, own_texts or {}
     entries = [
         Entry(iri, None, modified, facets=own_facets.get(iri, {}), texts=own_texts.get(iri, {}))
@@ -106,7 +102,7 @@ def build(
         row = dict(zip(COLUMNS, values, strict=True))
         if row["ds"] in own:
             continue
-        entry, reason = _entry(row, sources, names)
+        entry, reason = _entry(row, names)
         if entry is None:
             excluded.append((row["ds"], reason))
         else:
@@ -115,37 +111,24 @@ def build(
     return Index(version, entries, sorted(excluded), names)
 
 
-def _entry(row: dict, sources: dict[str, Source], names: dict) -> tuple[Entry | None, str]:
+def _entry(row: dict, names: dict) -> tuple[Entry | None, str]:
     graph = row["graph"]
-    source = sources.get(graph, NO_SOURCE)
     if not row["title"]:
         return None, f"no dct:title (source graph {graph})"
     if not row["description"]:
         return None, f"no dct:description (source graph {graph})"
-    needs_publisher = not row["publisher"]
-    if needs_publisher and not source.default_publisher:
+    if not row["publisher"]:
         return None, (
-            f"no dct:publisher with a foaf:name, and source graph {graph} has no default_publisher"
+            f"no dct:publisher with a foaf:name (source graph {graph}; its harvest completes "
+            "one from the source's default_publisher)"
         )
     modified_text, harvested = row["modified"], row["harvested"]
     modified = parse_time(modified_text) or parse_time(harvested)
-    default = default_publisher_name(source) if needs_publisher else None
-    found, publishers = facets.for_harvested(row["facets"], source, default)
+    found, publishers = facets.for_harvested(row["facets"])
     for key, named in publishers.items():
         names.setdefault(key, named)
-    entry = Entry(
-        row["ds"], graph, modified, harvested, modified_text, needs_publisher, found, row["texts"]
-    )
+    entry = Entry(row["ds"], graph, modified, harvested, modified_text, found, row["texts"])
     return entry, ""
-
-
-def default_publisher_name(source: Source) -> str:
-    """The name a source's ``default_publisher`` gives: itself, or for an IRI the source's
-    title (or id)."""
-    value = source.default_publisher
-    if value.startswith(("http://", "https://")):
-        return source.title or source.id or value
-    return value
 
 
 def parse_time(text: str | None) -> datetime | None:

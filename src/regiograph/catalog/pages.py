@@ -121,7 +121,7 @@ class Catalogue:
         }
         rows = keys.current(self.config, self.store, version)
         dates = dict.fromkeys(own_triples, when)
-        index = build(version, dates, rows, self.sources, own_facets, own_texts, publishers)
+        index = build(version, dates, rows, own_facets, own_texts, publishers)
         finder = search.Finder(index.entries)
         named = Names(index.publishers, names.areas(self.store))
         return State(version, manifest, modified, catalogue, own_triples, index, finder, named)
@@ -189,7 +189,7 @@ class Catalogue:
         out = [t for entry in chosen for t in state.own.get(entry.iri, [])]
         foreign = [e for e in chosen if e.graph is not None]
         fetched = harvested.fetch(self.store, foreign)
-        out += harvested.complete(fetched, foreign, self.sources, self.settings.base, state.notes)
+        out += harvested.complete(fetched, foreign, self.settings.base, state.notes)
         return out
 
     def _hydra(self, number: int, last: int, total: int, since: datetime | None) -> list[Triple]:

@@ -97,8 +97,19 @@ KEYS: tuple[Key, ...] = (
         "Licence IRI of the source's data, kept in its catalogue record; required for csv "
         "and geojson (official tables and boundaries are reused under a licence).",
     ),
-    Key("default_publisher", str, "", "dcat: dct:publisher given to datasets without one."),
-    Key("default_licence", str, "", "dcat/ckan: dct:license given to distributions without one."),
+    Key(
+        "default_publisher",
+        str,
+        "",
+        "dcat/ckan: at harvest, the publisher of datasets without a named one (an IRI, named by "
+        "the source's title, or a name).",
+    ),
+    Key(
+        "default_licence",
+        str,
+        "",
+        "dcat/ckan: at harvest, dct:license given to distributions without one.",
+    ),
     Key("organisations", list, [], "ckan: only packages of these organisations (names)."),
     Key("tags", list, [], "ckan: only packages with these tags."),
     Key("rows", int, 100, "ckan: packages per page of package_search."),

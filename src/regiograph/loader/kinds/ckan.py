@@ -79,5 +79,5 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
     portal = source.location.rstrip("/") + "/"
     store = mapping.ckan_to_dcat(harvested.bodies, portal, portal)
     harvested.repairs += repair(store, [portal], legacy=harvested.legacy_dcatde)
-    mapping.complete_dcat(store, source.default_publisher, source.default_licence)
+    mapping.complete_dcat(store, source, source.graph(ctx.base_iri))
     return constructs(source, store, ctx)

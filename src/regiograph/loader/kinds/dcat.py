@@ -106,7 +106,7 @@ def to_graph(source: Source, harvested: Harvested, ctx: Context) -> Store:
         documents = harvested.urls if source.is_url else [_file_url(u) for u in harvested.urls]
         bases = [base_iri(source, ctx, url) for url in documents]
         harvested.repairs += repair(store, bases, legacy=harvested.legacy_dcatde)
-        mapping.complete_dcat(store, source.default_publisher, source.default_licence)
+        mapping.complete_dcat(store, source, source.graph(ctx.base_iri))
     except (SyntaxError, ValueError) as exc:
         raise MappingError(f"{source.id}: mapping the catalogue failed: {exc}") from None
     ctx.progress.counted(source, records=datasets(store))

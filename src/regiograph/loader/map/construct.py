@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
 
 from regiograph.loader.errors import MappingError
+from regiograph.loader.sources import Source
 from regiograph.store import rdfguard
 from regiograph.store.binding import bind
 
@@ -65,12 +66,26 @@ def normalise_dcatde(store: Store, raw: bytes | None = None) -> None:
     store.update(text("normalise-dcatde.ru"))
 
 
-def complete_dcat(store: Store, publisher: str = "", licence: str = "") -> None:
-    """Give datasets without a publisher, distributions without a licence the defaults."""
-    if publisher:
-        store.update(bind(text("default-publisher.ru"), {"publisher": NamedNode(publisher)}))
-    if licence:
-        store.update(bind(text("default-licence.ru"), {"licence": NamedNode(licence)}))
+def complete_dcat(store: Store, source: Source, graph: str) -> None:
+    """The one place a source's defaults are applied (the catalogue publishes what it finds):
+    datasets without a named publisher get ``default_publisher``, an agent with a name,
+    distributions without a licence ``default_licence``. ``graph`` is the source's graph."""
+    if source.default_publisher:
+        agent, name = default_publisher(source, graph)
+        values = {"publisher": NamedNode(agent), "name": Literal(name)}
+        store.update(bind(text("default-publisher.ru"), values))
+    if source.default_licence:
+        values = {"licence": NamedNode(source.default_licence)}
+        store.update(bind(text("default-licence.ru"), values))
+
+
+def default_publisher(source: Source, graph: str) -> tuple[str, str]:
+    """The agent a source's ``default_publisher`` names and its name: an IRI names itself,
+    called by the source's title (or id); a plain name is the agent ``{graph}#publisher``."""
+    value = source.default_publisher
+    if value.startswith(("http://", "https://")):
+        return value, source.title or source.id or value
+    return f"{graph}#publisher", value
 
 
 def construct(

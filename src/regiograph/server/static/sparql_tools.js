@@ -12,51 +12,75 @@ window.regiographSparqlTools = (function () {
     while (text.indexOf(")" + dashes + '"') >= 0) dashes += "-";
     return "r\"" + dashes + "(" + text + ")" + dashes + "\"";
   }
+  // Each program as the reader will see it, with {endpoint} and {query} where the values go,
+  // quoted in that program's language (so a quote in the query cannot end its string early).
   var SNIPPETS = {
-    curl: function (endpoint, query) {
-      return "curl -s " + shellQuoted(endpoint) + " \\\n" +
-        "  -H 'Accept: application/sparql-results+json' \\\n" +
-        "  --data-urlencode " + shellQuoted("query=" + query);
+    curl: {
+      endpoint: shellQuoted,
+      query: function (query) { return shellQuoted("query=" + query); },
+      text: String.raw`curl -s {endpoint} \
+  -H 'Accept: application/sparql-results+json' \
+  --data-urlencode {query}`
     },
-    sparqlwrapper: function (endpoint, query) {
-      return "from SPARQLWrapper import JSON, SPARQLWrapper\n\n" +
-        "sparql = SPARQLWrapper(" + JSON.stringify(endpoint) + ")\n" +
-        "sparql.setMethod(\"POST\")\n" +
-        "sparql.setQuery(" + pythonString(query) + ")\n" +
-        "sparql.setReturnFormat(JSON)\n" +
-        "for row in sparql.queryAndConvert()[\"results\"][\"bindings\"]:\n" +
-        "    print({name: cell[\"value\"] for name, cell in row.items()})\n";
+    sparqlwrapper: {
+      endpoint: JSON.stringify,
+      query: pythonString,
+      text: `from SPARQLWrapper import JSON, SPARQLWrapper
+
+sparql = SPARQLWrapper({endpoint})
+sparql.setMethod("POST")
+sparql.setQuery({query})
+sparql.setReturnFormat(JSON)
+for row in sparql.queryAndConvert()["results"]["bindings"]:
+    print({name: cell["value"] for name, cell in row.items()})
+`
     },
-    requests: function (endpoint, query) {
-      return "import requests\n\n" +
-        "query = " + pythonString(query) + "\n" +
-        "response = requests.post(\n" +
-        "    " + JSON.stringify(endpoint) + ",\n" +
-        "    data={\"query\": query},\n" +
-        "    headers={\"Accept\": \"application/sparql-results+json\"},\n" +
-        "    timeout=60,\n)\n" +
-        "response.raise_for_status()\n" +
-        "for row in response.json()[\"results\"][\"bindings\"]:\n" +
-        "    print({name: cell[\"value\"] for name, cell in row.items()})\n";
+    requests: {
+      endpoint: JSON.stringify,
+      query: pythonString,
+      text: `import requests
+
+query = {query}
+response = requests.post(
+    {endpoint},
+    data={"query": query},
+    headers={"Accept": "application/sparql-results+json"},
+    timeout=60,
+)
+response.raise_for_status()
+for row in response.json()["results"]["bindings"]:
+    print({name: cell["value"] for name, cell in row.items()})
+`
     },
-    r: function (endpoint, query) {
-      return "library(httr)\n\n" +
-        "query <- " + rString(query) + "\n" +
-        "response <- POST(" + JSON.stringify(endpoint) + ", body = list(query = query),\n" +
-        "                 encode = \"form\", accept(\"text/csv\"))\n" +
-        "stop_for_status(response)\n" +
-        "rows <- read.csv(text = content(response, \"text\", encoding = \"UTF-8\"))\n" +
-        "print(rows)\n";
+    r: {
+      endpoint: JSON.stringify,
+      query: rString,
+      text: `library(httr)
+
+query <- {query}
+response <- POST({endpoint}, body = list(query = query),
+                 encode = "form", accept("text/csv"))
+stop_for_status(response)
+rows <- read.csv(text = content(response, "text", encoding = "UTF-8"))
+print(rows)
+`
     }
   };
+  // One pass over the text, so a query that itself holds "{endpoint}" is left as it is.
+  function fill(snippet, endpoint, query) {
+    var values = { endpoint: snippet.endpoint(endpoint), query: snippet.query(query) };
+    return snippet.text.replace(/\{(endpoint|query)\}/g, function (hole, name) {
+      return values[name];
+    });
+  }
 
   // Fills every <code data-snippet="…"> inside the element with the query's code.
   function showSnippets(element, endpoint, query) {
     if (!element) return;
     var absolute = new URL(endpoint, window.location.href).href;
     element.querySelectorAll("code[data-snippet]").forEach(function (code) {
-      var make = SNIPPETS[code.dataset.snippet];
-      if (make) code.textContent = make(absolute, query);
+      var snippet = SNIPPETS[code.dataset.snippet];
+      if (snippet) code.textContent = fill(snippet, absolute, query);
     });
     element.hidden = false;
   }

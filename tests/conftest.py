@@ -60,6 +60,16 @@ def demo_platform(tmp_path_factory):
         yield cfg, store
 
 
+@pytest.fixture(scope="module")
+def live_url(demo_platform) -> Iterator[str]:
+    """The demo region's app on a loopback port for one test module (browsers and other real
+    clients); its query workers stopped after."""
+    from livesite import live_app
+
+    with live_app(*demo_platform) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def demo_store(demo_platform):
     return demo_platform[1]

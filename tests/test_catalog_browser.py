@@ -108,22 +108,15 @@ def test_geojson_preview_is_drawn_on_a_map(previewed, browser):
     tab.close()
 
 
-@pytest.fixture(scope="module")
-def api_site(demo_platform):
-    cfg, store = demo_platform
-    with live_server(create_app(cfg, store)) as url:
-        yield url
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_swagger_ui_renders_every_operation_and_runs_one(api_site, browser, lang):
-    spec = requests.get(api_site + "/api/openapi.json", timeout=60).json()
+def test_swagger_ui_renders_every_operation_and_runs_one(live_url, browser, lang):
+    spec = requests.get(live_url + "/api/openapi.json", timeout=60).json()
     operations = [(m, p) for p, item in spec["paths"].items() for m in item if m in {"get", "post"}]
     tab = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.goto(f"{api_site}/api?lang={lang}")
+    tab.goto(f"{live_url}/api?lang={lang}")
     tab.wait_for_selector("#swagger-ui[data-ready=true]", timeout=60_000)
     # an operation with two tags is listed under each: compare (method, path) pairs
     shown = tab.evaluate(
@@ -142,7 +135,7 @@ def test_swagger_ui_renders_every_operation_and_runs_one(api_site, browser, lang
     status.wait_for(timeout=60_000)
     assert status.inner_text().strip() == "200"
     shown_rows = json.loads(block.locator(".live-responses-table .microlight").first.inner_text())
-    direct = requests.get(api_site + path, headers={"Accept": "application/json"}, timeout=60)
+    direct = requests.get(live_url + path, headers={"Accept": "application/json"}, timeout=60)
     assert shown_rows == direct.json() and shown_rows  # the same rows as asked directly
     assert not [e for e in errors if "Content Security Policy" in e], errors
     tab.close()

@@ -12,7 +12,7 @@ import pytest
 from pyoxigraph import NamedNode, Triple
 
 from conftest import make_config
-from livesite import live_app, run_query
+from livesite import run_query
 from regiograph.server import create_app
 from test_catalog_harvested import DCAT, dataset, load
 
@@ -95,12 +95,6 @@ def test_every_html_page_has_a_strict_content_security_policy(client, path):
     assert directives.get("script-src") == ["'self'"], (path, policy)
     assert directives.get("object-src") == ["'none'"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
-
-
-@pytest.fixture(scope="module")
-def live_url(demo_platform):
-    with live_app(*demo_platform) as url:
-        yield url
 
 
 _WATCH = """

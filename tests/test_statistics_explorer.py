@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from livesite import live_server
-from regiograph.server import create_app
 from regiograph.statistics import explorer
 
 INDICATOR = "https://w3id.org/regiograph/concepts/indicator/"
@@ -178,19 +176,12 @@ def test_legend_and_fallback_list_in_both_languages(client):
     assert fallback.count("data-area=") == 54  # every municipality of the district, once
 
 
-@pytest.fixture(scope="module")
-def site(demo_platform):
-    cfg, store = demo_platform
-    with live_server(create_app(cfg, store)) as url:
-        yield url
-
-
 @pytest.mark.browser
-def test_the_map_draws_one_classed_area_per_municipality(site, browser):
+def test_the_map_draws_one_classed_area_per_municipality(live_url, browser):
     tab = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.goto(f"{site}/statistics?indicator={INDICATOR}population&to=2021&lang=en")
+    tab.goto(f"{live_url}/statistics?indicator={INDICATOR}population&to=2021&lang=en")
     tab.wait_for_selector("#choropleth[data-drawn=true]")
     paths = tab.locator("#choropleth .leaflet-overlay-pane path")
     classes = [paths.nth(i).get_attribute("class") for i in range(paths.count())]
@@ -202,9 +193,9 @@ def test_the_map_draws_one_classed_area_per_municipality(site, browser):
 
 
 @pytest.mark.browser
-def test_the_explorer_fits_a_phone(site, browser):
+def test_the_explorer_fits_a_phone(live_url, browser):
     tab = browser.new_page(viewport={"width": 375, "height": 800})
-    tab.goto(f"{site}/statistics?view=years&indicator={INDICATOR}population")
+    tab.goto(f"{live_url}/statistics?view=years&indicator={INDICATOR}population")
     tab.wait_for_selector("#choropleth[data-drawn=true]")
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= 375

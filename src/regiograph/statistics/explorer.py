@@ -75,11 +75,11 @@ GROUP BY a.ags, a.name, o.indicator
 
 _INDICATORS = """
 SELECT o.indicator, coalesce(c.label_de, o.indicator) AS label, c.label_en,
-       coalesce(u.label_de, any_value(o.unit)) AS unit, count(*) AS observations,
-       min(o.period) AS first, max(o.period) AS last
+       coalesce(u.label_de, any_value(o.unit)) AS unit, u.label_en AS unit_en,
+       count(*) AS observations, min(o.period) AS first, max(o.period) AS last
 FROM observations o LEFT JOIN concepts c ON c.concept = o.indicator
 LEFT JOIN concepts u ON u.concept = c.unit
-GROUP BY o.indicator, c.label_de, c.label_en, u.label_de ORDER BY label
+GROUP BY o.indicator, c.label_de, c.label_en, u.label_de, u.label_en ORDER BY label
 """
 
 _DISTRICTS = """

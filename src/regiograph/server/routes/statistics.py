@@ -91,7 +91,7 @@ def explore():
         district_options=html.options(
             mirror().memo("districts", lambda: _districts(options)), args.get("district")
         ),
-        cubes=mirror().memo("cubes", lambda: cubes.cubes(store(), mirror())),
+        cubes=mirror().memo(f"cubes-{lang}", lambda: cubes.cubes(store(), mirror(), lang)),
         selection_query=_query(args, ("page",)),
         status=mirror().memo("status", mirror().status),
         lang=lang,
@@ -257,10 +257,11 @@ def _shapes_geojson() -> str:
 
 
 def _download_rows() -> list[tuple]:
+    lang = i18n.language()
     sources = mirror().memo(
-        "sources", lambda: {c.iri: c.title for c in cubes.cubes(store(), mirror())}
+        f"sources-{lang}", lambda: {c.iri: c.title for c in cubes.cubes(store(), mirror(), lang)}
     )
-    return explorer.download(mirror(), _selection(request.args), i18n.language(), sources)
+    return explorer.download(mirror(), _selection(request.args), lang, sources)
 
 
 def _file_name() -> str:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine_verdicts import verdicts
-from regiograph.sparql.parsed import SparqlSyntaxError, Target, parse
+from regiograph.sparql.parsed import SparqlSyntaxError, Target, parse, quick_form
 from sparql_cases import RDFLIB_REFUSED
 from w3c_suites import syntax_cases
 
@@ -335,3 +335,55 @@ def test_an_unknown_prefix_is_one_readable_line():
     assert parse("SELECT * { ?s rdfs:label ?o }", defaults={"rdfs": "urn:r#"}).defaulted == {
         "rdfs": "urn:r#"
     }
+
+
+# --- the quick reading (the worker's, for a text that can hold no FROM and no SERVICE) ------
+
+
+def _quick_agrees(kind: str, text: str) -> None:
+    """Where the quick reading answers, the whole reading finds that form and nothing more."""
+    quick = quick_form(text)
+    if quick is None:
+        return
+    assert kind == "query", text  # an update is never read quickly
+    whole = _ours("query", text)
+    if whole is not None:  # (a text the parser refuses, the engine refuses too)
+        assert (whole.form, whole.has_dataset, whole.services) == (quick, False, ()), text
+
+
+def test_the_quick_reading_agrees_with_the_whole_over_the_w3c_suites(shared_data):
+    cases = syntax_cases(shared_data)
+    for case in cases:
+        _quick_agrees(case.kind, case.text)
+    quick = [c for c in cases if c.kind == "query" and quick_form(c.text)]
+    assert len(quick) > 100  # the suites' plain queries are read quickly
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(_query(), min_size=60, max_size=60),
+    st.lists(_mutant(_CORPUS), min_size=60, max_size=60),
+)
+def test_the_quick_reading_agrees_with_the_whole_on_generated_queries(generated, mutants):
+    for text, form, froms, named, services in generated:
+        quick = quick_form(text)
+        assert quick in (None, form), text
+        if froms or named or services:
+            assert quick is None, text
+    for text in mutants:
+        _quick_agrees("query", text)
+
+
+def test_the_quick_reading_leaves_datasets_services_escapes_and_updates_to_the_whole():
+    assert quick_form("SELECT ?m WHERE { ?m <http://e/ags> '08' }") == "SELECT"
+    assert quick_form("PREFIX e: <http://e/>\nBASE <http://b/> ASK { ?s e:p ?o }") == "ASK"
+    for text in (
+        "SELECT * FROM <http://g/1> { ?s ?p ?o }",
+        "SELECT * { SERVICE <http://e/sparql> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p 'from' }",  # the word anywhere: read whole
+        "SELECT * \\u0046ROM <http://g/1> { ?s ?p ?o }",
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "PREFIX e: <http://e/>",
+        "SELEC * { }",
+    ):
+        assert quick_form(text) is None, text

@@ -6,6 +6,8 @@ one, the default graph is not the union of the named graphs), the SERVICE target
 allow-list), the prefixes it declares and the ones it takes from the platform's defaults, and
 for updates whether they name USING/WITH or LOAD. There is no second parser and no regular
 expression over the text: a FROM inside an IRI, a string or a comment is not a FROM.
+:func:`quick_form` reads only up to the form, with the same parser, a text in which the words
+``from`` and ``service`` appear nowhere (so neither can be a keyword there).
 
 A text the parser refuses raises :class:`SparqlSyntaxError` with a one-line message in the
 engine's manner (``error at LINE:COLUMN: …``). The engine parses the text again when it runs
@@ -103,6 +105,38 @@ def parse(
             further = (as_update.line, as_update.column) > (as_query.line, as_query.column)
             raise as_update if further else as_query from None
     return reader.query(tree)
+
+
+# Words without which a text has no FROM / FROM NAMED, no SERVICE, and no codepoint escape
+# (``\u0046ROM`` is FROM to the engine, which unescapes the whole text before parsing).
+_WHOLE_READ_WORDS = ("from", "service", "\\u")
+_FORM_TOKENS = {"SELECT": "SELECT", "CONSTRUCT": "CONSTRUCT", "DESCRIBE": "DESCRIBE", "ASK": "ASK"}
+
+
+def quick_form(text: str) -> str | None:
+    """The form of a query whose whole reading (:func:`parse`) could tell nothing more than
+    its form, read by the same parser up to the form's keyword; None when it could.
+
+    Reading a whole text costs ~0.3 ms for a one-line lookup and several ms for a page's
+    query of 1,000 characters (the parser is pure Python), the engine's run of a lookup
+    ~0.1 ms. A text without the letters ``from`` and ``service`` in any case has no FROM,
+    FROM NAMED or SERVICE — a keyword is never split, and without a codepoint escape none is
+    spelt otherwise — so its dataset and SERVICE targets are known without reading on.
+    Whatever else the whole reading catches the engine refuses too (the grammar is never
+    stricter than the engine), and the caller reads a refused text whole for the message.
+    An update (or anything but a query's prologue and form) gives None."""
+    lowered = text.lower()
+    if any(word in lowered for word in _WHOLE_READ_WORDS):
+        return None
+    interactive = parser().parse_interactive(text, start="query_unit")
+    try:
+        for token in interactive.iter_parse():  # the prologue's tokens, then the form's
+            form = _FORM_TOKENS.get(token.type)
+            if form is not None:
+                return form
+    except UnexpectedInput:
+        return None
+    return None
 
 
 def _tree(text: str, start: str) -> tuple[Tree, Token | None]:

@@ -16,7 +16,10 @@ Each job's text is read here, killable, by the endpoint's one parser (:mod:`.par
 says what the text is (an update sent as a query is refused), its SERVICE targets (checked
 before anything runs), its form (a form whose kind the client accepts no format of is
 NOT_ACCEPTABLE) and whether it names its own dataset (then the default graph is not the
-union). The engine runs with the platform's prefix table as default prefixes.
+union). The engine runs with the platform's prefix table as default prefixes. A query
+that cannot hold FROM or SERVICE is read only up to its form (:func:`.parsed.quick_form`:
+reading it whole costs more than running a lookup) and run at once; only if the engine
+refuses it is it read whole, for the endpoint's message.
 
 A snapshot that cannot be opened (damaged: then put aside) or is missing (older than the job's
 data version) is answered UNAVAILABLE (503, retry shortly); the pool then replaces the worker.

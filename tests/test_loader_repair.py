@@ -147,3 +147,36 @@ def test_published_graph_holds_only_repaired_values(scratch_platform, http_serve
     assert "<mailto:service@finanzen.bremen.de>" in data
     assert f"<{DCAT}accessURL> <http://transparenz.bremen.de/" in data
     assert f'<{DCAT}accessURL> "' not in data
+
+
+def test_brandenburg_identifiers_repaired_literal_publishers_held_back(
+    scratch_platform, http_server, shared_data
+):
+    """Brandenburg's export was rejected whole. dct:identifier given as an IRI (62 datasets)
+    is an unambiguous repair — DCAT-AP's range is rdfs:Literal and the IRI's text is the
+    identifier; a publisher given as a literal ("t173381", 47) names no agent and holds its
+    dataset back, as do the 3 with other violations. The rest is published by default."""
+    candidate, repairs, _ = harvested(http_server, shared_data, "brandenburg")
+    identifiers = objects(candidate, DCT + "identifier")
+    assert not [i for i in identifiers if isinstance(i, NamedNode)]
+    assert Literal("https://service.brandenburg.de/lis/detail.php/13976") in identifiers
+    made = [t for t in texts(repairs) if t.startswith("dct:identifier given as the IRI <")]
+    assert sum(texts(repairs)[t] for t in made) >= 62
+    assert any(t.startswith("dct:identifier als IRI <") for t in texts(repairs, 0))
+
+    config, store = scratch_platform
+    path = shared_data / DASHBOARD / "brandenburg-catalog-original-input.rdf"
+    source = make_source(
+        kind="dcat", location=http_server.route("/bb.rdf", Reply.file(path, RDFXML))
+    )
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "published", result.message
+    counts = result.datasets.counts()
+    assert (counts["datasets"], counts["accepted"], counts["held_back"]) == (112, 62, 50)
+    why = Counter(r[1] for v in result.datasets.held_back for r in v.reasons)
+    literal_publisher = [w for w in why if w.startswith("dct:publisher") and "IRI" in w]
+    assert sum(why[w] for w in literal_publisher) == 47
+    assert not [w for w in why if w.startswith("dct:identifier")], "no identifier holds one back"
+    published = store.read_graph(source.graph(config.base_iri)).decode()
+    assert '<http://purl.org/dc/terms/publisher> "' not in published
+    assert f'<{DCT}identifier> "https://service.brandenburg.de/lis/detail.php/' in published

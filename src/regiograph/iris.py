@@ -10,6 +10,7 @@
                                        source ``demo``), plus ``meta`` and ``ontology``
 ``{base}id/harvest/{source}/{stamp}``  one harvest run (``hv:HarvestRun``)
 ``{base}id/catalog-record/{source}``   the catalogue record a run describes its source by
+``{base}id/quality/{source}/{d}/{m}`` a dataset's quality measurement in one dimension
 ``{base}catalog`` …                    the DCAT catalogue, its pages, contact, records, dumps
 ``{base}sparql``                       the endpoint (also the base of queries sent to it)
 =====================================  =====================================================
@@ -24,6 +25,7 @@ library: a rule here must not depend on the store, the config object or a reques
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -93,6 +95,19 @@ def run(base: str, source_id: str, stamp: str) -> str:
 
 def source_record(base: str, source_id: str) -> str:
     return thing(base, "catalog-record", source_id)
+
+
+def quality_measurements(base: str, source_id: str) -> str:
+    """What the IRIs of a source's per-dataset quality measurements begin with."""
+    return thing(base, "quality", source_id) + "/"
+
+
+def quality_measurement(base: str, source_id: str, dataset: str, dimension: str) -> str:
+    """One dataset's measurement in one dimension (``dqv:QualityMeasurement``), fixed by
+    source, dataset and dimension: ``{base}id/quality/{source}/{digest of the dataset's IRI}/
+    {dimension}`` (a harvested IRI may hold anything; its digest is a path segment)."""
+    digest = hashlib.sha256(dataset.encode("utf-8")).hexdigest()[:24]
+    return f"{quality_measurements(base, source_id)}{digest}/{dimension}"
 
 
 # --- the catalogue and the endpoint ---------------------------------------------------------

@@ -394,7 +394,7 @@ def _record(config: Config, store: Store, result: RunResult, harvested: Harveste
         provenance.record(store, record, config.base_iri)
         if result.outcome == "published":  # the scores describe what is published
             graph = source.graph(config.base_iri)
-            quality.record(store, result.quality, result.run, source.id, graph)
+            quality.record(store, result.quality, result.run, source.id, graph, config.base_iri)
     except StoreError as exc:
         log.error("%s: could not record the run in the metadata graph: %s", source.id, exc)
         result.message = (result.message + "; " if result.message else "") + (

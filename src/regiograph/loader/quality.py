@@ -253,9 +253,10 @@ def dataset_values(quality: Quality, base: str, source_id: str) -> dict[str, tup
     out = {}
     for dataset, score in quality.datasets.items():
         shares = score.percent()
+        first = iris.quality_measurement(base, source_id, dataset.value, DIMENSIONS[0])
+        prefix = first.rsplit("/", 1)[0]  # one digest per dataset, not per dimension
         for dimension in DIMENSIONS:
-            iri = iris.quality_measurement(base, source_id, dataset.value, dimension)
-            out[iri] = (dataset.value, _number(shares[dimension]))
+            out[f"{prefix}/{dimension}"] = (dataset.value, _number(shares[dimension]))
     return out
 
 

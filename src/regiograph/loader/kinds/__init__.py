@@ -53,7 +53,7 @@ class Harvested:
     urls: list[str] = field(default_factory=list)
     validators: tuple[str, str] | None = None  # to remember, for single-document sources
     records: int = 0
-    legacy_dcatde: bool = False  # old DCAT-AP.de namespaces or licence IRIs were seen
+    legacy_dcatde: bool = False  # old DCAT-AP.de namespaces (or, ckan, any dcat-ap.de IRI) seen
     notes: list[str] = field(default_factory=list)  # what the mapping left out, for the record
     # What the mapping repaired, per node (acceptance.Repair): the run report lists each under
     # the dataset the node belongs to.

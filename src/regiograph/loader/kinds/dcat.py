@@ -31,7 +31,7 @@ from regiograph.loader.kinds import (
     load_fetched,
 )
 from regiograph.loader.map import construct as mapping
-from regiograph.loader.map.repair import repair
+from regiograph.loader.map.repair import old_namespaces, repair
 from regiograph.loader.sources import Source
 from regiograph.namespaces import DCAT
 
@@ -44,7 +44,7 @@ def harvest(source: Source, ctx: Context) -> Harvested:
         store=store,
         urls=[where],
         validators=(fetched.etag, fetched.last_modified),
-        legacy_dcatde=mapping.legacy_dcatde(fetched.body),
+        legacy_dcatde=old_namespaces(fetched.body),
     )
     if not source.is_url:
         return harvested  # an operator's file: its paging links are not followed
@@ -82,7 +82,7 @@ def _follow_pages(source: Source, ctx: Context, harvested: Harvested, nexts: lis
         ctx.progress.page(source, number, url)
         nexts = mapping.next_pages(page, fetched.url)
         harvested.store.extend(page)
-        harvested.legacy_dcatde |= mapping.legacy_dcatde(fetched.body)
+        harvested.legacy_dcatde |= old_namespaces(fetched.body)
 
 
 def _missing_page(source: Source, harvested: Harvested, number: int, exc: LoaderError) -> None:

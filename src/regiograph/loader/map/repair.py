@@ -8,6 +8,9 @@ text is in German and English.
 
 Rules, and why each is no guess:
 
+- ``identifier``: ``dct:identifier`` given as an IRI becomes the literal of its text
+  (Brandenburg's 62 datasets; DCAT-AP: rdfs:Literal). A publisher given as a literal is no
+  repair: it names no agent, and validation holds the dataset back.
 - ``access URL``: ``dcat:accessURL`` / ``dcat:downloadURL`` given as a literal whose text is
   an absolute http(s) URL becomes that IRI (Bremen's 237 distributions; DCAT-AP requires an
   IRI, and the text says which). A literal that is no such URL is named and left.
@@ -33,6 +36,7 @@ Rules, and why each is no guess:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote, urljoin
@@ -77,12 +81,15 @@ PUBLISHED_RENAMES = (
     (DCAT + "Dataset", DCT + "isVersionOf", DCAT + "isVersionOf"),
     (DCAT + "Dataset", OWL + "versionInfo", DCAT + "version"),
 )
-# IRIs that may be codes of a list (the lists' namespaces), found by the store, not by Python.
+# IRIs that may be codes of a list (the lists' namespaces), found by the store, not by Python:
+# the values of the properties DCAT-AP.de gives a list (CODED, dct:type: the dataset-type
+# list), not every object of the catalogue (a third of a catalogue's triples before).
 _CODED = (
-    "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && (STRSTARTS(STR(?o), "
+    "SELECT DISTINCT ?o WHERE { %s ?s ?p ?o FILTER(isIRI(?o) && (STRSTARTS(STR(?o), "
     f'"{EU_AUTHORITY}") || STRSTARTS(STR(?o), "{DCATDE_LICENCES.rsplit("/", 2)[0]}/") '
     f'|| STRSTARTS(STR(?o), "{LOC_ISO639_1}") || STRSTARTS(STR(?o), "{LOC_ISO639_2}"))) }}'
 )
+_OLD_NAMESPACE_MARKERS = (b"dcat-ap.de/def/dcatde/1", b"www.dcat-ap.de/def/dcatde/")
 # The renames of the dcat-ap.de licence list (old IRI -> current), as normalise-dcatde.ru has them.
 _LICENCE_ROWS = re.compile(r"\(<([^>]+)>\s+<([^>]+)>\)")
 
@@ -90,15 +97,41 @@ _LICENCE_ROWS = re.compile(r"\(<([^>]+)>\s+<([^>]+)>\)")
 def repair(store: Store, bases: Iterable[str], *, legacy: bool = True) -> list[Repair]:
     """Every repair on ``store``'s default graph; ``bases`` are the URLs the documents were
     read from (or the configured base IRI), against which relative IRIs were resolved.
-    ``legacy=False`` (the fetched bytes showed no old DCAT-AP.de IRI) skips the one rule that
-    reads every triple."""
+    ``legacy=False`` (the fetched bytes showed no old DCAT-AP.de namespace:
+    :func:`old_namespaces`) skips the one rule that reads every triple; old licence IRIs are
+    looked up one by one either way."""
     rules = [_namespaces] if legacy else []  # first: codes are then in current namespaces
     lists = codelists.load()
-    rules += [_urls, _contacts(list(bases)), _literal_codes(lists), _codes(lists), _properties]
+    rules += [
+        _licences,
+        _urls,
+        _identifiers,
+        _contacts(list(bases)),
+        _literal_codes(lists),
+        _codes(lists),
+        _properties,
+    ]
     done: list[Repair] = []
     for rule in rules:
         done += rule(store)
     return done
+
+
+def old_namespaces(raw: bytes) -> bool:
+    """Whether fetched bytes show an old DCAT-AP.de namespace (1.0, 1.0.1, 1.1): only then
+    does :func:`repair` read every triple."""
+    return any(marker in raw for marker in _OLD_NAMESPACE_MARKERS)
+
+
+def _found(store: Store, query: str):
+    """The rows of a query on the candidate: the store filters, so Python sees only the few
+    triples a rule changes, not every value of a property (issue 16's speed: the rules read
+    about 350,000 triples of a million-triple catalogue one by one before)."""
+    return list(store.query(query))
+
+
+def _values(name: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{name} {{ {' '.join(f'<{iri}>' for iri in iris)} }}"
 
 
 def _replace(store: Store, old: Quad, obj=None, predicate=None) -> Quad:
@@ -117,33 +150,58 @@ def _text(term) -> str:
 
 def _urls(store: Store) -> list[Repair]:
     done = []
-    for predicate in URL_PROPERTIES:
-        for quad in list(store.quads_for_pattern(None, NamedNode(predicate), None, _GRAPH)):
-            if not isinstance(quad.object, Literal):
-                continue
-            text = quad.object.value.strip()
-            name = predicate.rsplit("#", 1)[1]
-            if _URL.fullmatch(text):
-                _replace(store, quad, NamedNode(text))
-                done.append(
-                    Repair(
-                        quad.subject,
-                        (
-                            f"dcat:{name} als Literal angegeben, als IRI übernommen: <{text}>",
-                            f"dcat:{name} given as a literal, made the IRI <{text}>",
-                        ),
-                    )
+    properties = _values("p", URL_PROPERTIES)
+    literals = f"SELECT ?s ?p ?o WHERE {{ {properties} ?s ?p ?o FILTER(isLiteral(?o)) }}"
+    for row in _found(store, literals):
+        quad = Quad(row["s"], row["p"], row["o"], _GRAPH)
+        text = quad.object.value.strip()
+        name = quad.predicate.value.rsplit("#", 1)[1]
+        if _URL.fullmatch(text):
+            _replace(store, quad, NamedNode(text))
+            done.append(
+                Repair(
+                    quad.subject,
+                    (
+                        f"dcat:{name} als Literal angegeben, als IRI übernommen: <{text}>",
+                        f"dcat:{name} given as a literal, made the IRI <{text}>",
+                    ),
                 )
-            else:
-                done.append(
-                    Repair(
-                        quad.subject,
-                        (
-                            f"nicht repariert: dcat:{name} {_text(quad.object)} ist keine URL",
-                            f"not repaired: dcat:{name} {_text(quad.object)} is no URL",
-                        ),
-                    )
+            )
+        else:
+            done.append(
+                Repair(
+                    quad.subject,
+                    (
+                        f"nicht repariert: dcat:{name} {_text(quad.object)} ist keine URL",
+                        f"not repaired: dcat:{name} {_text(quad.object)} is no URL",
+                    ),
                 )
+            )
+    return done
+
+
+# --- identifiers ---------------------------------------------------------------------------
+
+
+def _identifiers(store: Store) -> list[Repair]:
+    """``dct:identifier`` given as an IRI (Brandenburg's ``rdf:resource=".../detail.php/13976"``,
+    62 of 112 datasets): DCAT-AP gives it the range rdfs:Literal and the IRI's text is the
+    identifier, so the literal of that text is the same statement. (An agent given as a
+    literal, ``dct:publisher "t173381"``, names no agent: that is held back, not repaired.)"""
+    done = []
+    iris = f"SELECT ?s ?o WHERE {{ ?s <{DCT}identifier> ?o FILTER(isIRI(?o)) }}"
+    for row in _found(store, iris):
+        quad = Quad(row["s"], NamedNode(DCT + "identifier"), row["o"], _GRAPH)
+        _replace(store, quad, Literal(row["o"].value))
+        done.append(
+            Repair(
+                row["s"],
+                (
+                    f"dct:identifier als IRI <{row['o'].value}> angegeben, als Literal übernommen",
+                    f"dct:identifier given as the IRI <{row['o'].value}>, made a literal",
+                ),
+            )
+        )
     return done
 
 
@@ -224,26 +282,27 @@ _LANGUAGE_ALIASES = (LOC_ISO639_1, LOC_ISO639_2)
 def _literal_codes(lists: codelists.CodeLists) -> Callable[[Store], list[Repair]]:
     def rule(store: Store) -> list[Repair]:
         done = []
-        for predicate in [*CODED, DCAT + "mediaType"]:
-            for quad in list(store.quads_for_pattern(None, NamedNode(predicate), None, _GRAPH)):
-                if not isinstance(quad.object, Literal):
-                    continue
-                iri = _coded_iri(lists, predicate, quad.object.value.strip())
-                name = predicate.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-                if iri is None:
-                    done.append(Repair(quad.subject, _unrepaired_literal(name, quad.object)))
-                    continue
-                _replace(store, quad, NamedNode(iri))
-                done.append(
-                    Repair(
-                        quad.subject,
-                        (
-                            f"{name} als Literal {_text(quad.object)} angegeben, als <{iri}> "
-                            "übernommen",
-                            f"{name} given as the literal {_text(quad.object)}, made <{iri}>",
-                        ),
-                    )
+        properties = _values("p", [*CODED, DCAT + "mediaType"])
+        literals = f"SELECT ?s ?p ?o WHERE {{ {properties} ?s ?p ?o FILTER(isLiteral(?o)) }}"
+        for row in _found(store, literals):
+            quad = Quad(row["s"], row["p"], row["o"], _GRAPH)
+            predicate = quad.predicate.value
+            iri = _coded_iri(lists, predicate, quad.object.value.strip())
+            name = predicate.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            if iri is None:
+                done.append(Repair(quad.subject, _unrepaired_literal(name, quad.object)))
+                continue
+            _replace(store, quad, NamedNode(iri))
+            done.append(
+                Repair(
+                    quad.subject,
+                    (
+                        f"{name} als Literal {_text(quad.object)} angegeben, als <{iri}> "
+                        "übernommen",
+                        f"{name} given as the literal {_text(quad.object)}, made <{iri}>",
+                    ),
                 )
+            )
         return done
 
     return rule
@@ -269,7 +328,7 @@ def _codes(lists: codelists.CodeLists) -> Callable[[Store], list[Repair]]:
     def rule(store: Store) -> list[Repair]:
         done = []
         wrong = {}
-        for row in store.query(_CODED):
+        for row in store.query(_CODED % _values("p", [*CODED, DCT + "type"])):
             iri = row["o"].value
             if lists.scheme_of(iri) and not lists.is_member(iri):
                 wrong[iri] = lists.mapped(iri)
@@ -290,15 +349,20 @@ def _foreign(store: Store, lists: codelists.CodeLists) -> list[Repair]:
     """IRIs of a coded property outside its list's namespace (``dct:language <TODO:>``): no
     list can map them, so they are named and left to validation."""
     done = []
-    for predicate, scheme in CODED.items():
-        for quad in store.quads_for_pattern(None, NamedNode(predicate), None, _GRAPH):
-            iri = quad.object
-            if not isinstance(iri, NamedNode) or lists.scheme_of(iri.value) == scheme:
-                continue
+    pairs = " ".join(f"(<{p}> {json.dumps(scheme + '/')})" for p, scheme in CODED.items())
+    outside = (
+        f"SELECT ?s ?p ?o WHERE {{ VALUES (?p ?namespace) {{ {pairs} }} ?s ?p ?o "
+        "FILTER(isIRI(?o) && !(STRSTARTS(STR(?o), ?namespace) "
+        "&& STRLEN(STR(?o)) > STRLEN(?namespace))) }"
+    )
+    for row in _found(store, outside):
+        predicate, iri = row["p"].value, row["o"]
+        scheme = CODED[predicate]
+        if lists.scheme_of(iri.value) != scheme:
             name, listed = predicate.rsplit("/", 1)[-1], scheme.rsplit("/", 1)[-1]
             done.append(
                 Repair(
-                    quad.subject,
+                    row["s"],
                     (
                         f"nicht repariert: {name} <{iri.value}> ist kein Code der Liste {listed}",
                         f"not repaired: {name} <{iri.value}> is no code of the {listed} list",
@@ -334,9 +398,9 @@ def _code_text(lists: codelists.CodeLists, iri: str, mapped: str | None) -> tupl
 def _properties(store: Store) -> list[Repair]:
     done = []
     for cls, old, new in PUBLISHED_RENAMES:
-        typed = {q.subject for q in store.quads_for_pattern(None, _TYPE, NamedNode(cls), _GRAPH)}
+        # the class's nodes only where the old property is used at all (50,000 datasets)
         for quad in list(store.quads_for_pattern(None, NamedNode(old), None, _GRAPH)):
-            if quad.subject not in typed:
+            if Quad(quad.subject, _TYPE, NamedNode(cls), _GRAPH) not in store:
                 continue
             _replace(store, quad, predicate=NamedNode(new))
             done.append(
@@ -354,29 +418,37 @@ def _properties(store: Store) -> list[Repair]:
 # --- old DCAT-AP.de namespaces and licence names -------------------------------------------
 
 
+def _licences(store: Store) -> list[Repair]:
+    """Licence IRIs of the old dcat-ap.de list, looked up one by one (not by a full read)."""
+    done = []
+    for old, new in _licence_renames().items():
+        for quad in list(store.quads_for_pattern(None, None, NamedNode(old), _GRAPH)):
+            _replace(store, quad, NamedNode(new))
+            done.append(Repair(quad.subject, _outdated(old, new)))
+    return done
+
+
+def _outdated(before: str, after: str) -> tuple[str, str]:
+    return (
+        f"veraltetes DCAT-AP.de-IRI <{before}> durch <{after}> ersetzt",
+        f"outdated DCAT-AP.de IRI <{before}> replaced by <{after}>",
+    )
+
+
 def _namespaces(store: Store) -> list[Repair]:
-    renames = _licence_renames()
     done = []
     for quad in list(store.quads_for_pattern(None, None, None, _GRAPH)):
         predicate, obj = quad.predicate.value, quad.object
         new_predicate = _current(predicate)
         new_object = obj
         if isinstance(obj, NamedNode):
-            new_object = NamedNode(renames.get(obj.value) or _current(obj.value) or obj.value)
+            new_object = NamedNode(_current(obj.value) or obj.value)
         if new_predicate is None and new_object == obj:
             continue
         _replace(store, quad, new_object, NamedNode(new_predicate) if new_predicate else None)
         before = predicate if new_predicate else obj.value
         after = new_predicate or new_object.value
-        done.append(
-            Repair(
-                quad.subject,
-                (
-                    f"veraltetes DCAT-AP.de-IRI <{before}> durch <{after}> ersetzt",
-                    f"outdated DCAT-AP.de IRI <{before}> replaced by <{after}>",
-                ),
-            )
-        )
+        done.append(Repair(quad.subject, _outdated(before, after)))
     return done
 
 

@@ -9,6 +9,8 @@ WHERE {
   GRAPH ?meta {
     ?old hv:sourceId ?sourceId .
     ?measurement prov:wasGeneratedBy ?old ; a dqv:QualityMeasurement ; ?p ?o .
-    FILTER(?old != ?run)
   }
+  # out here: ?run is bound (VALUES) outside the GRAPH group, where it was unbound and the
+  # filter never true, so no earlier run's measurements were ever dropped
+  FILTER(?old != ?run)
 }

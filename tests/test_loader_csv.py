@@ -33,17 +33,24 @@ def value(store, graph: str, subject: str, predicate: str) -> str | None:
     return rows[0]["o"].value if rows else None
 
 
+def harvested(platform, source) -> str:
+    """``source`` harvested and published (else the test fails with the run's message); its
+    graph."""
+    config, store = platform
+    result = pipeline.harvest(config, store, source)
+    assert result.outcome == "published", result.message
+    return source.graph(config.base_iri)
+
+
 def test_destatis_municipality_table(scratch_platform, http_server, shared_data):
-    config, store = scratch_platform
+    store = scratch_platform[1]
     source = csv_source(
         http_server,
         (shared_data / GV).read_bytes(),
         "gemeindeverzeichnis.csv-metadata.json",
         construct=["gemeindeverzeichnis.rq"],
     )
-    result = pipeline.harvest(config, store, source)
-    assert result.outcome == "published", result.message
-    graph = source.graph(config.base_iri)
+    graph = harvested(scratch_platform, source)
     municipalities = store.count(
         "SELECT (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a ?c } }",
         {"g": NamedNode(graph), "c": NamedNode(RG + "Municipality")},
@@ -56,21 +63,17 @@ def test_destatis_municipality_table(scratch_platform, http_server, shared_data)
 
 
 def test_rhein_neckar_subset_and_population_cube(scratch_platform, http_server, shared_data):
-    config, store = scratch_platform
+    store = scratch_platform[1]
     body = (shared_data / MRN).read_bytes()
     towns = csv_source(http_server, body, "mrn-gemeinden.csv-metadata.json")
     cube = csv_source(http_server, body, "mrn-population-cube.csv-metadata.json")
-    for source in (towns, cube):
-        result = pipeline.harvest(config, store, source)
-        assert result.outcome == "published", result.message
-    graph = towns.graph(config.base_iri)
+    graph, cube_graph = (harvested(scratch_platform, source) for source in (towns, cube))
     total = store.count(
         "SELECT (SUM(?p) AS ?n) WHERE { GRAPH ?g { ?m ?pop ?p } }",
         {"g": NamedNode(graph), "pop": NamedNode(RG + "population")},
     )
     assert total == 2_416_548  # the region's published total (SOURCES.md)
     observation = BASE + "id/observation/population/08222000/2019"
-    cube_graph = cube.graph(config.base_iri)
     assert (
         value(
             store, cube_graph, observation, "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
@@ -83,12 +86,10 @@ def test_rhein_neckar_subset_and_population_cube(scratch_platform, http_server, 
 @pytest.fixture
 def published_towns(scratch_platform, http_server, shared_data):
     """A Rhein-Neckar source published once; the bad-input tests reuse its id."""
-    config, store = scratch_platform
     body = (shared_data / MRN).read_bytes()
     source = csv_source(http_server, body, "mrn-gemeinden.csv-metadata.json")
-    assert pipeline.harvest(config, store, source).outcome == "published"
-    graph = source.graph(config.base_iri)
-    return source, store.read_graph(graph), body
+    graph = harvested(scratch_platform, source)
+    return source, scratch_platform[1].read_graph(graph), body
 
 
 BAD_TABLES = {

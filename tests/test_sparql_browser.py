@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from livesite import AXE, live_app, run_query, serious_violations, type_query
+from livesite import AXE, run_query, serious_violations, type_query
 
 QUERY = (
     "PREFIX rg: <https://w3id.org/regiograph/ontology#>\n"
     "SELECT ?m WHERE { ?m a rg:Municipality } ORDER BY ?m LIMIT 7"
 )
-
-
-@pytest.fixture(scope="module")
-def live_url(demo_platform):
-    with live_app(*demo_platform) as url:
-        yield url
 
 
 @pytest.mark.browser
@@ -43,15 +37,21 @@ def _editor(browser, live_url: str, errors: list[str] | None = None):
     return page
 
 
+def _drawn(browser, live_url: str, query: str, view: str, errors: list[str] | None = None):
+    """A new editor tab that has run ``query`` and drawn its result as ``view`` (a selector)."""
+    page = _editor(browser, live_url, errors)
+    run_query(page, query)
+    page.wait_for_selector(view, timeout=15000)
+    return page
+
+
 @pytest.mark.browser
 def test_counts_per_label_get_a_bar_chart_and_the_reader_can_switch(browser, live_url):
-    page = _editor(browser, live_url)
-    run_query(
-        page,
+    counts = (
         "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
-        "ORDER BY DESC(?n) LIMIT 6",
+        "ORDER BY DESC(?n) LIMIT 6"
     )
-    page.wait_for_selector("svg.sparql-chart", timeout=15000)  # chosen without a click
+    page = _drawn(browser, live_url, counts, "svg.sparql-chart")  # chosen without a click
     assert page.locator("svg.sparql-chart rect").count() == 6
     page.click(".yasr .select_table")
     page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
@@ -61,13 +61,11 @@ def test_counts_per_label_get_a_bar_chart_and_the_reader_can_switch(browser, liv
 
 @pytest.mark.browser
 def test_a_series_over_years_draws_a_line_per_series(browser, live_url):
-    page = _editor(browser, live_url)
-    run_query(
-        page,
+    series = (
         'SELECT ?city ?year ?value WHERE { VALUES (?city ?year ?value) { ("A" 2015 1) '
-        '("A" 2016 3) ("A" 2017 4) ("B" 2015 2) ("B" 2016 1) ("B" 2017 2) } }',
+        '("A" 2016 3) ("A" 2017 4) ("B" 2015 2) ("B" 2016 1) ("B" 2017 2) } }'
     )
-    page.wait_for_selector("svg.sparql-line path", timeout=15000)
+    page = _drawn(browser, live_url, series, "svg.sparql-line path")
     paths = page.locator("svg.sparql-line path")
     assert paths.count() == 2
     assert [t.strip() for t in paths.locator("title").all_text_contents()] == ["A", "B"]
@@ -78,13 +76,11 @@ def test_a_series_over_years_draws_a_line_per_series(browser, live_url):
 @pytest.mark.browser
 def test_wkt_boundaries_are_shown_on_a_map(browser, live_url):
     errors = []
-    page = _editor(browser, live_url, errors)
-    run_query(
-        page,
+    boundaries = (
         "SELECT ?district ?name ?wkt WHERE { ?district a rg:District ; rdfs:label ?name ; "
-        'geo:hasGeometry/geo:asWKT ?wkt FILTER(LANG(?name) = "de") } LIMIT 4',
+        'geo:hasGeometry/geo:asWKT ?wkt FILTER(LANG(?name) = "de") } LIMIT 4'
     )
-    page.wait_for_selector(".sparql-map[data-drawn=true]", timeout=15000)
+    page = _drawn(browser, live_url, boundaries, ".sparql-map[data-drawn=true]", errors)
     assert page.locator(".sparql-map path.leaflet-interactive").count() == 4
     assert not errors, errors
     page.close()

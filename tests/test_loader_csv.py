@@ -103,11 +103,11 @@ BAD_TABLES = {
     ),
     "extra column": (
         lambda b: b.replace(b"lon,lat", b"lon,lat,extra", 1),
-        ["extra column(s) 'extra'"],
+        ["extra column(s) «extra»"],
     ),
     "german number": (
         lambda b: b.replace(b",40756,", b',"40.756,5",'),
-        ["line 3 (row 2), column 'population'", "'40.756,5' is not an integer", "a German number?"],
+        ["line 3 (row 2), column 'population'", "«40.756,5» is not an integer", "a German number?"],
     ),
     "short row": (
         lambda b: b.replace(b",Abtsteinach,Hessen", b",Abtsteinach", 1),

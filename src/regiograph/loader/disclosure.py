@@ -5,7 +5,9 @@ A location is kept only when it is a public http(s) URL: a loopback, private, li
 reserved address, ``localhost`` or a single-label host (``store``, ``intranet``) is internal
 and withheld; of a file path only the file name is kept. A parser's own words quote the input
 (``The prefix root: has not been declared``), so a public message keeps where, line and
-column and drops them. The full text is for the operator's log, never for the record.
+column and drops them. Our own messages quote what they read (a CSV cell or header, a
+coordinate, a byte) with :func:`quoted`, and a public message says ``VALUE_WITHHELD`` there.
+The full text is for the operator's log, never for the record.
 """
 
 from __future__ import annotations
@@ -15,11 +17,24 @@ import re
 from urllib.parse import urlsplit
 
 WITHHELD = "<address withheld>"
+VALUE_WITHHELD = "<value withheld>"
+QUOTE_LIMIT = 200  # characters of the input a message quotes
 URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
 # an absolute file path (POSIX) or one with a drive letter, not inside a URL
 _PATH = re.compile(r"(?<![\w/:.~-])(?:[A-Za-z]:)?[/\\](?:[^\s/\\:;,'\"]+[/\\])+[^\s/\\:;,'\"]*")
 # the parser's words after where:line:column (see loader.fetch.parse.located), to the end
 _PARSER_WORDS = re.compile(r"(: syntax error): .*", re.DOTALL)
+_QUOTED = re.compile(r"«[^»]*»")
+
+
+def quoted(value: object) -> str:
+    """``value`` (input the loader read: a cell, a header, a coordinate) as a message quotes
+    it, «so», which :func:`public_text` withholds. Guillemets in it become single ones, so
+    the quote cannot end early; a long value is cut."""
+    text = str(value).replace("«", "\u2039").replace("»", "\u203a")
+    if len(text) > QUOTE_LIMIT:
+        text = text[:QUOTE_LIMIT] + "…"
+    return f"«{text}»"
 
 
 def is_public_url(url: str) -> bool:
@@ -48,8 +63,10 @@ def public_location(location: str) -> str:
 
 
 def public_text(message: str) -> str:
-    """``message`` without internal URLs, file paths' folders or a parser's words."""
+    """``message`` without internal URLs, file paths' folders, a parser's words or what
+    :func:`quoted` quoted of the input."""
     cleaned = _PARSER_WORDS.sub(r"\1 (details in the platform's log)", message)
+    cleaned = _QUOTED.sub(VALUE_WITHHELD, cleaned)
 
     def url(match: re.Match) -> str:
         found = match.group(0).rstrip(".,;:)]")

@@ -9,6 +9,7 @@ import json
 
 from pyoxigraph import Store
 
+from regiograph.loader.disclosure import quoted
 from regiograph.loader.errors import FetchError, ParseError
 from regiograph.loader.kinds import Context, Harvested, constructs
 from regiograph.loader.map import construct as mapping
@@ -67,7 +68,8 @@ def _page(body: bytes, url: str) -> tuple[int, int]:
     except json.JSONDecodeError as exc:
         raise ParseError(f"{url}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except ValueError as exc:
-        raise ParseError(f"{url}: not valid JSON: {exc}") from None
+        # json.loads of bytes: neither UTF-8, -16 nor -32; the decoder names the byte
+        raise ParseError(f"{url}: not valid JSON: not UTF-8 text ({quoted(exc)})") from None
     try:
         result = document["result"]
         return int(result["count"]), len(result["results"])

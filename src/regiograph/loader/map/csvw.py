@@ -31,6 +31,7 @@ from urllib.parse import quote, urljoin
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from regiograph.loader.disclosure import quoted
 from regiograph.loader.errors import MappingError
 from regiograph.namespaces import SCHEMA_HTTP, XSD, prefixes
 
@@ -253,7 +254,7 @@ def _decode(data: bytes, encoding: str, where: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise MappingError(
             f"{where}: line {line}, byte {exc.start}: not valid {encoding} "
-            f"({data[exc.start : exc.start + 1]!r}); set dialect.encoding in "
+            f"({quoted(data[exc.start : exc.start + 1])}); set dialect.encoding in "
             "the mapping (e.g. windows-1252)"
         ) from None
 
@@ -268,14 +269,14 @@ def _check_header(header: list[str], columns: list[Column], where: str, line: in
     if missing:
         problems.append(f"missing column(s) {', '.join(repr(m) for m in missing)}")
     if extra:
-        problems.append(f"extra column(s) {', '.join(repr(e) for e in extra)} not in the mapping")
+        problems.append(f"extra column(s) {', '.join(map(quoted, extra))} not in the mapping")
     if problems:
         raise MappingError(f"{where}: line {line} (header): {'; '.join(problems)}")
     order = [next(i for i, t in enumerate(expected) if h in t) for h in found]
     if order != sorted(order):
         raise MappingError(
             f"{where}: line {line} (header): columns are in another order than "
-            f"in the mapping ({', '.join(found)})"
+            f"in the mapping ({quoted(', '.join(found))})"
         )
 
 
@@ -307,12 +308,12 @@ def canonical(column: Column, cell: str) -> str:
     if column.base == "boolean":
         words = (column.format or "true|false").split("|")
         if cell not in words and cell not in ("true", "false", "1", "0"):
-            raise ValueError(f"{cell!r} is not a boolean (expected {'|'.join(words)})")
+            raise ValueError(f"{quoted(cell)} is not a boolean (expected {'|'.join(words)})")
         return "true" if cell in (words[0], "true", "1") else "false"
     if isinstance(column.format, str) and not re.fullmatch(column.format, cell):
-        raise ValueError(f"{cell!r} does not match the format {column.format!r}")
+        raise ValueError(f"{quoted(cell)} does not match the format {column.format!r}")
     if column.base in ("date", "dateTime", "gYear") and not _ISO[column.base].fullmatch(cell):
-        raise ValueError(f"{cell!r} is not an ISO {column.base}")
+        raise ValueError(f"{quoted(cell)} is not an ISO {column.base}")
     return cell
 
 
@@ -344,21 +345,23 @@ def _parse_number(column: Column, cell: str) -> str:
     group, decimal_char = fmt.get("groupChar"), fmt.get("decimalChar", ".")
     text = cell.replace(group, "") if group else cell
     if decimal_char != "." and "." in text:
-        raise ValueError(f"{cell!r} is not a {column.base} (decimal separator is {decimal_char!r})")
+        raise ValueError(
+            f"{quoted(cell)} is not a {column.base} (decimal separator is {decimal_char!r})"
+        )
     text = text.replace(decimal_char, ".")
     if column.base not in ("decimal", "double") and "." in text:
-        raise ValueError(f"{cell!r} is not an integer")
+        raise ValueError(f"{quoted(cell)} is not an integer")
     try:
         value = Decimal(text)
     except InvalidOperation:
         hint = f" (group separator {group!r})" if group else " (no group separator allowed)"
-        raise ValueError(f"{cell!r} is not a {column.base}{hint}") from None
+        raise ValueError(f"{quoted(cell)} is not a {column.base}{hint}") from None
     if not value.is_finite():
-        raise ValueError(f"{cell!r} is not a finite number")
+        raise ValueError(f"{quoted(cell)} is not a finite number")
     if column.minimum is not None and value < column.minimum:
-        raise ValueError(f"{cell!r} is below the minimum {column.minimum}")
+        raise ValueError(f"{quoted(cell)} is below the minimum {column.minimum}")
     if column.maximum is not None and value > column.maximum:
-        raise ValueError(f"{cell!r} is above the maximum {column.maximum}")
+        raise ValueError(f"{quoted(cell)} is above the maximum {column.maximum}")
     if column.base in ("decimal", "double"):
         return format(value, "f") if column.base == "decimal" else repr(float(value))
     return str(int(value))
@@ -369,7 +372,8 @@ def _check_key(values, primary_key, keys, line, errors) -> None:
         return
     key = tuple(tuple(values.get(k, [])) for k in primary_key)
     if key in keys:
-        errors.add(f"line {line}: primary key {key} repeats line {keys[key]}")
+        shown = quoted(", ".join(value for part in key for value in part))
+        errors.add(f"line {line}: primary key {shown} repeats line {keys[key]}")
     keys.setdefault(key, line)
 
 
@@ -429,4 +433,4 @@ def _iri(template: str, values: dict[str, list[str]], table: Table, base_iri: st
     try:
         return NamedNode(urljoin(base_iri, text))
     except ValueError as exc:
-        raise MappingError(f"template {template!r} gives an invalid IRI: {exc}") from None
+        raise MappingError(f"template {template!r} gives an invalid IRI: {quoted(exc)}") from None

@@ -18,6 +18,7 @@ import json
 import math
 from typing import Any
 
+from regiograph.loader.disclosure import quoted
 from regiograph.loader.errors import MappingError
 
 GEOMETRY = "geometry"
@@ -62,7 +63,7 @@ def _features(data: bytes, where: str) -> list[dict[str, Any]]:
         raise MappingError(f"{where}: not a GeoJSON FeatureCollection")
     crs = ((document.get("crs") or {}).get("properties") or {}).get("name")
     if crs and crs not in _CRS84:
-        raise MappingError(f"{where}: coordinates in {crs}; only CRS84 (lon/lat) is read")
+        raise MappingError(f"{where}: coordinates in {quoted(crs)}; only CRS84 (lon/lat) is read")
     features = document.get("features")
     if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
         raise MappingError(f"{where}: 'features' is not a list of features")
@@ -106,7 +107,7 @@ def _ring(ring: Any) -> str:
 
 def _position(position: Any) -> tuple[str, str]:
     if not isinstance(position, list) or len(position) < 2:
-        raise ValueError(f"a position that is not [lon, lat]: {position!r}")
+        raise ValueError(f"a position that is not [lon, lat]: {quoted(position)}")
     lon, lat = position[0], position[1]
     for value in (lon, lat):
         if (
@@ -114,7 +115,7 @@ def _position(position: Any) -> tuple[str, str]:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise ValueError(f"a coordinate that is not a number: {value!r}")
+            raise ValueError(f"a coordinate that is not a number: {quoted(value)}")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValueError(f"a position outside lon/lat range: [{lon}, {lat}]")
     return repr(lon) if isinstance(lon, float) else str(lon), (

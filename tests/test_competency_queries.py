@@ -3,9 +3,18 @@
 Each query runs on the demo store with its header's defaults bound as a VALUES block (the way
 the saved-query engine binds them); a few defaults that depend on today are fixed instead.
 Values are compared as plain strings, IRIs relative to the base; GROUP_CONCAT columns as sets.
+
+A query whose rows can rest on the demo's invented examples (rg:illustrative) says so in a
+column ``illustrative`` and in its description; the others answer from the real sources, and
+their rows are checked against the source files in demo/sources/ (derived from ../shared/data
+by scripts/derive_demo_data.py, which test_real_region checks).
 """
 
 from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode
@@ -20,6 +29,14 @@ QUERIES = {
     p.stem.removeprefix("competency-"): p for p in resources.files("queries", "competency-*.rq")
 }
 LISTS = {"funders", "recipients", "shared", "formats", "licences", "memberNames", "about"}
+SOURCES = Path(__file__).resolve().parents[1] / "demo/sources"
+ILLUSTRATIVE = "https://w3id.org/regiograph/ontology#illustrative"
+NOTE = {
+    "de": "Zeilen mit illustrative = true beruhen auf erfundenen Beispielen der Demo",
+    "en": "Rows with illustrative = true rest on the demo's invented examples",
+}
+# The queries that answer from the real sources alone, on the demo as shipped
+REAL = {"ageing-and-broadband", "municipalities-without-projects", "population-development"}
 
 
 def run(demo_store, name: str, **overrides) -> list[dict]:
@@ -55,6 +72,8 @@ def test_fourteen_competency_queries_with_bilingual_headers():
 
 def test_rural_municipalities_in_local_supply_projects_and_funders(demo_store):
     rows = run(demo_store, "local-supply-rural")
+    # The demo has no real local-supply project in the region: every row is an invented example
+    assert {r["illustrative"] for r in rows} == {"true"}
     assert [(r["name"], r["population"], r["project"]) for r in rows] == [
         # populations of 31.12.2023 (Destatis GV-ISys, demo/sources/gemeindeverzeichnis)
         ("Epfenbach", "2412", "id/project/dorfladen-kraichgau"),
@@ -93,6 +112,8 @@ def test_transferred_solutions(demo_store):
         ),
         ("Paketstation im Dorfladen", "Neidenstein", "Grasellenbach", "2025-03-15"),
     ]
+    # every transfer is invented (CONSUL itself is real software, its transfer is not)
+    assert {r["illustrative"] for r in rows} == {"true"}
 
 
 def test_federal_funding_per_district_and_inhabitant(demo_store):
@@ -104,6 +125,9 @@ def test_federal_funding_per_district_and_inhabitant(demo_store):
         r["districtName"]: r["total"]
         for r in run(demo_store, "federal-funding-per-district", level=state)
     }
+    assert {
+        r["illustrative"] for r in run(demo_store, "federal-funding-per-district", level=state)
+    } == {"true"}  # the state grants' amounts are invented (the one real grant has no district)
     assert by_state == {
         "Rhein-Neckar-Kreis": "95000",
         "Neckar-Odenwald-Kreis": "120000",
@@ -115,7 +139,15 @@ def test_federal_funding_per_district_and_inhabitant(demo_store):
 def test_population_development_side_by_side(demo_store):
     rows = run(demo_store, "population-development")
     # Kreis Bergstraße, 31.12.2013 → 31.12.2021 (GV-ISys extracts, both on the 2011 census basis)
-    assert [(r["name"], r["first"], r["last"], r["changePercent"]) for r in rows] == [
+    answered = [(r["name"], r["first"], r["last"], r["changePercent"]) for r in rows]
+    first = {label(r["gemeindename"]): number(r["bevoelkerung"]) for r in register("2013", "06431")}
+    last = {label(r["gemeindename"]): number(r["bevoelkerung"]) for r in register("2021", "06431")}
+    assert sorted(name for name, *_ in answered) == sorted(last)  # the Kreis's 22, none more
+    for name, old, new, change in answered:
+        assert (old, new) == (first[name], last[name]), name
+        percent = (Decimal(new) - Decimal(old)) / Decimal(old) * 100
+        assert Decimal(change) == percent.quantize(Decimal("0.1")), name
+    assert answered == [
         ("Zwingenberg", "6705", "7202", "7.4"),
         ("Lorsch", "13170", "13930", "5.8"),
         ("Heppenheim (Bergstraße)", "25013", "26357", "5.4"),
@@ -149,6 +181,7 @@ def test_online_services_for_a_municipality(demo_store):
         ("Gewerbe anmelden (Wald-Michelbach)", "Wald-Michelbach"),
     ]
     assert rows[2]["url"] == "https://service.smart-region.example/gewerbe-anmelden-wald-michelbach"
+    assert {r["illustrative"] for r in rows} == {"true"}  # no real service catalogue loaded
     # Through its association: the on-demand bus of the Verbandsgemeinde Leiningerland.
     leiningerland = run(
         demo_store, "online-services", municipality=NamedNode(BASE + "id/municipality/07332007")
@@ -181,6 +214,7 @@ def test_mobility_datasets_formats_and_licences(demo_store):
             {"http://dcat-ap.de/def/licenses/dl-by-de/2.0"},
         ),
     ]
+    assert {r["illustrative"] for r in rows} == {"true"}  # the portals come without datasets
 
 
 def test_open_programmes_for_rural_hessen_telemedicine(demo_store):
@@ -191,6 +225,7 @@ def test_open_programmes_for_rural_hessen_telemedicine(demo_store):
             "programmeName": "LEADER 2023\u20132027",
             "closes": "2027-01-15",
             "recipients": {"Wald-Michelbach"},
+            "illustrative": "true",  # LEADER is real, its windows and this grant are not
         }
     ]
     assert run(demo_store, "funding-fit", day=day("2026-08-01")) == []
@@ -206,6 +241,7 @@ def test_who_can_i_learn_from(demo_store):
             "lead": "id/organisation/verband-region-rhein-neckar",
             "leadName": "Verband Region Rhein-Neckar",
             "shared": {"Mobilität"},
+            "illustrative": "false",
         },
         {
             "other": "id/project/rufbus-suedpfalz",
@@ -216,42 +252,38 @@ def test_who_can_i_learn_from(demo_store):
                 "On-Demand-Rufbus (Betreibermodell und Buchungsdienst)",
                 "On-Demand-Mobilität",
             },
+            "illustrative": "true",
         },
     ]
 
 
 def test_white_spots(demo_store):
     rows = run(demo_store, "municipalities-without-projects")
-    # Rhein-Neckar-Kreis: 54 municipalities, 5 of them in a (demo) project; the type is the
-    # official degree of urbanisation (DEGURBA) of 2023
-    assert len(rows) == 49
-    assert [(r["name"], r["population"], r["settlement"]) for r in rows][:4] == [
-        ("Altlußheim", "6389", "teilweise städtisch"),
-        ("Angelbachtal", "5217", "teilweise städtisch"),
-        ("Bammental", "6594", "teilweise städtisch"),
-        ("Brühl", "14238", "teilweise städtisch"),
-    ]
-    rural = {r["name"] for r in rows if r["settlement"] == "ländlich"}
-    assert rural == {
-        "Eschelbronn",
-        "Heddesbach",
-        "Heiligkreuzsteinach",
-        "Lobbach",
-        "Neckarbischofsheim",
-        "Schönau",
-        "Schönbrunn",
-        "Spechbach",
-        "Wilhelmsfeld",
-    }
+    # Rhein-Neckar-Kreis: no municipality of it takes part in a project stated as fact (the
+    # Fach-Community names the Kreis itself; the invented Kraichgau projects do not count), so
+    # all 54 of 31.12.2023 with their population and DEGURBA as the register gives them
+    expected = sorted(
+        (label(row["gemeindename"]), number(row["bevoelkerung"]), DEGURBA[key])
+        for row in register("2023", "08226")
+        for key in [row["verstaedterungschluessel"]]
+    )
+    assert len(expected) == 54
+    assert [(r["name"], r["population"], r["settlement"]) for r in rows] == expected
     everywhere = run(demo_store, "municipalities-without-projects", district=None)
-    assert len(everywhere) == 242 and {"Speyer", "Worms", "Kandel"} <= {
-        r["name"] for r in everywhere
-    }
+    # the region's 290, less Mannheim (Modellprojekt Smart Cities, Fach-Community) and
+    # Heidelberg (Fach-Community), the two in a real project
+    region = {r["gemeinde_ags"] for d in REGION for r in register("2023", d)}
+    assert len(region) == 290
+    white = {r["municipality"].removeprefix("id/municipality/") for r in everywhere}
+    assert white == region - {"08222000", "08221000"} and len(everywhere) == 288
 
 
 def test_places_on_the_map(demo_store):
     rows = run(demo_store, "places-map")
     assert len(rows) == 10 and all(r["wkt"].startswith("POINT(") for r in rows)
+    # the two real places (DiZ Süderbrarup, WALD | STADT | LABOR Iserlohn) have no coordinates
+    # in their sources, so only invented ones are on the map
+    assert {r["illustrative"] for r in rows} == {"true"}
     hubs = run(
         demo_store,
         "places-map",
@@ -264,6 +296,7 @@ def test_places_on_the_map(demo_store):
             "kind": "Regio-Hub",
             "municipalityName": "Limbach",
             "wkt": "POINT(9.212752 49.462425)",
+            "illustrative": "true",
         },
         {
             "place": "id/place/regio-hub-mudau",
@@ -271,12 +304,21 @@ def test_places_on_the_map(demo_store):
             "kind": "Regio-Hub",
             "municipalityName": "Mudau",
             "wkt": "POINT(9.204785 49.533059)",
+            "illustrative": "true",
         },
     ]
 
 
 def test_cooperation_members_by_role(demo_store):
-    rows = run(demo_store, "cooperation-members")
+    # by default a real cooperation: the AEG "Smarte Regionen", accompanied by the Difu
+    # (kommune21.de, demo/beispiele)
+    real = run(demo_store, "cooperation-members")
+    assert [(r["role"], r["memberNames"], r["illustrative"]) for r in real] == [
+        ("Begleitforschung", {"Deutsches Institut für Urbanistik (Difu)"}, "false")
+    ]
+    agency = NamedNode(BASE + "id/organisation/digitalagentur-kraichgau-odenwald")
+    rows = run(demo_store, "cooperation-members", cooperation=agency)
+    assert {r["illustrative"] for r in rows} == {"true"}
     assert [(r["role"], r["members"], r["memberNames"]) for r in rows] == [
         (
             "Gesellschafter",
@@ -328,10 +370,16 @@ def test_upcoming_events(demo_store):
         theme=NamedNode("https://w3id.org/regiograph/concepts/theme/health"),
     )
     assert [r["name"] for r in health] == ["Netzwerktreffen Smarte Dörfer 2026"]  # telemedicine
+    assert {r["illustrative"] for r in rows} == {"true"}  # no real event after 2026-11-01
 
 
 def test_knowledge_for_a_theme(demo_store):
     rows = run(demo_store, "knowledge-for-theme")
+    assert [(r["title"], r["illustrative"]) for r in rows] == [
+        ("Arbeitshilfe: Ausschreibung eines On-Demand-Rufbusses", "true"),
+        ("Im Fokus: Smartes Landleben", "false"),
+        ("Mustervertrag Rufbus-Betrieb", "true"),
+    ]
     assert [(r["kind"], r["title"], r["about"]) for r in rows] == [
         (
             "Arbeitshilfe",
@@ -366,6 +414,69 @@ def test_ageing_and_gigabit_coverage(demo_store):
         ("Adelsheim", "22.13", "0.05"),
         ("Seckach", "22.13", "0.06"),
     ]
+    share = next(
+        r["share_65plus"]
+        for r in table("inkar/inkar.csv")
+        if (r["county_code"], r["year"]) == ("08225", "2020")
+    )
+    names = {r["gemeinde_ags"]: label(r["gemeindename"]) for r in register("2023", "08225")}
+    gigabit = {
+        names[r["AGS"]]: Decimal(r["alle Technologien \u2265 1000 Mbit/s"].replace(",", "."))
+        for r in table("breitband/breitband.csv")
+        if r["stand"] == "2020-12" and r["AGS"] in names
+    }
+    assert {r["name"]: Decimal(r["gigabit"]) for r in rows} == gigabit
+    assert {Decimal(r["share65plus"]) for r in rows} == {Decimal(share)}
+
+
+def test_queries_on_invented_examples_say_so_in_a_column_and_their_description(demo_store):
+    invented = {
+        r["s"].value for r in demo_store.select(f"SELECT ?s WHERE {{ ?s <{ILLUSTRATIVE}> true }}")
+    }
+    for name, path in sorted(QUERIES.items()):
+        query = savedqueries.parse(path)
+        fixed = {"day": day("2026-11-01")} if any(p.name == "day" for p in query.parameters) else {}
+        rows = run(demo_store, name, **fixed)
+        touching = [r for r in rows if any(BASE + str(v) in invented for v in r.values())]
+        if name in REAL:
+            assert rows and not touching, name  # answers from the real sources alone
+            assert "?illustrative" not in query.text, name
+            continue
+        assert "?illustrative" in query.text, name
+        for language, words in NOTE.items():
+            assert words in query.description[language], (name, language)
+        assert all(r["illustrative"] == "true" for r in touching), name
+
+
+def label(official: str) -> str:
+    """The municipality's label as the mapping makes it: the name before ", Stadt" etc."""
+    return official.split(", ", maxsplit=1)[0]
+
+
+def number(cell: str) -> str:
+    return cell.replace(" ", "")
+
+
+def table(name: str) -> list[dict]:
+    with (SOURCES / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def register(year: str, district: str) -> list[dict]:
+    """The Gemeindeverzeichnis rows of the municipalities of ``district`` on 31.12.``year``."""
+    rows = []
+    for row in table("gemeindeverzeichnis/gv-2009-2023.csv"):
+        key = row["land"] + row["rb"] + row["kreis"]
+        if row["satzart"] == "60" and row["stichtag"] == f"{year}-12-31" and key == district:
+            rows.append({**row, "gemeinde_ags": key + row["gemeinde"]})
+    return rows
+
+
+DEGURBA = {"01": "städtisch", "02": "teilweise städtisch", "03": "ländlich"}
+REGION = [
+    *("08221", "08222", "08225", "08226", "06431", "07311", "07313", "07314"),
+    *("07316", "07318", "07319", "07332", "07334", "07337", "07338"),
+]
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -30,8 +30,9 @@ from regiograph.catalog import cubes
 from regiograph.catalog.formats import PREFIXES
 from regiograph.catalog.sparql import query
 from regiograph.derived import buildlock
+from regiograph.derived.failures import Failures
 from regiograph.mediatypes import CSV, NQUADS, TURTLE, write
-from regiograph.store import Store
+from regiograph.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -80,6 +81,12 @@ def lock_path(config) -> Path:
     return folder(config) / ".lock"
 
 
+def failures(config) -> Failures:
+    """The dumps' failed build for a data version (beside the data directory's folders, so
+    that a dumps folder that cannot be written is remembered too)."""
+    return Failures(config.data_path / "derived-failures" / "dumps.json")
+
+
 def building(config):
     """Hold the dumps lock, waiting for it (for :func:`fresh`)."""
     return buildlock.exclusive(lock_path(config))
@@ -91,24 +98,42 @@ def current(
     """The manifest for the store's data version, regenerating the dumps when it is stale.
 
     While another process regenerates them, a caller that has a previous manifest gets that
-    one at once (its files stay valid until replaced) unless it asks to ``wait``.
+    one at once (its files stay valid until replaced) unless it asks to ``wait``. A build
+    that failed for this data version is not tried again (:mod:`regiograph.derived.failures`):
+    the caller gets the previous manifest, or None, and the page goes without this version's
+    dumps instead of a web thread waiting for the same failure on every request.
     """
     version = store.data_version()
     manifest = read_manifest(config)
     if manifest and manifest.version == version:
         return manifest
+    if failures(config).failed(version) is not None:
+        return manifest
     with buildlock.exclusive(lock_path(config), wait=wait or manifest is None) as mine:
         if not mine:
             return manifest  # another process is on it; the old files stay valid meanwhile
-        return fresh(config, store, version, own_selections)
+        if failures(config).failed(version) is not None:  # it failed while we waited
+            return manifest
+        try:
+            return fresh(config, store, version, own_selections)
+        except (StoreError, OSError):
+            return manifest  # remembered and logged by fresh
 
 
 def fresh(config, store: Store, version: str, own_selections: dict[str, str]) -> Manifest:
-    """The manifest for ``version``, regenerating unless it is there; the caller holds the lock."""
+    """The manifest for ``version``, regenerating unless it is there; the caller holds the lock.
+    A failure is remembered for ``version`` and raised."""
     manifest = read_manifest(config)
     if manifest and manifest.version == version:
         return manifest
-    return regenerate(config, store, version, own_selections)
+    try:
+        manifest = regenerate(config, store, version, own_selections)
+    except (StoreError, OSError) as exc:
+        log.error("dumps for data version %s failed: %s", version, exc)
+        failures(config).remember(version, f"{type(exc).__name__}: {exc}")
+        raise
+    failures(config).forget()
+    return manifest
 
 
 def regenerate(config, store: Store, version: str, own_selections: dict[str, str]) -> Manifest:

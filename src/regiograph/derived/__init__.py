@@ -9,7 +9,9 @@ version or waits for the one build, never starts a second. Without a warm-up (a 
 someone else writes to) the first request still builds them: ``regiograph warm`` is for that.
 
 A failing step is logged and the others still run; the data is published either way, so a
-warm-up never changes the outcome of the harvest or load before it.
+warm-up never changes the outcome of the harvest or load before it. A failed build is
+remembered for its data version (:mod:`.failures`; the catalogue's dumps use it), so that web
+requests serve without the artefact instead of each starting the same failing build.
 
 May not: import :mod:`regiograph.ops` or :mod:`regiograph.server` (they call it, not the other
 way round), or write to the store.

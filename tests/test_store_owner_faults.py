@@ -286,12 +286,11 @@ def small_disk(path: Path, size: str):
 def fill(directory: Path) -> Path:
     """Take every free byte of the file system holding ``directory``."""
     filler = directory / "filler"
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:  # unbuffered: every write meets the disk
         for size in (1 << 20, 1 << 12, 1):
             with contextlib.suppress(OSError):
                 while True:
                     out.write(b"\0" * size)
-                    out.flush()
     return filler
 
 
@@ -301,7 +300,7 @@ def problems(client) -> list[str]:
 
 
 def test_a_full_disk_during_a_write_and_a_snapshot_recovers_when_space_is_freed(tmp_path):
-    with small_disk(tmp_path / "disk", "24m") as disk:
+    with small_disk(tmp_path / "disk", "256m") as disk:
         cfg = make_config(disk)
         with open_store(cfg) as (running, store):
             store.replace_graph(GRAPH, version_data(1, 1000))

@@ -90,15 +90,27 @@ def make(
     """A checkpoint of ``store`` as snapshot ``sequence``; complete or not there at all.
     ``made_ns``: made again with the time of the one it replaces (else now)."""
     directory = Path(directory)
-    partial = directory / f"partial-{sequence}-{uuid.uuid4().hex[:6]}"
-    try:
-        store.backup(str(partial))
-        made_ns = made_ns or time.time_ns()
-        final = directory / snapshot_name(sequence, content, made_ns)
-        partial.rename(final)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    return Snapshot(final, sequence, content, made_ns)
+    for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
+        partial = directory / f"partial-{sequence}-{uuid.uuid4().hex[:6]}"
+        try:
+            store.backup(str(partial))
+            made_ns = made_ns or time.time_ns()
+            final = directory / snapshot_name(sequence, content, made_ns)
+            partial.rename(final)
+            return Snapshot(final, sequence, content, made_ns)
+        except OSError as exc:
+            # A checkpoint can race RocksDB's own deletion of a table file it just listed
+            # (seen right after a bulk load: "No such file … while link file"): try again.
+            if attempt == CHECKPOINT_ATTEMPTS or "No such file" not in str(exc):
+                raise
+            log.warning("snapshot %d raced a file deletion; trying again: %s", sequence, exc)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.rmtree(partial.with_name(partial.name + ".tmp"), ignore_errors=True)
+    raise AssertionError("unreachable")
+
+
+CHECKPOINT_ATTEMPTS = 5
 
 
 def prune(directory: Path) -> int:

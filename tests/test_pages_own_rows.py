@@ -32,8 +32,18 @@ PREFIXES = f"""
 @prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
 """
 
+# The population series of the world's two municipalities: (municipality, year, value).
+SERIES = ((1, 2020, "100{n}0"), (1, 2021, "101{n}0"), (2, 2020, "20{n}0"), (2, 2021, "21{n}0"))
+OBSERVATIONS = "".join(
+    f"<id/observation/{{w}}-{m}-{year}> sdmx-dimension:refArea <id/municipality/0{{n}}100{m}> ;\n"
+    "    rg:indicator <https://w3id.org/regiograph/concepts/indicator/population> ;\n"
+    f'    rg:refPeriod "{year}"^^xsd:gYear ; sdmx-measure:obsValue "{value}"^^xsd:decimal .\n'
+    for m, year, value in SERIES
+)
+
 # One world; {W} is its name, {w} its slug, {n} a digit that keeps its keys apart.
-WORLD = """
+WORLD = (
+    """
 <id/district/0{n}1> a rg:District ; rdfs:label "{W} district"@en, "{W}-Kreis"@de ;
     rg:population 9{n}000 ; rg:statisticsDate "2023-12-31"^^xsd:date .
 <id/municipality/0{n}1001> a rg:Municipality ; rdfs:label "{W}stadt" ;
@@ -42,19 +52,9 @@ WORLD = """
 <id/municipality/0{n}1002> a rg:Municipality ; rdfs:label "{W}dorf" ;
     rg:ags "0{n}1002" ; rg:district <id/district/0{n}1> ; rg:population 20{n}0 ; rg:area 2{n}.5 ;
     geo:hasGeometry [ geo:asWKT "POINT(8.{n}5 49.{n}5)"^^geo:wktLiteral ] .
-<id/observation/{w}-1-2020> sdmx-dimension:refArea <id/municipality/0{n}1001> ;
-    rg:indicator <https://w3id.org/regiograph/concepts/indicator/population> ;
-    rg:refPeriod "2020"^^xsd:gYear ; sdmx-measure:obsValue "100{n}0"^^xsd:decimal .
-<id/observation/{w}-1-2021> sdmx-dimension:refArea <id/municipality/0{n}1001> ;
-    rg:indicator <https://w3id.org/regiograph/concepts/indicator/population> ;
-    rg:refPeriod "2021"^^xsd:gYear ; sdmx-measure:obsValue "101{n}0"^^xsd:decimal .
-<id/observation/{w}-2-2020> sdmx-dimension:refArea <id/municipality/0{n}1002> ;
-    rg:indicator <https://w3id.org/regiograph/concepts/indicator/population> ;
-    rg:refPeriod "2020"^^xsd:gYear ; sdmx-measure:obsValue "20{n}0"^^xsd:decimal .
-<id/observation/{w}-2-2021> sdmx-dimension:refArea <id/municipality/0{n}1002> ;
-    rg:indicator <https://w3id.org/regiograph/concepts/indicator/population> ;
-    rg:refPeriod "2021"^^xsd:gYear ; sdmx-measure:obsValue "21{n}0"^^xsd:decimal .
-
+"""
+    + OBSERVATIONS
+    + """
 <id/organisation/{w}-org> a rg:Organisation ; rdfs:label "{W} Verein" ;
     rg:locatedIn <id/municipality/0{n}1001> .
 <id/solution/{w}-solution> a rg:Solution ; rdfs:label "{W} solution" .
@@ -82,6 +82,7 @@ WORLD = """
 <id/distribution/{w}> a dcat:Distribution ; dct:title "{W} download" ;
     dcat:downloadURL <https://example.org/{w}.csv> .
 """
+)
 
 WORLDS = {"Alpha": 1, "Beta": 2}
 

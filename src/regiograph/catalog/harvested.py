@@ -52,8 +52,17 @@ def fetch(store: Store, entries: list[Entry]) -> list[Triple]:
     names = store.construct(bind_rows(query("harvested-names"), ("ds", "g"), rows))
     memory = MemoryStore()
     memory.extend(Quad(t.subject, t.predicate, t.object) for t in raw)
-    return [*memory.query(query("harvested-page")), *names]
+    return [*map(_count_typed, memory.query(query("harvested-page"))), *names]
 
+
+def _count_typed(triple: Triple) -> Triple:
+    """dcat:byteSize as DCAT-AP 3's xsd:nonNegativeInteger: the page query gives the whole
+    number as xsd:integer, the type a store keeps it in (a harvested xsd:nonNegativeInteger
+    read back is xsd:integer, and was left out as no count before)."""
+    if triple.predicate.value != DCAT + "byteSize":
+        return triple
+    count = Literal(triple.object.value, datatype=NamedNode(XSD + "nonNegativeInteger"))
+    return Triple(triple.subject, triple.predicate, count)
 
 
 def complete(

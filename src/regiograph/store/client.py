@@ -1,8 +1,9 @@
 """A client for any SPARQL 1.1 store: Query, Update and Graph Store Protocol over HTTP.
 
-This module and its parts are the only code that sends requests to the triple store. Results are parsed with
-pyoxigraph (fast, and its terms serialise safely back into SPARQL); answers in a format the
-caller chooses come back typed, whole or streamed (:mod:`.results`), never as HTTP responses.
+This module and its parts are the only code that sends requests to the triple store. Results
+are parsed with pyoxigraph (fast, and its terms serialise safely back into SPARQL); answers in a
+format the caller chooses come back typed, whole or streamed (:mod:`.results`), never as HTTP
+responses.
 
 The Store is assembled from parts with one job each: :mod:`.transport` (HTTP, time limits,
 errors), :mod:`.graphs` (Graph Store Protocol), :mod:`.versions` (the data version); this

@@ -7,6 +7,7 @@ from __future__ import annotations
 from regiograph.savedqueries import Catalog
 from regiograph.savedqueries.openapi import document
 
+
 def _admin(summary: str, answers: dict[str, str]) -> dict:
     """One admin operation: behind the bearer token, so every one can also answer 401 (no
     token), 403 (wrong token or the API off) and 404 (a source the platform does not know)."""

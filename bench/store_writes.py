@@ -11,6 +11,12 @@ the disk it takes that is not shared with the live store (files with one link).
 
     .venv/bin/python bench/store_writes.py                      # quick: 10 x 50,000 triples
     .venv/bin/python bench/store_writes.py --writes 50 --triples 300000
+    .venv/bin/python bench/store_writes.py --small 30           # one-triple writes only
+
+``--small N``: N one-triple ``INSERT DATA`` updates, each through the platform's client to the
+owner and, in the same run, on a pyoxigraph store in-process (the floor), with the time from
+each write's return to the first ``/sparql`` answer that has it (ms). Run it with
+``PYTHONPATH`` at an older checkout's ``src`` to measure that owner the same way.
 
 Results: bench/results/store_writes.json.
 """
@@ -148,6 +154,67 @@ def _wait(store: Store) -> None:
     raise SystemExit("oxigraph serve did not start")
 
 
+def one_triple(i: int) -> str:
+    return f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <https://bench.example/small{i}> <{P}> "x" }} }}'
+
+
+def small_writes(work: Path, count: int) -> dict:
+    """One-triple writes, ms: pyoxigraph in-process, then the owner through the platform."""
+    direct = ox.Store(str(work / "direct-small"))
+    asked = "ASK {{ GRAPH <{g}> {{ <https://bench.example/small{i}> <{p}> ?v }} }}"
+    direct_write, direct_read = [], []
+    for i in range(count):
+        started = time.perf_counter()
+        direct.update(one_triple(i))
+        written = time.perf_counter()
+        assert direct.query(asked.format(g=GRAPH, i=i, p=P))
+        direct_write.append((written - started) * 1000)
+        direct_read.append((time.perf_counter() - written) * 1000)
+    cfg = configuration.load(None, environ={}).with_overrides(
+        data_dir=str(work / "owner-small"), site__base_iri="https://bench.example/"
+    )
+    write_ms, first_ms = [], []
+    with open_store(cfg) as (cfg, store):
+        store.replace_graph(GRAPH, data(0, 1000))
+        client = create_app(cfg, store).test_client()
+        for i in range(-3, count):  # three to start the endpoint's workers, not counted
+            started = time.perf_counter()
+            store.update(one_triple(i))
+            written = time.perf_counter()
+            while not client.post(
+                "/sparql",
+                data={"query": asked.format(g=GRAPH, i=i, p=P)},
+                headers={"Accept": "application/json"},
+            ).get_json()["boolean"]:
+                pass
+            if i >= 0:
+                write_ms.append((written - started) * 1000)
+                first_ms.append((time.perf_counter() - written) * 1000)
+    return {
+        "pyoxigraph_write_ms": direct_write,
+        "pyoxigraph_first_query_ms": direct_read,
+        "owner_write_ms": write_ms,
+        "owner_first_sparql_ms": first_ms,
+    }
+
+
+def print_small(results: dict) -> None:
+    rows = [
+        ("pyoxigraph in-process: write", "pyoxigraph_write_ms"),
+        ("pyoxigraph in-process: ASK after it", "pyoxigraph_first_query_ms"),
+        ("owner: write (client -> owner)", "owner_write_ms"),
+        ("owner: first /sparql answer after it", "owner_first_sparql_ms"),
+    ]
+    floor = statistics.median(results["pyoxigraph_write_ms"])
+    for label, key in rows:
+        values = results[key]
+        print(
+            f"  {label:38} median {statistics.median(values):8.2f} ms  "
+            f"p90 {sorted(values)[int(len(values) * 0.9) - 1]:8.2f} ms  "
+            f"max {max(values):8.2f} ms  ({statistics.median(values) / floor:,.0f}x a direct write)"
+        )
+
+
 def summary(values: list[float]) -> dict:
     return {
         "median": statistics.median(values),
@@ -160,8 +227,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writes", type=int, default=10)
     parser.add_argument("--triples", type=int, default=50_000)
+    parser.add_argument("--small", type=int, default=0, help="N one-triple writes only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rg-bench-writes-"))
+    if args.small:
+        try:
+            results = small_writes(work, args.small)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"{args.small} one-triple writes")
+        print_small(results)
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "store_small_writes.json").write_text(json.dumps(results, indent=2))
+        return
     results: dict = {"writes": args.writes, "triples": args.triples}
     try:
         results["oxigraph_serve"] = oxigraph_writes(work, args.writes, args.triples)

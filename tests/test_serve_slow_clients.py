@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -36,7 +37,7 @@ BIG_QUERY = (
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """A plain `regiograph serve` on an empty data folder: its URL and port."""
+    """A plain `regiograph serve` on an empty data folder: its URL, port and data folder."""
     data_dir = tmp_path_factory.mktemp("serve-slow")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
@@ -64,7 +65,7 @@ def served(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url + "/healthz", process, log)
-        yield url, port
+        yield url, port, data_dir
     finally:
         process.terminate()
         try:
@@ -130,7 +131,7 @@ def _ended_by_the_server(sock: socket.socket) -> bool:
 
 
 def test_slow_readers_and_slowloris_do_not_starve_healthz(served):
-    url, port = served
+    url, port, _ = served
     readers = [_slow_reader(port) for _ in range(SLOW_READERS)]
     lorises = [_slowloris(port) for _ in range(SLOWLORIS)]
     stop = threading.Event()
@@ -148,3 +149,24 @@ def test_slow_readers_and_slowloris_do_not_starve_healthz(served):
         trickler.join()
         for sock in readers + lorises:
             sock.close()
+
+
+def test_a_chunked_query_is_read_whole_and_a_forged_peer_is_not_believed(served):
+    """The front reads a chunked body for the app, and the client's address is the one the
+    front saw: an X-Regiograph-Peer header sent by the client is dropped."""
+    url, _, data_dir = served
+    chunks = (part.encode() for part in ("query=ASK", "%20%7B%7D"))
+    answer = requests.post(
+        url + "/sparql",
+        data=chunks,  # a generator: requests sends it chunked
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+            "X-Regiograph-Peer": "203.0.113.99",
+        },
+        timeout=LIVENESS_TIMEOUT_S,
+    )
+    assert answer.status_code == 200 and answer.json()["boolean"] is True
+    with contextlib.closing(sqlite3.connect(data_dir / "admission.sqlite3")) as db:
+        clients = {client for (client,) in db.execute("SELECT DISTINCT client FROM spent")}
+    assert clients == {"127.0.0.1"}

@@ -245,6 +245,8 @@ def _forwarded(request_line: str, headers, body: bytes | None, peer: str) -> byt
 async def _relay(upstream: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """The answer as fast as gunicorn writes it, up to BUFFER_BYTES ahead of the client."""
     while chunk := await upstream.read(CHUNK):
+        if writer.transport.is_closing():  # the client went away: stop reading for it
+            raise ConnectionError("the client went away")
         writer.write(chunk)
         await _until_buffered_at_most(writer.transport, BUFFER_BYTES)
     await _until_buffered_at_most(writer.transport, 0)

@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from childprocess import end
 from conftest import require_program
 from regiograph.config import SETTINGS
 
@@ -142,12 +143,7 @@ def topology(tmp_path, oxigraph_binary):
         yield f"http://127.0.0.1:{app_port}", env, entry, tmp_path / "app.log"
     finally:
         for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            end(process, timeout_s=20)
         log.close()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,51 +10,16 @@ import time
 import pytest
 import requests
 
+from childprocess import regiograph_env, serving
 from regiograph.store.supervisor import free_port
 
 
 @pytest.fixture(scope="module")
 def running_demo(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
-    env.update(
-        REGIOGRAPH_DATA_DIR=str(data_dir),
-        REGIOGRAPH_SERVER_PORT=str(port),
-        REGIOGRAPH_SERVER_WORKERS="1",
-        REGIOGRAPH_SITE_BASE_IRI=f"http://127.0.0.1:{port}/",
-    )
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "regiograph", "demo"],
-            env=env,
-            cwd=data_dir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url + "/healthz", process, log)
+    env = regiograph_env(data_dir, free_port())
+    with serving("demo", env) as (url, process):
         yield url, process, data_dir, env
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(url: str, process: subprocess.Popen, log, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"regiograph demo exited early:\n{log.read_text()}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("regiograph demo did not answer in time")
 
 
 def test_healthz_reports_the_demo_and_query_attaches(running_demo):

@@ -10,11 +10,8 @@ slowloris heads and writing the unread answers, and `/healthz` waited behind the
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -22,6 +19,7 @@ import urllib.parse
 import pytest
 import requests
 
+from childprocess import regiograph_env, serving
 from regiograph.store.supervisor import free_port
 
 SLOW_READERS = 10
@@ -38,14 +36,11 @@ BIG_QUERY = (
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A plain `regiograph serve` on an empty data folder: its URL, port and data folder."""
-    data_dir = tmp_path_factory.mktemp("serve-slow")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
-    env.update(
-        REGIOGRAPH_DATA_DIR=str(data_dir),
-        REGIOGRAPH_SERVER_PORT=str(port),
-        REGIOGRAPH_SERVER_WORKERS="1",
-        REGIOGRAPH_SITE_BASE_IRI=f"http://127.0.0.1:{port}/",
+    data_dir = tmp_path_factory.mktemp("serve-slow")
+    env = regiograph_env(
+        data_dir,
+        port,
         # The attack comes from one address, as the test's requests do: admission would
         # refuse most big queries at once, and the point is what unread answers do.
         REGIOGRAPH_SPARQL_MAX_CONCURRENT_PER_CLIENT="0",
@@ -53,40 +48,8 @@ def served(tmp_path_factory):
         REGIOGRAPH_SPARQL_ERROR_BUDGET="0",
         REGIOGRAPH_SCHEDULE_ENABLED="false",
     )
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "regiograph", "serve"],
-            env=env,
-            cwd=data_dir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url + "/healthz", process, log)
+    with serving("serve", env) as (url, _):
         yield url, port, data_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(url: str, process: subprocess.Popen, log) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"regiograph serve exited early:\n{log.read_text()}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"regiograph serve did not answer in time:\n{log.read_text()}")
 
 
 def _slow_reader(port: int) -> socket.socket:

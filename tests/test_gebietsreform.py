@@ -26,7 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 MAPPINGS = ROOT / "demo/mappings"
 RG = "https://w3id.org/regiograph/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-GV_CONSTRUCTS = ["gv-gebiete.rq", "gv-gemeinden.rq", "gv-beobachtungen.rq"]
+GV_CONSTRUCTS = [
+    "gv-gebiete.rq",
+    "gv-gemeinden.rq",
+    "gv-beobachtungen.rq",
+    "gv-fruehere-gemeinden.rq",
+]
 # Odenwaldkreis (HE), Altenkirchen, Cochem-Zell, Rhein-Hunsrück-Kreis (RP)
 DISTRICTS = {"06437", "07132", "07135", "07140"}
 DISSOLVED_INTO_OBERZENT = {
@@ -105,6 +110,22 @@ def test_a_merged_municipalitys_series_ends_where_its_key_ends(reform):
     # Oberzent begins with its own key, nothing of the four before it
     assert population_years(reform, "06437016") == ["2019", "2021", "2023"]
     assert is_municipality(reform, "06437016")
+
+
+def test_a_former_key_keeps_its_name_and_says_up_to_when(reform):
+    store, graph, base = reform
+    for ags, name in DISSOLVED_INTO_OBERZENT.items():
+        said = {
+            (row["p"].value, row["o"].value)
+            for row in store.select(
+                "SELECT ?p ?o WHERE { GRAPH ?g { ?m ?p ?o } }",
+                {"g": NamedNode(graph), "m": NamedNode(f"{base}id/municipality/{ags}")},
+            )
+        }
+        assert (RDFS_LABEL, name) in said and (RG + "ags", ags) in said, ags
+        notes = [o for p, o in said if p.endswith("historyNote")]
+        assert len(notes) == 2 and any("bis zum Stichtag 31.12.2017" in n for n in notes), notes
+        assert any("names no successor" in n for n in notes), notes
 
 
 def test_no_successor_is_linked_that_no_source_names(reform):

@@ -28,7 +28,12 @@ DEMO = ROOT / "demo"
 RG = "https://w3id.org/regiograph/ontology#"
 GEO = "http://www.opengis.net/ont/geosparql#"
 OBS_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
-GV_CONSTRUCTS = ["gv-gebiete.rq", "gv-gemeinden.rq", "gv-beobachtungen.rq"]
+GV_CONSTRUCTS = [
+    "gv-gebiete.rq",
+    "gv-gemeinden.rq",
+    "gv-beobachtungen.rq",
+    "gv-fruehere-gemeinden.rq",
+]
 
 
 def gv_source(folder: Path, body: bytes, source_id: str):

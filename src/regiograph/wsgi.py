@@ -12,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 
 from regiograph import front
 from regiograph.config import Config
+from regiograph.ops import baseiri
 from regiograph.server import create_app
 from regiograph.store import Store
 
@@ -44,6 +45,7 @@ def run(config: Config, store: Store) -> None:
     upstream = os.path.join(sockets, "app.sock")
     front_process = front.spawn(config["server.host"], config["server.port"], upstream)
     log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
+    baseiri.warn_if_mismatched(config)  # IRIs that lead nowhere, said before anyone follows one
     options = {
         "bind": f"unix:{upstream}",
         # gunicorn trusts every header a Unix socket's peer sends; the app alone reads the

@@ -15,9 +15,10 @@ from regiograph.catalog.facets import NAMES
 from regiograph.catalog.formats import BY_EXTENSION, FORMATS, render
 from regiograph.catalog.index import parse_time
 from regiograph.catalog.search import SORTS
+from regiograph.loader import scores
 from regiograph.server.kit import i18n, negotiation
 from regiograph.server.routes import catalog_html as html
-from regiograph.server.services import catalogue, config
+from regiograph.server.services import catalogue, config, store
 
 blueprint = Blueprint("catalog", __name__)
 _OFFER = negotiation.Offer(((mediatypes.HTML, *FORMATS), negotiation.OWN))
@@ -94,6 +95,7 @@ def dataset():
         back=html.catalogue_entry(position, catalogue().html_page_size(), iri),
         resource=html.resource_page(iri),
         previews=preview.for_distributions(shown["distributions"], config()),
+        quality=scores.of_resource(store(), iri),
     )
 
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from regiograph import iris
-from regiograph.loader import disclosure, profile, provenance, sources
+from regiograph.loader import disclosure, profile, provenance, scores, sources
 from regiograph.loader.errors import SourceConfigError
 from regiograph.server.kit import i18n
 from regiograph.server.services import config, store
@@ -74,6 +74,7 @@ TEXT = {
     "verdicts": lazy_gettext("Verdict per dataset"),
     "verdicts_shown": lazy_gettext("At most {n} datasets are shown, those held back first."),
     "notes": lazy_gettext("Notes"),
+    "quality": lazy_gettext("Metadata quality per source"),
 }
 
 
@@ -113,6 +114,7 @@ def index():
         "harvests.html",
         t=_text(),
         rows=rows,
+        quality=scores.of_sources(store(), config().base_iri),
         runs=runs[:RECENT],
         stamp=_stamp,
         shown=disclosure.public_location,

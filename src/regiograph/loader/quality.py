@@ -29,11 +29,13 @@ points when the source is not validated). The measurements are made on the candi
 harvested and repaired, before datasets are held back, so a held-back dataset has its score
 too; a source's score is the mean over its datasets.
 
-Stored in the metadata graph when a run publishes, replacing the source's earlier ones: per
-dataset and per source (``dqv:computedOn`` the source's graph) one ``dqv:QualityMeasurement``
-per dimension and one for the whole (``hv:findability`` … ``hv:qualityScore``, terms in
-``quality-vocabulary.ttl``), ``dqv:value`` an ``xsd:decimal`` per cent, ``prov:wasGeneratedBy``
-the run.
+Stored in the metadata graph when a run publishes, replacing the source's earlier ones
+(``hv:findability`` … ``hv:qualityScore``, terms in ``quality-vocabulary.ttl``; ``dqv:value`` an
+``xsd:decimal`` per cent): per dataset one measurement per dimension, three triples under an
+IRI fixed by source, dataset and dimension, written as their difference from what is stored
+(the whole is the dimensions' points, not stored: :mod:`regiograph.loader.scores`); per source
+(``dqv:computedOn`` its graph) one per dimension and one for the whole, typed
+``dqv:QualityMeasurement`` and ``prov:wasGeneratedBy`` the run.
 
 May not: fetch anything or decide what is published (acceptance does).
 """

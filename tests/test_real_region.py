@@ -208,7 +208,7 @@ def test_a_key_written_as_a_number_is_refused_never_a_second_municipality(
     )
     result = pipeline.harvest(config, store, source)
     assert result.outcome == "failed" and result.step == "map"
-    assert "column 'ags': '8222000' does not match" in result.message, result.message
+    assert "column 'ags': «8222000» does not match" in result.message, result.message
     assert count(store, source.graph(config.base_iri), "?s ?p ?o") == 0
 
 

@@ -9,8 +9,9 @@ The region is generated here (municipalities with AGS keys, districts, and stati
 observations per municipality, indicator and year), bulk-loaded with `oxigraph load`, then
 served by `regiograph serve`; "direct" is `oxigraph serve` on a copy of the same data (the
 embedded store's owner serves its snapshots only to the platform), "owner" the owner's own
-``/query`` (its URL is in the data directory's lock file). Results:
-bench/results/sparql_proxy.json.
+``/query`` (its URL is in the data directory's lock file). /sparql's per-client limits are
+off: the clients share one address but stand for as many clients. Each run notes the load
+average; ratios hold only within one run. Results: bench/results/sparql_proxy.json.
 """
 
 from __future__ import annotations
@@ -94,7 +95,11 @@ def start_serve(data_dir: Path, port: int, log) -> subprocess.Popen:
         REGIOGRAPH_SERVER_PORT=str(port),
         REGIOGRAPH_LOG_LEVEL="WARNING",
         REGIOGRAPH_SPARQL_TIMEOUT_S="60",
-        REGIOGRAPH_SPARQL_MAX_CONCURRENT_PER_CLIENT="16",
+        # The benchmark's clients share one address: as one client they would be held to
+        # one query per web process and a time budget (429s). They stand for 8 clients.
+        REGIOGRAPH_SPARQL_MAX_CONCURRENT_PER_CLIENT="0",
+        REGIOGRAPH_SPARQL_TIME_BUDGET_S="0",
+        REGIOGRAPH_SPARQL_ERROR_BUDGET="0",
     )
     process = subprocess.Popen(
         [str(BIN / "regiograph"), "serve"],
@@ -144,7 +149,7 @@ def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> 
     """Closed-loop clients for ``seconds``; every 10th request of a client is an aggregate."""
     stop = time.monotonic() + seconds
     latencies: list[float] = []
-    errors = [0]
+    errors: dict[str, int] = {}  # status -> how many
     lock = threading.Lock()
 
     def client(seed: int) -> None:
@@ -163,7 +168,8 @@ def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> 
             elapsed = time.perf_counter() - started
             if response.status_code != 200 or not response.content.startswith(b"{"):
                 with lock:
-                    errors[0] += 1
+                    status = str(response.status_code)
+                    errors[status] = errors.get(status, 0) + 1
                 continue
             own.append(elapsed)
         with lock:
@@ -178,12 +184,129 @@ def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> 
     wall = time.monotonic() - started
     latencies.sort()
     return {
+        "load_average": os.getloadavg()[0],  # the machine's, as the run ended
         "requests": len(latencies),
-        "errors": errors[0],
+        "errors": sum(errors.values()),
+        "error_statuses": errors,
         "per_s": len(latencies) / wall,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
     }
+
+
+def lookups(targets: dict[str, str], cpu: dict, keys: list[str], count: int) -> dict:
+    """``count`` lookups sent to each target in turn, one at a time, so that the machine's
+    load hits every target alike: p50 and the server's CPU time per lookup (``cpu``: name ->
+    a function giving the CPU seconds its processes used so far)."""
+    sessions = {name: requests.Session() for name in targets}
+    took: dict[str, list[float]] = {name: [] for name in targets}
+    before = {name: used() for name, used in cpu.items()}
+    rng = random.Random(7)
+    for _ in range(count):
+        query = lookup(rng.choice(keys))
+        for name, url in targets.items():
+            started = time.perf_counter()
+            response = sessions[name].post(url, data={"query": query}, headers=ACCEPT, timeout=120)
+            took[name].append(time.perf_counter() - started)
+            response.raise_for_status()
+    return {
+        name: {
+            "p50_ms": 1000 * statistics.median(took[name]),
+            "cpu_ms": 1000 * (cpu[name]() - before[name]) / count,
+        }
+        for name in targets
+    }
+
+
+def lookups_of(serve: int, direct: int, targets: dict, keys: list[str], args) -> dict:
+    """:func:`lookups`, printed; /sparql's CPU is that of ``regiograph serve`` without the
+    owner's (which answers it only the data version)."""
+    owner = owner_pid(serve)
+    cpu = {
+        "direct": lambda: cpu_seconds(direct),
+        "owner": lambda: cpu_seconds(owner),
+        "sparql": lambda: cpu_seconds(serve, without=owner),
+    }
+    measured = lookups(targets, cpu, keys, args.lookups)
+    for name, outcome in measured.items():
+        print(
+            f"{name:7} lookups one at a time, in turn: p50 {outcome['p50_ms']:6.2f} ms, "
+            f"server CPU {outcome['cpu_ms']:5.2f} ms a lookup"
+        )
+    return measured
+
+
+def cpu_seconds(pid: int, *, without: int | None = None) -> float:
+    """User and system CPU seconds of ``pid`` and its descendants, less the subtree of
+    ``without`` (Linux's /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    own: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        own[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        if current != without:
+            total += own.get(current, 0.0)
+            todo.extend(children.get(current, []))
+    return total
+
+
+def owner_pid(serve_pid: int) -> int:
+    """The store owner's process among ``regiograph serve``'s children."""
+    for pid in children(serve_pid, b"regiograph.owner"):
+        return pid
+    raise SystemExit("the store owner's process was not found")
+
+
+def children(parent: int, marker: bytes) -> list[int]:
+    """The processes whose parent is ``parent`` and whose command line holds ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == parent and marker in command:
+                found.append(int(entry))
+    return found
+
+
+def wait_for_derived(serve_pid: int, limit_s: float = 900.0) -> float:
+    """Seconds until ``serve``'s background build of the derived data (a spawned child) ended:
+    measured meanwhile, its queries and CPU would count as the endpoints'."""
+    started = time.monotonic()
+    while children(serve_pid, b"multiprocessing.spawn"):
+        if time.monotonic() - started > limit_s:
+            raise SystemExit("the derived data's build did not end in time")
+        time.sleep(1.0)
+    return time.monotonic() - started
+
+
+def add_ratios(results: dict, clients: int) -> None:
+    """The owner's and /sparql's figures over direct's at ``clients``, kept and printed."""
+    peer = results[f"direct@{clients}"]
+    for name in ("owner", "sparql"):
+        ours = results[f"{name}@{clients}"]
+        ratio = results[f"{name}_ratio@{clients}"] = {
+            "throughput": ours["per_s"] / peer["per_s"],
+            "p50": ours["p50_ms"] / peer["p50_ms"],
+            "p99": ours["p99_ms"] / peer["p99_ms"],
+        }
+        print(
+            f"        {name} {clients} clients: throughput {ratio['throughput']:.2f}x direct, "
+            f"p50 {ratio['p50']:.2f}x, p99 {ratio['p99']:.2f}x"
+        )
 
 
 def main() -> None:
@@ -191,6 +314,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the issue's size: >= 5M triples")
     parser.add_argument("--seconds", type=float, help="per run (default 6, --full 20)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--lookups", type=int, default=300, help="interleaved lookups per target")
     args = parser.parse_args()
     municipalities, indicators, years = (2500, 25, 20) if args.full else (250, 10, 10)
     seconds = args.seconds or (20.0 if args.full else 6.0)
@@ -222,8 +346,11 @@ def main() -> None:
                     "owner": lock["query_url"],
                     "sparql": f"http://127.0.0.1:{port}/sparql",
                 }
+                results["derived_build_s"] = round(wait_for_derived(process.pid), 1)
+                print(f"the derived data's build after the start: {results['derived_build_s']} s")
                 for url in targets.values():  # warm up: caches, worker processes
                     run(url, 8, 2.0, keys, years)
+                results["lookups"] = lookups_of(process.pid, direct.pid, targets, keys, args)
                 for clients in (1, 8):
                     for name, url in targets.items():
                         outcome = run(url, clients, seconds, keys, years)
@@ -231,18 +358,10 @@ def main() -> None:
                         print(
                             f"{name:7} {clients} clients: {outcome['per_s']:7.1f}/s  "
                             f"p50 {outcome['p50_ms']:7.2f} ms  p99 {outcome['p99_ms']:7.2f} ms"
-                            f"  errors {outcome['errors']}"
+                            f"  errors {outcome['error_statuses'] or 0}"
+                            f"  load {outcome['load_average']:.1f}"
                         )
-                    peer, ours = results[f"direct@{clients}"], results[f"sparql@{clients}"]
-                    results[f"ratio@{clients}"] = {
-                        "throughput": ours["per_s"] / peer["per_s"],
-                        "p99": ours["p99_ms"] / peer["p99_ms"],
-                    }
-                    print(
-                        f"        {clients} clients: throughput "
-                        f"{results[f'ratio@{clients}']['throughput']:.2f}x direct, p99 "
-                        f"{results[f'ratio@{clients}']['p99']:.2f}x direct"
-                    )
+                    add_ratios(results, clients)
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=60)

@@ -13,6 +13,7 @@ by scripts/derive_demo_data.py, which test_real_region checks).
 from __future__ import annotations
 
 import csv
+import html
 from decimal import Decimal
 from pathlib import Path
 
@@ -446,6 +447,15 @@ def test_queries_on_invented_examples_say_so_in_a_column_and_their_description(d
         for language, words in NOTE.items():
             assert words in query.description[language], (name, language)
         assert all(r["illustrative"] == "true" for r in touching), name
+
+
+def test_the_note_is_on_the_query_page_in_both_languages(client):
+    for language, words in NOTE.items():
+        page = client.get(
+            "/queries/competency-local-supply-rural", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        lead = page.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+        assert html.unescape(words) in html.unescape(lead), language
 
 
 def label(official: str) -> str:

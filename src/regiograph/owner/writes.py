@@ -347,7 +347,10 @@ class Owner:
             self.pending.unlink()  # the snapshot was made; the crash came before this note went
 
     def prune(self) -> None:
-        with self.write_lock.exclusive():
+        # Not while a snapshot is being made (readers make them, under the snapshot lock
+        # alone): pruning deletes the "partial-…" folder of a checkpoint under way, which
+        # then became a snapshot without its CURRENT file that no reader could open.
+        with self.write_lock.exclusive(), self._snapshot_lock:
             snapshots.prune(self.snapshot_dir)
 
 

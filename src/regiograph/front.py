@@ -111,7 +111,12 @@ class Front:
     def __init__(self, listener: socket.socket, upstream: str):
         self.listener = listener
         self.upstream = upstream
-        self._open = 0
+        # asyncio drops its reference to a connection's task when the client goes away, and
+        # streams hold their readers weakly: a task still waiting for gunicorn's answer is
+        # then only a cycle, which the garbage collector destroyed ("Task was destroyed but
+        # it is pending!", seen under a flood) without closing the upstream connection.
+        # Held here until the connection is done.
+        self._connections: set[asyncio.Task] = set()
 
     async def serve(self, stopped: asyncio.Event) -> None:
         server = await asyncio.start_server(self._connection, sock=self.listener, limit=HEAD_LIMIT)
@@ -121,9 +126,10 @@ class Front:
     # --- one connection ---------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self._open += 1
+        task = asyncio.current_task()
+        self._connections.add(task)
         try:
-            if self._open > MAX_CONNECTIONS:
+            if len(self._connections) > MAX_CONNECTIONS:
                 await _answer(writer, 503, "too many connections; try again shortly")
                 return
             await self._exchange(reader, writer)
@@ -132,8 +138,10 @@ class Front:
         except Exception:  # a connection's failure never ends the front
             log.exception("front: request failed")
             writer.transport.abort()
+        except asyncio.CancelledError:  # the front stops: end without asyncio's complaint
+            writer.transport.abort()
         finally:
-            self._open -= 1
+            self._connections.discard(task)
             writer.close()
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):

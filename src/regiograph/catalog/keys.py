@@ -23,7 +23,10 @@ from regiograph.derived import buildlock
 from regiograph.store import Store
 
 log = logging.getLogger(__name__)
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# What may not appear in the file name. "." may: the owner's data versions end in
+# ".{snapshot sequence}", and the file is named by the version as it is (no "/", and the
+# "keys-" prefix keeps the name from ever being "." or "..").
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def folder(config) -> Path:

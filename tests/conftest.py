@@ -171,9 +171,6 @@ def require_program(name: str) -> str:
 # (issue 15) refuses USING/USING NAMED on updates and changed timing that these tests rely on.
 # Non-strict, so a fix shows as XPASS; remove an entry when it passes again.
 KNOWN_REGRESSIONS = {
-    "test_sparql_w3c.py::test_query_evaluation_suites_answer_through_sparql_as_the_engine_does": (
-        "evaluation differential since the owner landed"
-    ),
     "test_serve.py::test_derived_data_is_built_after_the_start_without_a_request": (
         "warm-up after serve's start with the owner"
     ),

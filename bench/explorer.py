@@ -1,11 +1,13 @@
 """The statistics explorer under 8 clients: p50 per selection, against the store asked directly.
 
 Each client asks for whole /statistics pages (chart with breaks, choropleth classes, a page of
-the table or of a pivot: every part a selection costs) over a real loopback HTTP server, each
-time another selection: a district, a view (table, municipality x year, municipality x
-indicator), a sort and a page. The same clients then send the store (Oxigraph over HTTP, no app
-in between) the SPARQL of the same selections (stats-population-development: one district's
-values per year). Compare the ratio, not absolute times across runs.
+the table or of a pivot: every part a selection costs) served as production serves them
+(``regiograph serve``: gunicorn with ``server.workers`` processes of ``server.threads``
+threads), each time another selection: a district, a view (table, municipality x year,
+municipality x indicator), a sort and a page. The same clients then send the store (the
+served store over HTTP, no app in between) the SPARQL of the same selections
+(stats-population-development: one district's values per year). Compare the ratio, not
+absolute times across runs.
 
     .venv/bin/python bench/explorer.py                      # 2,000 municipalities x 10 x 15
     .venv/bin/python bench/explorer.py --municipalities 11000 --indicators 20
@@ -14,12 +16,17 @@ values per year). Compare the ratio, not absolute times across runs.
 from __future__ import annotations
 
 import argparse
-import logging
+import json
+import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -31,12 +38,13 @@ sys.path.insert(0, str(ROOT.parent / "tests"))
 from stats_aggregates import BASE, IND, generate, load_oxigraph  # noqa: E402
 
 from conftest import make_config  # noqa: E402
-from livesite import live_server  # noqa: E402
-from regiograph import savedqueries  # noqa: E402
+from regiograph import derived, savedqueries  # noqa: E402
 from regiograph.bundled import data_dir  # noqa: E402
+from regiograph.config import load as load_config  # noqa: E402
+from regiograph.loader import vocabulary  # noqa: E402
 from regiograph.runtime import open_store  # noqa: E402
-from regiograph.server import create_app  # noqa: E402
 from regiograph.store.binding import bind  # noqa: E402
+from regiograph.store.supervisor import LOCK_FILE, free_port  # noqa: E402
 
 VIEWS = (("table", "name"), ("years", ""), ("indicators", ""), ("table", "-value"))
 
@@ -119,8 +127,14 @@ def direct_query(cfg, store, catalog, selection: dict) -> str:
 
 def quantiles(times: list[float]) -> str:
     ordered = sorted(times)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms ({len(ordered)} requests)"
+
+    def at(share: float) -> float:
+        return ordered[max(0, round(share * len(ordered)) - 1)]
+
+    return (
+        f"p50 {statistics.median(ordered):.1f} ms, p90 {at(0.9):.1f} ms, "
+        f"p95 {at(0.95):.1f} ms ({len(ordered)} requests)"
+    )
 
 
 def main() -> None:
@@ -130,6 +144,9 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument(
+        "--workers", type=int, help="web processes (default: server.workers, as serve uses)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="explorer-bench-") as work:
         data = Path(work) / "region.nt"
@@ -138,34 +155,71 @@ def main() -> None:
             f"{triples:,} triples: {args.municipalities:,} municipalities x {args.indicators} "
             f"indicators x {args.years} years"
         )
-        with open_store(make_config(Path(work) / "rg")) as (cfg, store):
+        chosen = selections(max(1, args.municipalities // 25), args.years, args.requests)
+        cfg = make_config(Path(work) / "rg")
+        with open_store(cfg) as (live, store):
             start = time.perf_counter()
             load_oxigraph(store, data)
             print(f"Oxigraph load: {time.perf_counter() - start:.1f} s")
-            run(cfg, store, args)
+            # as the writing process does after a change: serve then finds everything current
+            vocabulary.publish(live, store)
+            print(derived.summary(derived.warm(live, store)))
+            catalog = savedqueries.load_catalog(data_dir("queries"))
+            direct = [direct_query(live, store, catalog, p) for p in chosen]
+        with served(cfg, args.workers, Path(work)) as (url, query_url):
+            run(url, query_url, chosen, direct, args.clients)
 
 
-def run(cfg, store, args) -> None:
-    app = create_app(cfg, store)
-    start = time.perf_counter()
-    app.extensions["regiograph.statistics"].status()
-    print(f"mirror built in {time.perf_counter() - start:.1f} s")
-    chosen = selections(max(1, args.municipalities // 25), args.years, args.requests)
-    catalog = savedqueries.load_catalog(data_dir("queries"))
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    with live_server(app) as url:
-        for params in chosen[:8]:  # form options, cube list and shapes: once per data version
-            page_call(url, params)(requests)
-        ours = flood(args.clients, [page_call(url, p) for p in chosen])
-        alone = flood(1, [page_call(url, p) for p in chosen[:100]])
-    direct = [
-        store_call(cfg["store.query_url"], direct_query(cfg, store, catalog, p)) for p in chosen
-    ]
-    flood(args.clients, direct[:8])
-    theirs = flood(args.clients, direct)
+@contextmanager
+def served(cfg, workers: int | None, work: Path) -> Iterator[tuple[str, str]]:
+    """``regiograph serve`` on the bench's data directory, as production runs it (gunicorn,
+    ``server.workers`` processes); yields its URL and its store's query URL."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
+    environ |= {"REGIOGRAPH_DATA_DIR": str(cfg.data_path), "REGIOGRAPH_SITE_BASE_IRI": BASE}
+    if workers:
+        environ["REGIOGRAPH_SERVER_WORKERS"] = str(workers)
+    print(f"web processes: {workers or load_config(None, environ={})['server.workers']}")
+    log = work / "serve.log"
+    command = [sys.executable, "-m", "regiograph", "serve", "--host", "127.0.0.1"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], env=environ, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        while not _answers(url + "/healthz"):
+            if process.poll() is not None:
+                raise SystemExit("serve ended:\n" + log.read_text())
+            time.sleep(0.3)
+        # serve's own warm-up (a spawned child) finds everything current; wait for it
+        while "derived data: statistics mirror" not in log.read_text():
+            time.sleep(0.3)
+        lock = json.loads((cfg.data_path / LOCK_FILE).read_text())
+        yield url, lock["query_url"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def run(url: str, query_url: str, chosen: list[dict], direct: list[str], clients: int) -> None:
+    for params in chosen[:8]:  # each process's form options, cube list and shapes
+        page_call(url, params)(requests)
+    alone = flood(1, [page_call(url, p) for p in chosen[:100]])
+    ours = flood(clients, [page_call(url, p) for p in chosen])
+    asked = [store_call(query_url, query) for query in direct]
+    flood(clients, asked[:8])
+    theirs = flood(clients, asked)
     print(f"explorer pages, 1 client: {quantiles(alone)}")
-    print(f"explorer pages, {args.clients} clients: {quantiles(ours)}")
-    print(f"store asked directly, {args.clients} clients: {quantiles(theirs)}")
+    print(f"explorer pages, {clients} clients: {quantiles(ours)}")
+    print(f"store asked directly, {clients} clients: {quantiles(theirs)}")
     print(
         f"ratio store / explorer at p50: {statistics.median(theirs) / statistics.median(ours):.1f}"
     )

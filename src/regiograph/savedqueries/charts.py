@@ -28,9 +28,11 @@ def chart(kind: str, columns: list[str], rows: list[dict], options: dict | None 
         return None
     if kind == "map":
         return _map(rows, columns)
-    # the value: a number that is not a key or a year (those are labels and axes)
-    numbers = [c for c in columns if _numeric(rows, c)]
-    y = options.get("y") or next((c for c in numbers if not is_key_column(c)), None)
+    # the value: a number that is not a key or a year (those are labels and axes); columns
+    # are only inspected when the caller did not name them (the explorer draws every page)
+    y = options.get("y") or next(
+        (c for c in columns if not is_key_column(c) and _numeric(rows, c)), None
+    )
     # a name reads better than an IRI on an axis: text columns first, then IRI columns
     x = (
         options.get("x")

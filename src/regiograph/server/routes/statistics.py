@@ -91,6 +91,14 @@ def explore():
         district_options=html.options(
             mirror().memo("districts", lambda: _districts(options)), args.get("district")
         ),
+        indicator_options=html.options(
+            mirror().memo(f"indicators-{lang}", lambda: _indicators(options, lang)),
+            args.get("indicator"),
+        ),
+        size_class_options=html.options(
+            mirror().memo(f"size-classes-{lang}", lambda: _size_classes(options, lang)),
+            args.get("size_class"),
+        ),
         cubes=mirror().memo(f"cubes-{lang}", lambda: cubes.cubes(store(), mirror(), lang)),
         selection_query=_query(args, ("page",)),
         status=mirror().memo("status", mirror().status),
@@ -209,6 +217,28 @@ def _link(args: dict, changes: dict) -> str:
 
 def _districts(options: dict) -> list[tuple[str, str]]:
     return [(d["district"], f"{d['name']} ({d['municipalities']})") for d in options["districts"]]
+
+
+def _indicators(options: dict, lang: str) -> list[tuple[str, str]]:
+    """(IRI, "label (unit; first-last)") per indicator, in ``lang`` where it has a label."""
+    english = lang == "en"
+    return [
+        (
+            i["indicator"],
+            f"{i['label_en'] if english and i['label_en'] else i['label']} "
+            f"({i['unit_en'] if english and i['unit_en'] else i['unit']}; "
+            f"{i['first']}\u2013{i['last']})",
+        )
+        for i in options["indicators"]
+    ]
+
+
+def _size_classes(options: dict, lang: str) -> list[tuple[str, str]]:
+    english = lang == "en"
+    return [
+        (s["concept"], s["label_en"] if english and s["label_en"] else s["label_de"])
+        for s in options["size_classes"]
+    ]
 
 
 @blueprint.get("/statistics/data.csv")

@@ -174,8 +174,6 @@ KNOWN_REGRESSIONS = {
     "test_serve.py::test_derived_data_is_built_after_the_start_without_a_request": (
         "warm-up after serve's start with the owner"
     ),
-    "test_sparql_limits.py::test_query_bomb_ends_with_503_at_the_limit_and_frees_the_worker"
-    "[order-by]": "one deadline per query in the owner's pool",
 }
 
 

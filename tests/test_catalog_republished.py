@@ -13,7 +13,6 @@ are the same graph (RDFC-1.0 canonical forms equal; rdflib parses each, as a con
 from __future__ import annotations
 
 import warnings
-from decimal import Decimal
 
 import pytest
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, NamedNode, Quad
@@ -46,7 +45,6 @@ CATALOGUES = {  # source id -> (file under ../shared/data, path served, media ty
 FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
 DQV = "http://www.w3.org/ns/dqv#"
 HV = "https://w3id.org/regiograph/harvest#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 KEYS = (*quality.DIMENSIONS, quality.TOTAL)
 
 _server = pytest.fixture(name="http_server", scope="module")(httpfixtures.serving)
@@ -162,23 +160,6 @@ def test_quality_of_every_dataset_and_source_is_stored_as_dqv(harvested):
             # the query's whole is made of the stored dimensions, each rounded to 0.1
             assert row["score"] == pytest.approx(score.percent()["qualityScore"], abs=0.1)
     assert [row["score"] for row in rows] == sorted(row["score"] for row in rows), "worst first"
-
-
-@pytest.mark.shared
-def test_harvested_byte_sizes_are_republished(harvested, shared_data):
-    """GovData's example writes dcat:byteSize as xsd:decimal "15910.0", and a store keeps an
-    xsd:nonNegativeInteger as xsd:integer: /catalog gives each whole size as DCAT-AP 3's
-    xsd:nonNegativeInteger (it was left out before)."""
-    app, _, _ = harvested
-    byte_size = URIRef("http://www.w3.org/ns/dcat#byteSize")
-    given = Graph().parse(shared_data / CATALOGUES["govdata"][0], format="xml")
-    sizes = {str(s): o for s, o in given.subject_objects(byte_size)}
-    republished = fetch(app.test_client(), "ttl")
-    shown = {str(s): o for s, o in republished.subject_objects(byte_size) if str(s) in sizes}
-    assert len(shown) >= 1, "GovData's example has distributions with sizes"
-    for distribution, size in shown.items():
-        assert str(size.datatype) == XSD + "nonNegativeInteger", distribution
-        assert int(size) == Decimal(str(sizes[distribution])), distribution
 
 
 def measured(store, by: str) -> dict[str, dict[str, float]]:

@@ -17,6 +17,13 @@
     onComplete: function () {
       var servers = target.querySelector("select#servers");
       if (servers) { servers.setAttribute("aria-label", "Servers"); }  // it has no label
+      // Swagger UI draws its operations in a <main> of its own, inside the page's: a second
+      // main landmark (axe: landmark-no-duplicate-main, -main-is-top-level, -unique)
+      var inner = target.querySelector("main");
+      if (inner) {
+        inner.setAttribute("role", "region");
+        inner.setAttribute("aria-label", "Swagger UI");
+      }
       target.dataset.ready = "true";
       var list = document.querySelector(".api-operations");
       if (list) { list.hidden = true; }  // Swagger UI shows the same operations

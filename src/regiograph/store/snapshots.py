@@ -99,11 +99,12 @@ def make(
             partial.rename(final)
             return Snapshot(final, sequence, content, made_ns)
         except OSError as exc:
-            # A checkpoint can race RocksDB's own deletion of a table file it just listed
-            # (seen right after a bulk load: "No such file … while link file"): try again.
+            # "No such file … while link file" was seen right after bulk loads, most likely
+            # the pruner deleting this partial-… folder mid-checkpoint (it now waits for the
+            # owner's snapshot lock); a file that vanished is worth another attempt anyway.
             if attempt == CHECKPOINT_ATTEMPTS or "No such file" not in str(exc):
                 raise
-            log.warning("snapshot %d raced a file deletion; trying again: %s", sequence, exc)
+            log.warning("snapshot %d lost a file; trying again: %s", sequence, exc)
         finally:
             shutil.rmtree(partial, ignore_errors=True)
             shutil.rmtree(partial.with_name(partial.name + ".tmp"), ignore_errors=True)

@@ -117,6 +117,7 @@ def test_formats_media_types_and_loc_languages_of_brandenburg(http_server, share
     languages = {o.value for o in objects(candidate, DCT + "language")}
     assert "http://id.loc.gov/vocabulary/iso639-1/de" not in languages
     assert EU + "language/DEU" in languages
+    assert any(t.startswith("code language/iso639-1/de replaced by DEU") for t in texts(repairs))
     licences = [r for r in repairs if "license" in r.what[1] and "names no code" in r.what[1]]
     assert len(licences) == 144, "'Nutzungsbedingungen der LHP' is no licence: named, kept"
 

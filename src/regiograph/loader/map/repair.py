@@ -373,11 +373,15 @@ def _foreign(store: Store, lists: codelists.CodeLists) -> list[Repair]:
 
 
 def _code_text(lists: codelists.CodeLists, iri: str, mapped: str | None) -> tuple[str, str]:
-    scheme = lists.scheme_of(iri) or ""
-    code, name = iri[len(scheme) + 1 :], scheme.rsplit("/", 1)[-1]
+    scheme = lists.scheme_of(iri)
+    if scheme is None:  # a Library of Congress ISO 639 IRI, which the EU language table maps
+        scheme, code = CODED[DCT + "language"], "/".join(iri.rsplit("/", 2)[-2:])
+    else:
+        code = iri[len(scheme) + 1 :]
+    name = scheme.rsplit("/", 1)[-1]
     version = lists.versions.get(scheme, "")
     if mapped:
-        new = mapped[len(scheme) + 1 :]
+        new = mapped.rsplit("/", 1)[-1]
         return (
             f"Code {name}/{code} durch {new} ersetzt (veröffentlichte Zuordnung der Liste "
             f"{name}, Version {version})",

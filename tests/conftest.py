@@ -167,14 +167,10 @@ def require_program(name: str) -> str:
     return path
 
 
-# Known regressions at the end of session 3, each said in its closing note: the store owner
-# (issue 15) refuses USING/USING NAMED on updates and changed timing that these tests rely on.
-# Non-strict, so a fix shows as XPASS; remove an entry when it passes again.
-KNOWN_REGRESSIONS = {
-    "test_serve.py::test_derived_data_is_built_after_the_start_without_a_request": (
-        "warm-up after serve's start with the owner"
-    ),
-}
+# Known regressions, each with its cause: test id (without "tests/") -> reason. Marked xfail,
+# non-strict, so a fix shows as XPASS; remove an entry when it passes again. The ten left by
+# session 3 (the store owner of issue 15) pass again; none are known now.
+KNOWN_REGRESSIONS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(items):

@@ -121,13 +121,18 @@ def _bundled() -> Path:
         raise CodeListError(f"the code lists are missing: {exc}") from None
 
 
-def _read(path: Path, scheme: str, lists: CodeLists) -> None:
+def _triples(path: Path) -> list:
+    """The triples of the code list file ``path``; a missing or broken file named clearly."""
     try:
-        triples = [q.triple for q in parse(path=path, format=RdfFormat.TURTLE)]
+        return [q.triple for q in parse(path=path, format=RdfFormat.TURTLE)]
     except FileNotFoundError:
         raise CodeListError(f"code list {path.name} is missing (expected at {path})") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise CodeListError(f"code list {path.name} is corrupt: {exc}") from None
+
+
+def _read(path: Path, scheme: str, lists: CodeLists) -> None:
+    triples = _triples(path)
     hidden: dict[tuple[str, str], str] = {}
     members = sum(_take(t, scheme, lists, hidden) for t in triples)
     if not members:
@@ -138,13 +143,7 @@ def _read(path: Path, scheme: str, lists: CodeLists) -> None:
 
 def _read_names(path: Path, scheme: str, lists: CodeLists) -> None:
     """The labels of ``path`` for members of ``scheme``; the published list's own win."""
-    try:
-        triples = [q.triple for q in parse(path=path, format=RdfFormat.TURTLE)]
-    except FileNotFoundError:
-        raise CodeListError(f"code list {path.name} is missing (expected at {path})") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CodeListError(f"code list {path.name} is corrupt: {exc}") from None
-    for t in triples:
+    for t in _triples(path):
         label = t.object
         if (
             t.predicate.value == SKOS + "prefLabel"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import ROOT
 from regiograph import config as configuration
 
@@ -25,3 +27,36 @@ def test_readme_starts_with_the_two_commands():
     commands = [line.strip() for line in first_block if line.strip()]
     assert commands == ["make demo", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def _modules_by_doc_name() -> set[str]:
+    """Every module of the package as docs/architecture.md names it: its path in the package
+    (`loader/acceptance.py`), a package by its folder (`loader/kinds/`); the package's own
+    `__init__.py` is what the whole document is about."""
+    package = ROOT / "src" / "regiograph"
+    names = set()
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package)
+        if relative.name == "__init__.py":
+            if relative.parent.parts:
+                names.add(relative.parent.as_posix() + "/")
+        else:
+            names.add(relative.as_posix())
+    return names
+
+
+def _architecture_rows() -> set[str]:
+    """The first cells of docs/architecture.md's table rows, without their backticks."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^\| `([^`]+)` \|", text, flags=re.MULTILINE))
+
+
+def test_architecture_names_every_module():
+    missing = sorted(_modules_by_doc_name() - _architecture_rows())
+    assert not missing, f"docs/architecture.md, 'Every module': add a line for {missing}"
+
+
+def test_architecture_names_no_module_that_is_gone():
+    rows = {row for row in _architecture_rows() if row.endswith((".py", "/"))}
+    gone = sorted(rows - _modules_by_doc_name())
+    assert not gone, f"docs/architecture.md names modules that do not exist: {gone}"

@@ -1,4 +1,4 @@
-"""pyshacl over rdflib: the fallback for what :mod:`.shaclsparql` does not compile, and the
+"""pyshacl over rdflib: the fallback for what :mod:`.sparql` does not compile, and the
 reference engine the compiled checks are compared with. The only module importing pyshacl.
 
 Its results come back as :class:`.report.Result`, with what pyshacl loses put back: the node

@@ -84,3 +84,21 @@ def test_virtuoso_with_a_row_cap_is_read_whole(capped_virtuoso, graph_iri, tmp_p
     capped_virtuoso.replace_graph(graph_iri, _cube(dataset))
     statistics = Mirror(capped_virtuoso, tmp_path / "statistics.duckdb")
     assert _copied(statistics, dataset) == _expected()
+
+
+def test_a_quoted_value_after_the_first_rows_is_read_as_one(tmp_path):
+    """SPARQL CSV results quote only the values that need it: a page whose first quoted name
+    ("Zwingenberg, Stadt") comes after DuckDB's sniffing sample was read without quotes and
+    failed with 'Expected Number of Columns: 2 Found: 3' (seen on a store with many areas)."""
+    import duckdb
+
+    from regiograph.statistics.mirror import _loader
+
+    rows = [f"urn:x:area-{k},Ort {k}" for k in range(30_000)] + ['urn:x:last,"Zwingenberg, Stadt"']
+    page = tmp_path / "page.csv"
+    page.write_text("area,name\r\n" + "\r\n".join(rows) + "\r\n", encoding="utf-8")
+    db = duckdb.connect()
+    db.execute("CREATE TABLE raw_area (area VARCHAR, name VARCHAR)")
+    assert _loader(db, "raw_area")(page) == 30_001
+    last = db.execute("SELECT name FROM raw_area WHERE area = 'urn:x:last'").fetchone()
+    assert last == ("Zwingenberg, Stadt",)

@@ -33,7 +33,7 @@ def mismatch(config: Config) -> str | None:
     if base_port != port:
         return (
             f"site.base_iri is {config.base_iri} (port {base_port}) but regiograph is served "
-            f"at {served}: IRIs of things ({config.base_iri}id/…) will not resolve here"
+            f"at {served}: the IRIs of its things will not resolve here"
         )
     if host in LOOPBACK and (base.hostname or "") not in LOOPBACK:
         return (

@@ -225,8 +225,14 @@ def _columns(query: str) -> list[str]:
 
 def _loader(db: duckdb.DuckDBPyConnection, table: str):
     """Append one CSV file of SPARQL results to ``table``, by column name; returns its rows."""
-    # ``table`` is one of our own names above; the path goes in as a parameter.
-    statement = f"INSERT INTO {table} BY NAME SELECT * FROM read_csv($path, header = true, all_varchar = true)"  # noqa: S608, E501
+    # ``table`` is one of our own names above; the path goes in as a parameter. The dialect is
+    # SPARQL's CSV results (RFC 4180), said rather than sniffed: DuckDB's sniffer reads only the
+    # first rows, and a page whose first quoted value ("Zwingenberg, Stadt") came later was read
+    # without quotes and failed.
+    statement = (
+        f"INSERT INTO {table} BY NAME SELECT * FROM read_csv($path, header = true, "  # noqa: S608
+        "all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+    )
 
     def load(path: Path) -> int:
         if path.stat().st_size == 0:

@@ -5,10 +5,12 @@ no label in it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from regiograph.statistics import cubes
+from regiograph.statistics import mirror as mirror_module
 from regiograph.statistics.mirror import Mirror
 
 SELECTION = "indicator=https://w3id.org/regiograph/concepts/indicator/population"
@@ -57,3 +59,33 @@ def test_a_label_only_in_the_other_language_is_the_fallback(scratch_store, graph
         assert cube.title == "Nur deutsch"
     finally:
         scratch_store.drop_graph(graph_iri)
+
+
+def test_an_area_stated_in_several_graphs_is_one_row(scratch_store, graph_iri, tmp_path):
+    """Areas come from one SELECT; an area stated in several graphs (two releases, the region
+    and the national layer) once gave the product of all its copies' facts — on a store holding
+    many copies, millions of rows and a mirror build that did not end."""
+    rg, area = "https://w3id.org/regiograph/ontology#", "https://example.org/area/06431022"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    graphs = [f"{graph_iri}-{n}" for n in range(6)]
+    for n, graph in enumerate(graphs):
+        facts = [
+            ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{rg}Municipality>"),
+            (f"{rg}ags", '"06431022"'),
+            (label, f'"Zwingenberg {n}"@de'),
+            (label, f'"Zwingenberg, Stadt {n}"'),
+            (f"{rg}population", f'"{7200 + n}"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+            (f"{rg}district", f"<https://example.org/d/{n}>"),
+        ]
+        text = "".join(f"<{area}> <{p}> {o} .\n" for p, o in facts)
+        scratch_store.replace_graph(graph, text.encode())
+    try:
+        areas = (Path(mirror_module.__file__).parent / "areas.rq").read_text()
+        answered = [r for r in scratch_store.select(areas) if str(r["area"]) == f"<{area}>"]
+        assert len(answered) == 1  # the product of the copies: 15,552 rows before
+        mirror = Mirror(scratch_store, tmp_path / "statistics.duckdb")
+        _, rows = mirror.sql("SELECT name, population FROM areas WHERE area = ?", [area])
+        assert rows == [("Zwingenberg 0", 7205)]  # one row: the least name, the largest count
+    finally:
+        for graph in graphs:
+            scratch_store.drop_graph(graph)

@@ -40,11 +40,7 @@ class DataVersions:
         if self._version and now - self._version[0] < self._version_ttl_s:
             return self._version[1]
         if dialects.keeps_versions(self.endpoints):
-            # The owner's versions are its newest snapshot's sequences: made in one step
-            # with the data they describe, so they cannot lie (also after a crash).
-            answer = self._request("GET", dialects.owner_url(self.endpoints, "/version")).json()
-            self._version = (now, (answer["data"], answer["content"]))
-            return self._version[1]
+            return self._owner_says()[0]
         meta = NamedNode(self.meta_graph)
         rows = self.select(
             f"SELECT ?v ?c WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v "
@@ -54,6 +50,22 @@ class DataVersions:
         content = rows[0]["c"].value if rows and "c" in rows[0] else data
         self._version = (now, (data, content))
         return data, content
+
+    def owner_problems(self) -> list[str]:
+        """What the embedded store's owner says is wrong right now (a full disk: a write that
+        failed, writes not readable yet), read fresh; empty for any other store. The owner
+        keeps serving reads through such problems, so they make the platform degraded."""
+        if not dialects.keeps_versions(self.endpoints):
+            return []
+        return self._owner_says()[1]
+
+    def _owner_says(self) -> tuple[tuple[str, str], list[str]]:
+        """The owner's ``/version``: its versions (cached) and its problems. The versions are
+        its newest snapshot's sequences, made in one step with the data they describe, so
+        they cannot lie (also after a crash)."""
+        answer = self._request("GET", dialects.owner_url(self.endpoints, "/version")).json()
+        self._version = (time.monotonic(), (answer["data"], answer["content"]))
+        return self._version[1], list(answer.get("problems") or [])
 
     def bump_version(self, *, content: bool = True, written: bool = False) -> None:
         """Move the data version after a write outside :meth:`update`. The owner of the

@@ -3,14 +3,9 @@ the rule, and `regiograph serve` saying it in its log before it listens."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import pytest
-import requests
 
+from childprocess import regiograph_env, serving
 from conftest import make_config
 from regiograph.ops import baseiri
 from regiograph.store.supervisor import free_port
@@ -38,30 +33,10 @@ def test_the_rule(tmp_path, base, host, port, trust_proxy, warned):
 
 def serve_log(tmp_path, port: int, base: str) -> str:
     """What `regiograph serve` logged by the time it answers /healthz."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("REGIOGRAPH_")}
-    environ |= {
-        "REGIOGRAPH_DATA_DIR": str(tmp_path / "data"),
-        "REGIOGRAPH_SITE_BASE_IRI": base,
-        "REGIOGRAPH_SERVER_WORKERS": "1",
-    }
-    tmp_path.mkdir()
-    log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "regiograph", "serve", "--host", "127.0.0.1"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], env=environ, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        while process.poll() is None:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).ok:
-                    break
-            except requests.RequestException:  # not listening yet, or busy starting
-                time.sleep(0.3)
-        return log.read_text()
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    data = tmp_path / "data"
+    data.mkdir(parents=True)
+    with serving("serve", regiograph_env(data, port) | {"REGIOGRAPH_SITE_BASE_IRI": base}):
+        return (data / "serve.log").read_text()
 
 
 def test_serve_warns_when_the_base_is_elsewhere_and_not_when_it_is_here(tmp_path):

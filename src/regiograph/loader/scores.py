@@ -46,6 +46,8 @@ def _complete(values: dict[str, float]) -> Scores:
     scores = {d: values[HV + d] for d in quality.DIMENSIONS if HV + d in values}
     if len(scores) < len(quality.DIMENSIONS):
         return {}
-    points = sum(scores[d] * quality.MAXIMUM[d] for d in quality.DIMENSIONS)
-    scores[quality.TOTAL] = values.get(HV + quality.TOTAL, points / sum(quality.MAXIMUM.values()))
+    # the whole as the quality record computes it, from the points the per cents stand for
+    points = {d: scores[d] * quality.MAXIMUM[d] / 100 for d in quality.DIMENSIONS}
+    whole = quality.Score(points).percent()[quality.TOTAL]
+    scores[quality.TOTAL] = values.get(HV + quality.TOTAL, whole)
     return scores

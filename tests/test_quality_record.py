@@ -1,7 +1,9 @@
 """How the quality scores are stored (issue 16's speed): one DQV measurement per dataset and
 dimension under an IRI fixed by source, dataset and dimension, so that a re-harvest writes only
 what changed — a changed score replaced, a dataset gone removed, one scored alike untouched —
-and the source's six measurements anew by their run. On the real store (the owner process)."""
+and the source's six measurements anew by their run. What is stored is known from a memo in the
+data directory while its digest matches the stored one, else read from the store. On the real
+store (the owner process)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pyoxigraph import Literal, NamedNode
 
 from conftest import BASE_IRI
 from regiograph import iris
-from regiograph.loader import quality, scores
+from regiograph.loader import quality, qualitymemo, scores
 
 HV = "https://w3id.org/regiograph/harvest#"
 _sources = itertools.count()
@@ -23,14 +25,16 @@ def scored(**points: float) -> quality.Score:
     return score
 
 
-def publish(store, source_id: str, datasets: dict[str, quality.Score], stamp: str) -> str:
+def publish(
+    store, source_id: str, datasets: dict[str, quality.Score], stamp: str, memo=None
+) -> str:
     """Record a run of ``source_id`` (its hv:sourceId, as provenance writes it) and its scores."""
     run = iris.run(BASE_IRI, source_id, stamp)
     record = f'<{run}> <{HV}sourceId> "{source_id}"'
     store.update(f"INSERT DATA {{ GRAPH <{store.meta_graph}> {{ {record} }} }}", content=False)
     measured = quality.Quality({NamedNode(d): s for d, s in datasets.items()})
     graph = iris.graph(BASE_IRI, source_id)
-    quality.record(store, measured, run, source_id, graph, BASE_IRI)
+    quality.record(store, measured, run, source_id, graph, BASE_IRI, memo)
     return run
 
 
@@ -72,3 +76,54 @@ def test_a_reharvest_writes_the_difference(scratch_store):
 
     sources = scores.of_sources(store, BASE_IRI)
     assert sources[source]["findability"] == 40.0, "the source's mean, by its latest run only"
+
+
+def values_of(store, source_id: str) -> dict[str, str]:
+    out = stored(store, source_id)
+    assert all(len(v) == 1 for v in out.values()), "one value per measurement"
+    return {m: v[0] for m, v in out.items()}
+
+
+def test_a_matching_memo_spares_the_read_of_the_store(scratch_store, tmp_path, monkeypatch):
+    store, source = scratch_store, f"quality-{next(_sources)}"
+    memo = qualitymemo.path(tmp_path, source)
+    a, b = "https://q.example/memo/a", "https://q.example/memo/b"
+    publish(store, source, {a: scored(findability=50), b: scored(findability=100)}, "1", memo)
+    assert memo.exists()
+
+    def no_read(*args):
+        raise AssertionError("the store was read although the memo matches its digest")
+
+    monkeypatch.setattr(quality, "_stored", no_read)
+    publish(store, source, {a: scored(findability=80)}, "2", memo)
+    after = values_of(store, source)
+    assert len(after) == len(quality.DIMENSIONS), "b's five removed by the difference"
+    assert scores.of_resource(store, a)["findability"] == 80.0
+    assert scores.of_resource(store, b) == {}
+
+
+def test_a_memo_that_is_not_what_the_store_holds_is_not_trusted(scratch_store, tmp_path):
+    """An old memo (as after a restore of the store, or another data directory) and a damaged
+    one: the difference is taken from the store, and the result is the same as without."""
+    store, source = scratch_store, f"quality-{next(_sources)}"
+    memo = qualitymemo.path(tmp_path, source)
+    a, b = "https://q.example/stale/a", "https://q.example/stale/b"
+    publish(store, source, {a: scored(findability=50)}, "1", memo)
+    first_memo = memo.read_bytes()
+    publish(store, source, {a: scored(findability=80), b: scored(findability=20)}, "2", memo)
+    memo.write_bytes(first_memo)  # says: only a, at 50 — the store holds a at 80 and b
+
+    publish(store, source, {a: scored(findability=50)}, "3", memo)
+    after = values_of(store, source)
+    assert len(after) == len(quality.DIMENSIONS), "b's five gone though the memo did not know them"
+    assert scores.of_resource(store, a)["findability"] == 50.0
+    assert scores.of_resource(store, b) == {}
+
+    memo.write_text("{not json", encoding="utf-8")
+    publish(store, source, {b: scored(reusability=75)}, "4", memo)
+    assert len(values_of(store, source)) == len(quality.DIMENSIONS)
+    assert scores.of_resource(store, a) == {}
+    assert scores.of_resource(store, b)["reusability"] == 100.0
+    meta, prefix = NamedNode(store.meta_graph), iris.quality_measurements(BASE_IRI, source)
+    remembered = qualitymemo.read(memo, quality._stored_digest(store, meta, prefix))
+    assert remembered == quality._stored(store, meta, prefix), "rewritten, and current again"

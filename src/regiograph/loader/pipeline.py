@@ -31,6 +31,7 @@ from regiograph.loader import (
     provenance,
     publish,
     quality,
+    qualitymemo,
     runs,
     sources,
 )
@@ -394,7 +395,10 @@ def _record(config: Config, store: Store, result: RunResult, harvested: Harveste
         provenance.record(store, record, config.base_iri)
         if result.outcome == "published":  # the scores describe what is published
             graph = source.graph(config.base_iri)
-            quality.record(store, result.quality, result.run, source.id, graph, config.base_iri)
+            memo = qualitymemo.path(config.data_path, source.id)
+            quality.record(
+                store, result.quality, result.run, source.id, graph, config.base_iri, memo
+            )
     except StoreError as exc:
         log.error("%s: could not record the run in the metadata graph: %s", source.id, exc)
         result.message = (result.message + "; " if result.message else "") + (

@@ -33,9 +33,11 @@ Stored in the metadata graph when a run publishes, replacing the source's earlie
 (``hv:findability`` … ``hv:qualityScore``, terms in ``quality-vocabulary.ttl``; ``dqv:value`` an
 ``xsd:decimal`` per cent): per dataset one measurement per dimension, three triples under an
 IRI fixed by source, dataset and dimension, written as their difference from what is stored
-(the whole is the dimensions' points, not stored: :mod:`regiograph.loader.scores`); per source
-(``dqv:computedOn`` its graph) one per dimension and one for the whole, typed
-``dqv:QualityMeasurement`` and ``prov:wasGeneratedBy`` the run.
+(known from a memo in the data directory while its digest matches the stored
+``hv:measurementsDigest``: :mod:`.qualitymemo`). The whole is the dimensions' points, not
+stored (:mod:`regiograph.loader.scores`). Per source (``dqv:computedOn`` its graph): one per
+dimension and one for the whole, typed ``dqv:QualityMeasurement`` and ``prov:wasGeneratedBy``
+the run.
 
 May not: fetch anything or decide what is published (acceptance does).
 """
@@ -45,11 +47,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
 from regiograph import iris
-from regiograph.loader import acceptance, codelists
+from regiograph.loader import acceptance, codelists, qualitymemo
 from regiograph.loader.map.construct import text
 from regiograph.namespaces import (
     DCAT,
@@ -271,10 +274,17 @@ def _decimal(share: float) -> Literal:
 
 
 def record(
-    store, quality: Quality | None, run: str, source_id: str, source_graph: str, base: str
+    store,
+    quality: Quality | None,
+    run: str,
+    source_id: str,
+    source_graph: str,
+    base: str,
+    memo: Path | None = None,
 ) -> None:
     """Replace the source's measurements in the metadata graph with this run's: the source's
-    own (six) anew, the datasets' by their difference from what is stored."""
+    own (six) anew, the datasets' by their difference from what is stored — known from ``memo``
+    (:mod:`.qualitymemo`) when it matches the stored digest, else read from the store."""
     if quality is None:
         return
     meta = NamedNode(store.meta_graph)
@@ -284,23 +294,36 @@ def record(
         content=False,
     )
     wanted = dataset_values(quality, base, source_id)
-    stored = _stored(store, meta, iris.quality_measurements(base, source_id))
+    wanted_digest = qualitymemo.digest(wanted)
+    prefix = iris.quality_measurements(base, source_id)
+    stored = qualitymemo.read(memo, _stored_digest(store, meta, prefix))
+    if stored is None:
+        stored = _stored(store, meta, prefix)
     whole = serialize(source_triples(quality, run, source_graph), format=RdfFormat.N_TRIPLES)
+    graph = f"GRAPH <{store.meta_graph}>"
+    holder = prefix.rstrip("/")
+    new_digest = (
+        f"DELETE WHERE {{ {graph} {{ <{holder}> <{HV}measurementsDigest> ?digest }} }} ;\n"
+        f'INSERT DATA {{ {graph} {{ <{holder}> <{HV}measurementsDigest> "{wanted_digest}" }} }}'
+    )
     if not stored:
         # 5 triples x 3 per dataset on a source's first publication: by the store's bulk path
         # (8x faster than a transaction in bench/harvest_dcat.py; issue 16's speed). A load cut
-        # short leaves part of them, which the next published run's difference completes.
+        # short leaves part of them and no digest, so the next run reads what is there and
+        # writes the difference.
         lines = "".join(_lines(iri, dataset, value) for iri, (dataset, value) in wanted.items())
         store.add_to_graph(store.meta_graph, whole + lines.encode("utf-8"), unsafe_bulk=True)
-        return
-    gone = [_lines(iri, *old) for iri, old in stored.items() if wanted.get(iri) != old]
-    new = [_lines(iri, *now) for iri, now in wanted.items() if stored.get(iri) != now]
-    graph = f"GRAPH <{store.meta_graph}>"
-    store.update(
-        f"DELETE DATA {{ {graph} {{\n{''.join(gone)}}} }} ;\n"
-        f"INSERT DATA {{ {graph} {{\n{whole.decode('utf-8')}{''.join(new)}}} }}",
-        content=False,
-    )
+        store.update(new_digest, content=False)
+    else:
+        gone = [_lines(iri, *old) for iri, old in stored.items() if wanted.get(iri) != old]
+        new = [_lines(iri, *now) for iri, now in wanted.items() if stored.get(iri) != now]
+        store.update(
+            f"DELETE DATA {{ {graph} {{\n{''.join(gone)}}} }} ;\n"
+            f"INSERT DATA {{ {graph} {{\n{whole.decode('utf-8')}{''.join(new)}}} }} ;\n"
+            f"{new_digest}",
+            content=False,
+        )
+    qualitymemo.write(memo, wanted, wanted_digest)
 
 
 def _lines(iri: str, dataset: str, value: str) -> str:
@@ -310,6 +333,15 @@ def _lines(iri: str, dataset: str, value: str) -> str:
         f"<{iri}> <{DQV}isMeasurementOf> <{HV}{dimension}> .\n"
         f'<{iri}> <{DQV}value> "{value}"^^<{XSD}decimal> .\n'
     )
+
+
+def _stored_digest(store, meta: NamedNode, prefix: str) -> str | None:
+    """The digest written with the source's dataset measurements (:mod:`.qualitymemo`)."""
+    rows = store.select(
+        f"SELECT ?digest WHERE {{ GRAPH ?meta {{ ?holder <{HV}measurementsDigest> ?digest }} }}",
+        {"meta": meta, "holder": NamedNode(prefix.rstrip("/"))},
+    )
+    return rows[0]["digest"].value if len(rows) == 1 else None
 
 
 def _stored(store, meta: NamedNode, prefix: str) -> dict[str, tuple[str, str]]:

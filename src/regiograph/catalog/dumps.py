@@ -154,11 +154,13 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
         )
     for cube in cubes.list_cubes(store):
         stem = cubes.stem(cube["cube"])
-        triples = store.construct(query("cube-dump"), {"cube": cube["cube"]})
+        observed = cubes.observations(store, cube["cube"])
+        triples = cubes.structure(store, cube["cube"]) + observed
         files[f"{stem}.ttl.gz"] = _write(
             target, f"{stem}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
         )
-        rows = cubes.csv_rows(store, cube["cube"])
+        del triples
+        rows = cubes.csv_rows(observed)
         files[f"{stem}.csv"] = _write(target, f"{stem}.csv", rows, False, CSV.media_type, "CSV")
     generated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest = Manifest(version, generated, files)

@@ -32,6 +32,7 @@ from regiograph.loader import (
     publish,
     quality,
     qualitymemo,
+    referencedata,
     runs,
     sources,
 )
@@ -294,7 +295,7 @@ def _validate(
     if checks is None:
         return None
     shapes = validate.load_shapes(list(checks.files))
-    reference = [store.read_graph(iris.graph(config.base_iri, ref)) for ref in source.reference]
+    reference = referencedata.graphs(store, config, list(source.reference), candidate)
     if checks.profile:
         reference.append(profile.reference_for(candidate))
     report = validate.validate(candidate, shapes, reference)

@@ -32,7 +32,7 @@ from regiograph.catalog.sparql import query
 from regiograph.derived import buildlock
 from regiograph.derived.failures import Failures
 from regiograph.mediatypes import CSV, NQUADS, TURTLE, write
-from regiograph.store import Store, StoreError
+from regiograph.store import QueryTimeout, Store, StoreError
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -153,15 +153,7 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
             target, f"{slug}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
         )
     for cube in cubes.list_cubes(store):
-        stem = cubes.stem(cube["cube"])
-        observed = cubes.observations(store, cube["cube"])
-        triples = cubes.structure(store, cube["cube"]) + observed
-        files[f"{stem}.ttl.gz"] = _write(
-            target, f"{stem}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
-        )
-        del triples
-        rows = cubes.csv_rows(observed)
-        files[f"{stem}.csv"] = _write(target, f"{stem}.csv", rows, False, CSV.media_type, "CSV")
+        files |= _cube_files(target, store, cube["cube"])
     generated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest = Manifest(version, generated, files)
     _atomic(
@@ -180,6 +172,28 @@ def regenerate(config, store: Store, version: str, own_selections: dict[str, str
     )
     log.info("dumps: %d files in %.1f s", len(files), time.monotonic() - started)
     return manifest
+
+
+def _cube_files(target: Path, store: Store, cube: NamedNode) -> dict[str, Dump]:
+    """A cube's Turtle dump and tidy CSV; none for a cube too large to read within the
+    store's time limit (its catalogue entry then lists no files of its own; the whole
+    store's dump holds it), rather than no catalogue at all."""
+    stem = cubes.stem(cube)
+    try:
+        observed = cubes.observations(store, cube)
+        triples = cubes.structure(store, cube) + observed
+    except QueryTimeout as exc:
+        log.warning("dumps: %s left out, it could not be read within the time limit: %s", cube, exc)
+        return {}
+    turtle = _write(
+        target, f"{stem}.ttl.gz", _turtle(triples), True, TURTLE.media_type, "RDF_TURTLE"
+    )
+    del triples
+    rows = cubes.csv_rows(observed)
+    return {
+        f"{stem}.ttl.gz": turtle,
+        f"{stem}.csv": _write(target, f"{stem}.csv", rows, False, CSV.media_type, "CSV"),
+    }
 
 
 def graph_stem(base_iri: str, graph: str) -> str | None:

@@ -38,6 +38,10 @@ RECHECK_WHILE_BUILDING_S = 5.0
 MEMO_MAX = 64
 # Bumped whenever mirror.sql changes what the file holds: a file of another layout is rebuilt.
 LAYOUT = "3"
+# One thread per query: a question of the explorer scans a few row groups in milliseconds,
+# where DuckDB's threads cost more in hand-offs than they gain, and the web processes already
+# run as many requests at once as there are cores (bench/explorer.py, bench/README.md).
+_READER = {"threads": 1}
 _PROJECTION = re.compile(r"^SELECT\s+(.*?)\s+WHERE", re.MULTILINE | re.DOTALL)
 
 
@@ -92,7 +96,7 @@ class Mirror:
             return self._connection  # being rebuilt, or the last rebuild failed: serve this
         self._close()
         current = _file_version(self.path) == version or self._refresh(version)
-        self._connection = duckdb.connect(str(self.path), read_only=True)
+        self._connection = duckdb.connect(str(self.path), read_only=True, config=_READER)
         self._version = version if current else None
         return self._connection
 

@@ -25,11 +25,13 @@ BATCH = 2_000  # IRIs per query (the VALUES block of one request)
 HOPS = 6  # rounds of following what the last round named
 
 _COUNT = "SELECT (COUNT(*) AS ?n) { { SELECT ?s WHERE { GRAPH %s { ?s ?p ?o } } LIMIT %d } }"
-# with the blank nodes an IRI's triples point at (their labels hold within one answer only)
+# with the blank nodes an IRI's triples point at (their labels hold within one answer only);
+# the IRIs first, so that the store looks them up instead of reading the graph and joining
+# (the other way round, 2,000 IRIs in the national layer ran past the 30 s time limit)
 _ABOUT = """CONSTRUCT { ?s ?p ?o . ?o ?bp ?bo }
 WHERE {
-  GRAPH ?graph { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } }
   VALUES ?s { %s }
+  GRAPH %s { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } }
 }"""
 
 
@@ -70,7 +72,7 @@ def _reached(store, graph: str, start: set[NamedNode]) -> bytes:
         ordered = sorted(frontier, key=lambda term: term.value)
         for i in range(0, len(ordered), BATCH):
             values = " ".join(str(term) for term in ordered[i : i + BATCH])  # validated IRIs
-            found += store.construct(_ABOUT % values, {"graph": NamedNode(graph)})
+            found += store.construct(_ABOUT % (values, NamedNode(graph)))
         triples += found
         frontier = {t.object for t in found if isinstance(t.object, NamedNode)} - seen
         seen |= frontier

@@ -11,6 +11,8 @@ absolute times across runs.
 
     .venv/bin/python bench/explorer.py                      # 2,000 municipalities x 10 x 15
     .venv/bin/python bench/explorer.py --municipalities 11000 --indicators 20
+    .venv/bin/python bench/explorer.py --data-dir DIR       # a harvested, warmed data directory
+                                                            # (bench/national.py --data-dir DIR)
 """
 
 from __future__ import annotations
@@ -46,19 +48,26 @@ from regiograph.runtime import open_store  # noqa: E402
 from regiograph.store.binding import bind  # noqa: E402
 from regiograph.store.supervisor import LOCK_FILE, free_port  # noqa: E402
 
+RG = "https://w3id.org/regiograph/ontology#"
 VIEWS = (("table", "name"), ("years", ""), ("indicators", ""), ("table", "-value"))
 
 
-def selections(districts: int, years: int, count: int) -> list[dict]:
-    """``count`` different explorer selections, cycling districts, views, sorts and pages."""
-    last = 2010 + years - 1
+def selections(districts: int | list[str], years: int, count: int, first: int = 2010) -> list[dict]:
+    """``count`` different explorer selections, cycling districts (the generated region's
+    ``districts`` keys, or these IRIs), views, sorts and pages."""
+    last = first + years - 1
     out = []
     for k in range(count):
         view, sort = VIEWS[k % len(VIEWS)]
+        district = (
+            districts[k % len(districts)]
+            if isinstance(districts, list)
+            else f"{BASE}id/district/{k % districts:05d}"
+        )
         selection = {
             "indicator": IND + "population",
-            "district": f"{BASE}id/district/{k % districts:05d}",
-            "from": str(2010 + k % 3),
+            "district": district,
+            "from": str(first + k % 3),
             "to": str(last - k % 2),
             "view": view,
         }
@@ -147,7 +156,16 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, help="web processes (default: server.workers, as serve uses)"
     )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="serve this harvested and warmed data directory (e.g. the national layer of "
+        "bench/national.py --data-dir) instead of a generated region",
+    )
     args = parser.parse_args()
+    if args.data_dir:
+        existing(args)
+        return
     with tempfile.TemporaryDirectory(prefix="explorer-bench-") as work:
         data = Path(work) / "region.nt"
         triples = generate(data, args.municipalities, args.indicators, args.years)
@@ -168,6 +186,25 @@ def main() -> None:
             direct = [direct_query(live, store, catalog, p) for p in chosen]
         with served(cfg, args.workers, Path(work)) as (url, query_url):
             run(url, query_url, chosen, direct, args.clients)
+
+
+def existing(args) -> None:
+    """The same runs on a data directory that is there: its districts in turn, 2009 to
+    2023 (the Gemeindeverzeichnis' Stichtage), population."""
+    cfg = load_config(None, environ={}).with_overrides(data_dir=str(args.data_dir.resolve()))
+    with open_store(cfg) as (live, store):
+        rows = store.select(f"SELECT ?d WHERE {{ ?d a <{RG}District> }} ORDER BY ?d")
+        districts = [row["d"].value for row in rows]
+        triples = store.triple_count()
+        chosen = selections(districts, 15, args.requests, first=2009)
+        catalog = savedqueries.load_catalog(data_dir("queries"))
+        direct = [direct_query(live, store, catalog, p) for p in chosen]
+    print(f"{args.data_dir}: {triples:,} triples, {len(districts)} districts")
+    with (
+        tempfile.TemporaryDirectory(prefix="explorer-bench-") as work,
+        served(cfg, args.workers, Path(work)) as (url, query_url),
+    ):
+        run(url, query_url, chosen, direct, args.clients)
 
 
 @contextmanager

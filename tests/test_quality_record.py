@@ -125,5 +125,6 @@ def test_a_memo_that_is_not_what_the_store_holds_is_not_trusted(scratch_store, t
     assert scores.of_resource(store, a) == {}
     assert scores.of_resource(store, b)["reusability"] == 100.0
     meta, prefix = NamedNode(store.meta_graph), iris.quality_measurements(BASE_IRI, source)
-    remembered = qualitymemo.read(memo, quality._stored_digest(store, meta, prefix))
+    holder = iris.quality_source(BASE_IRI, source)
+    remembered = qualitymemo.read(memo, quality._stored_digest(store, meta, holder))
     assert remembered == quality._stored(store, meta, prefix), "rewritten, and current again"

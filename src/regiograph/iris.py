@@ -97,9 +97,15 @@ def source_record(base: str, source_id: str) -> str:
     return thing(base, "catalog-record", source_id)
 
 
+def quality_source(base: str, source_id: str) -> str:
+    """``{base}id/quality/{source}``: what a source's per-dataset quality measurements hang
+    from (their digest, :mod:`regiograph.loader.qualitymemo`)."""
+    return thing(base, "quality", source_id)
+
+
 def quality_measurements(base: str, source_id: str) -> str:
     """What the IRIs of a source's per-dataset quality measurements begin with."""
-    return thing(base, "quality", source_id) + "/"
+    return quality_source(base, source_id) + "/"
 
 
 def quality_measurement(base: str, source_id: str, dataset: str, dimension: str) -> str:

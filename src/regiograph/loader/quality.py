@@ -295,17 +295,13 @@ def record(
     )
     wanted = dataset_values(quality, base, source_id)
     wanted_digest = qualitymemo.digest(wanted)
-    prefix = iris.quality_measurements(base, source_id)
-    stored = qualitymemo.read(memo, _stored_digest(store, meta, prefix))
+    holder = iris.quality_source(base, source_id)
+    stored = qualitymemo.read(memo, _stored_digest(store, meta, holder))
     if stored is None:
-        stored = _stored(store, meta, prefix)
+        stored = _stored(store, meta, iris.quality_measurements(base, source_id))
     whole = serialize(source_triples(quality, run, source_graph), format=RdfFormat.N_TRIPLES)
     graph = f"GRAPH <{store.meta_graph}>"
-    holder = prefix.rstrip("/")
-    new_digest = (
-        f"DELETE WHERE {{ {graph} {{ <{holder}> <{HV}measurementsDigest> ?digest }} }} ;\n"
-        f'INSERT DATA {{ {graph} {{ <{holder}> <{HV}measurementsDigest> "{wanted_digest}" }} }}'
-    )
+    new_digest = _digest_update(graph, holder, wanted_digest)
     if not stored:
         # 5 triples x 3 per dataset on a source's first publication: by the store's bulk path
         # (8x faster than a transaction in bench/harvest_dcat.py; issue 16's speed). A load cut
@@ -335,11 +331,20 @@ def _lines(iri: str, dataset: str, value: str) -> str:
     )
 
 
-def _stored_digest(store, meta: NamedNode, prefix: str) -> str | None:
+def _digest_update(graph: str, holder: str, digest: str) -> str:
+    """The update that replaces the digest of the source's dataset measurements."""
+    triple = f"<{holder}> <{HV}measurementsDigest>"
+    return (
+        f"DELETE WHERE {{ {graph} {{ {triple} ?digest }} }} ;\n"
+        f'INSERT DATA {{ {graph} {{ {triple} "{digest}" }} }}'
+    )
+
+
+def _stored_digest(store, meta: NamedNode, holder: str) -> str | None:
     """The digest written with the source's dataset measurements (:mod:`.qualitymemo`)."""
     rows = store.select(
         f"SELECT ?digest WHERE {{ GRAPH ?meta {{ ?holder <{HV}measurementsDigest> ?digest }} }}",
-        {"meta": meta, "holder": NamedNode(prefix.rstrip("/"))},
+        {"meta": meta, "holder": NamedNode(holder)},
     )
     return rows[0]["digest"].value if len(rows) == 1 else None
 

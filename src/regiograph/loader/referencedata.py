@@ -37,13 +37,14 @@ WHERE {
 
 def graphs(store, config, names: list[str], candidate: Store) -> list[bytes]:
     """N-Triples of each reference graph ``names`` (source ids) that validation needs."""
-    out = []
+    out, named = [], None
     for name in names:
         graph = iris.graph(config.base_iri, name)
         if _small(store, graph):
             out.append(store.read_graph(graph))
         else:
-            out.append(_reached(store, graph, _named(candidate)))
+            named = _named(candidate) if named is None else named  # once for every large graph
+            out.append(_reached(store, graph, named))
     return out
 
 

@@ -83,10 +83,12 @@ def _places(presenter, rows: list[dict], key: str, kind) -> dict[str, dict]:
 # --- municipality ---------------------------------------------------------------------
 
 
-def load_municipality(store, iri, description, presenter) -> dict:
+def load_municipality(store, iri, description, presenter, district_means=None) -> dict:
+    """``district_means(district)``: the district's means from elsewhere (the statistics
+    mirror), or None where that cannot answer them; then the store is asked."""
     presenter.labels.setdefault(iri, description.own_labels)
     points = _own_place(presenter, iri, description)
-    charts_, coded = _statistics(store, iri, presenter, description)
+    charts_, coded = _statistics(store, iri, presenter, description, district_means)
     return {
         "facts": _facts(presenter, description) + coded,
         "points": points,
@@ -118,12 +120,12 @@ def _reference_date(presenter, dates) -> str:
     return f" ({fmt.format_short_date(texts[-1], presenter.language)})" if texts else ""
 
 
-def _statistics(store, iri, presenter, description) -> tuple[list, list]:
+def _statistics(store, iri, presenter, description, district_means=None) -> tuple[list, list]:
     """Charts of the indicators over time, and key facts of the coded ones (DEGURBA)."""
     districts = sorted(o.value for o in description.values(RG + "district") if o.value)
     if not districts:
         return [], []
-    own, means = _values_and_means(store, iri, districts[0])
+    own, means = _values_and_means(store, iri, districts[0], district_means)
     declared = _declared_breaks(store)
     presenter.learn(list(own) + [c for codes in CODED.values() for c in codes.values()])
     charts_ = [
@@ -171,20 +173,25 @@ _means: dict[str, tuple[str, dict]] = {}
 _means_lock = threading.Lock()
 
 
-def _values_and_means(store, iri: str, district: str) -> tuple[dict, dict]:
+def _values_and_means(store, iri: str, district: str, district_means=None) -> tuple[dict, dict]:
     """Indicator → year → value of ``iri``, and the district's means (one query either way).
 
     The means are the same for every municipality of the district: the first page of a
     district asks for both at once (``statistics.rq``) and keeps the means for the data
-    version; the others ask for their own values only (``statistics_own.rq``)."""
+    version; the others ask for their own values only (``statistics_own.rq``). Where
+    ``district_means`` knows them (the statistics mirror, made for this content), no page
+    asks the store for means at all."""
     version = store.data_version()
     bindings = {"this": NamedNode(iri), "district": NamedNode(district)}
     own: dict[str, dict[str, float]] = defaultdict(dict)
     cached = _means.get(district)
-    if cached and cached[0] == version:
+    known = cached[1] if cached and cached[0] == version else None
+    if known is None and district_means is not None:
+        known = district_means(district)
+    if known is not None:
         for row in store.select(query("statistics_own"), bindings):
             own[row["indicator"].value][row["year"].value] = float(row["value"].value)
-        return own, cached[1]
+        return own, known
     means: dict[str, dict[str, tuple[float, int, bool]]] = defaultdict(dict)
     for row in store.select(query("statistics"), bindings):
         indicator, year = row["indicator"].value, row["year"].value

@@ -20,12 +20,16 @@ class View:
     template: str = "page.html"
     handled: frozenset[str] = field(default_factory=frozenset)
     incoming_handled: frozenset[str] = field(default_factory=frozenset)
+    # what else its loader takes, by keyword, from what the page has (``district_means``: a
+    # faster source of a district's means than the store, see typed._values_and_means)
+    wants: tuple[str, ...] = ()
 
-    def load(self, store, iri, description, presenter) -> dict:
+    def load(self, store, iri, description, presenter, **available) -> dict:
         from regiograph.resources import typed
 
         loader = getattr(typed, f"load_{self.name}", None)
-        return loader(store, iri, description, presenter) if loader else {}
+        extra = {name: available.get(name) for name in self.wants}
+        return loader(store, iri, description, presenter, **extra) if loader else {}
 
 
 GENERIC = View("generic")
@@ -55,6 +59,7 @@ register(
         "page_municipality.html",
         handled=frozenset({_HAS_GEOMETRY}),
         incoming_handled=frozenset({_REF_AREA}),
+        wants=("district_means",),
     ),
 )
 register(

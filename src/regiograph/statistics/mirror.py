@@ -37,7 +37,7 @@ RETRY_AFTER_FAILURE_S = 60.0
 RECHECK_WHILE_BUILDING_S = 5.0
 MEMO_MAX = 64
 # Bumped whenever mirror.sql changes what the file holds: a file of another layout is rebuilt.
-LAYOUT = "3"
+LAYOUT = "4"
 # One thread per query: a question of the explorer scans a few row groups in milliseconds,
 # where DuckDB's threads cost more in hand-offs than they gain, and the web processes already
 # run as many requests at once as there are cores (bench/explorer.py, bench/README.md).
@@ -61,6 +61,9 @@ class Mirror:
         self._version: str | None = None
         self._retry_at = 0.0
         self._memo: dict[tuple[str, str], object] = {}
+        # (content version, file identity) when the file was last found to be of another
+        # version: not opened again to look until one of the two changes
+        self._unbuilt: tuple[str, tuple | None] | None = None
 
     def sql(self, sql: str, params: dict | list | None = None) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of a SQL query on the current mirror."""
@@ -69,6 +72,24 @@ class Mirror:
             cursor = connection.execute(sql, params or {})
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
+
+    def sql_if_current(self, sql: str, params: dict | None = None) -> list[tuple] | None:
+        """Rows of a SQL query when the mirror holds the store's content as it is now, else
+        None at once: never builds, never answers from a previous file. For callers that
+        can ask the store instead (a page's district means)."""
+        version = self.store.content_version()
+        with self._lock:
+            if self._version != version:
+                seen = (version, _identity(self.path))
+                if self._unbuilt == seen:
+                    return None
+                if _file_version(self.path) != version:
+                    self._unbuilt = seen
+                    return None
+                self._close()
+                self._connection = duckdb.connect(str(self.path), read_only=True, config=_READER)
+                self._version = version
+            return self._connection.execute(sql, params or {}).fetchall()
 
     def memo(self, key: str, compute):
         """``compute()``, remembered until the content version moves (forms, cube lists);
@@ -123,6 +144,15 @@ class Mirror:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (a rebuild swaps in a new one), None if there is none."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns
 
 
 def _file_version(path: Path) -> str | None:

@@ -61,3 +61,13 @@ FROM facts f LEFT JOIN latest l USING (area);
 CREATE TABLE shapes AS
 SELECT area::area_iri AS area, min(wkt) AS wkt FROM raw_shapes
 WHERE area IN (SELECT area::VARCHAR FROM areas) GROUP BY area;
+
+-- Per district, indicator and year: the mean over its municipalities' observations, how many
+-- municipalities have one, and whether the series breaks there. A municipality page draws its
+-- own series against this (statistics/districts.py); computed once here, read by key there.
+CREATE TABLE district_means AS
+SELECT a.district, o.indicator::VARCHAR AS indicator, o.period, avg(o.value) AS mean,
+       count(DISTINCT o.area) AS municipalities, bool_or(o.series_break) AS series_break
+FROM observations o JOIN areas a ON a.area = o.area
+WHERE a.district IS NOT NULL AND o.value IS NOT NULL AND o.period IS NOT NULL
+GROUP BY ALL ORDER BY a.district;

@@ -28,8 +28,10 @@ from regiograph.sparql.describe import Describer
 from regiograph.sparql.endpoint import Endpoint
 from regiograph.statistics import FILE_NAME, Mirror
 from regiograph.store import Store
+from regiograph.store.local import reads_for
 
 STORE = "regiograph.store"
+PAGE_READS = "regiograph.store.local"
 SAVED_QUERIES = "regiograph.savedqueries"
 STATISTICS = "regiograph.statistics"
 SEARCH_INDEX = "regiograph.resources.search"
@@ -44,6 +46,7 @@ def install(app: Flask, cfg: Config, st: Store) -> None:
     folder = cfg["queries.dir"]
     app.config["REGIOGRAPH"] = cfg
     app.extensions[STORE] = st
+    app.extensions[PAGE_READS] = reads_for(st)
     app.extensions[SAVED_QUERIES] = savedqueries.load_catalog(
         Path(folder) if folder else data_dir("queries")
     )
@@ -61,6 +64,12 @@ def config() -> Config:
 
 def store() -> Store:
     return current_app.extensions[STORE]
+
+
+def page_reads() -> Store:
+    """The store for the resource pages' own questions: the embedded store's newest snapshot
+    read in this process (:mod:`regiograph.store.local`), else the store itself."""
+    return current_app.extensions[PAGE_READS]
 
 
 def saved_queries() -> savedqueries.Catalog:

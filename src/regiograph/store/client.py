@@ -65,6 +65,7 @@ class Store(GraphStore, DataVersions, Transport):
         self.upload_timeout_s = upload_timeout_s
         self._version_ttl_s = version_ttl_s
         self._version: tuple[float, tuple[str, str]] | None = None
+        self._writes = 0  # writes through this client so far (see DataVersions)
         self._graph_counts: tuple[str, dict[str, int]] | None = None
         self.session = self._new_session()
         self.server = None  # the supervised embedded OxigraphServer, when there is one
@@ -184,7 +185,7 @@ class Store(GraphStore, DataVersions, Transport):
             headers={"Content-Type": "application/sparql-update"},
             bulk=True,
         )
-        self._version = None
+        self._forget_version()
 
     def update_raw(
         self,

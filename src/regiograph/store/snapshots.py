@@ -185,23 +185,9 @@ class Reader:
         return self.store
 
     def _open(self, wanted: Snapshot) -> None:
-        for _ in range(20):  # the owner may delete one between listing and locking
-            fd = _locked(wanted.path)
-            if fd is not None:
-                try:
-                    store = ox.Store.read_only(str(wanted.path))
-                except (OSError, RuntimeError) as exc:  # RocksDB's "Corruption: …" too
-                    os.close(fd)
-                    put_aside(wanted.path)
-                    raise Unreadable(f"snapshot {wanted.sequence} cannot be read: {exc}") from None
-                except BaseException:
-                    os.close(fd)
-                    raise
-                self.close()
-                self.snapshot, self.store, self._fd = wanted, store, fd
-                return
-            wanted = newest(self.directory) or wanted
-        raise Unreadable(f"the snapshots in {self.directory} kept disappearing")
+        snapshot, store, fd = open_locked(self.directory, wanted)
+        self.close()
+        self.snapshot, self.store, self._fd = snapshot, store, fd
 
     def close(self) -> None:
         self.store = None  # drop the handle before the lock that protects its files
@@ -210,6 +196,25 @@ class Reader:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
+
+
+def open_locked(directory: Path, wanted: Snapshot) -> tuple[Snapshot, ox.Store, int]:
+    """``wanted`` (or, if the owner deleted it meanwhile, the newest) opened read-only, with
+    the descriptor of its shared lock: close the descriptor only after the handle is dropped."""
+    for _ in range(20):  # the owner may delete one between listing and locking
+        fd = _locked(wanted.path)
+        if fd is not None:
+            try:
+                return wanted, ox.Store.read_only(str(wanted.path)), fd
+            except (OSError, RuntimeError) as exc:  # RocksDB's "Corruption: …" too
+                os.close(fd)
+                put_aside(wanted.path)
+                raise Unreadable(f"snapshot {wanted.sequence} cannot be read: {exc}") from None
+            except BaseException:
+                os.close(fd)
+                raise
+        wanted = newest(directory) or wanted
+    raise Unreadable(f"the snapshots in {directory} kept disappearing")
 
 
 def _locked(path: Path) -> int | None:

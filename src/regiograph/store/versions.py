@@ -16,7 +16,7 @@ from regiograph.store import dialects
 
 class DataVersions:
     """Data and content versions; a part of :class:`.client.Store` (it sets ``meta_graph``,
-    ``_version`` and ``_version_ttl_s`` and lends ``select`` and ``_request``)."""
+    ``_version``, ``_writes`` and ``_version_ttl_s`` and lends ``select`` and ``_request``)."""
 
     def data_version(self) -> str:
         """A value that changes whenever a graph is replaced or updated through the platform.
@@ -41,6 +41,7 @@ class DataVersions:
             return self._version[1]
         if dialects.keeps_versions(self.endpoints):
             return self._owner_says()[0]
+        writes = self._writes
         meta = NamedNode(self.meta_graph)
         rows = self.select(
             f"SELECT ?v ?c WHERE {{ GRAPH {meta} {{ {meta} <{RG}dataVersion> ?v "
@@ -48,8 +49,19 @@ class DataVersions:
         )
         data = rows[0]["v"].value if rows else "0"
         content = rows[0]["c"].value if rows and "c" in rows[0] else data
-        self._version = (now, (data, content))
+        self._keep_version(writes, (data, content))
         return data, content
+
+    def _keep_version(self, writes: int, versions: tuple[str, str]) -> None:
+        """Cache what was read, unless a write through this client ended while it was read
+        (another thread's read of the old version would hide that write for the TTL)."""
+        if self._writes == writes:
+            self._version = (time.monotonic(), versions)
+
+    def _forget_version(self) -> None:
+        """After a write through this client: the next reader asks again."""
+        self._writes += 1
+        self._version = None
 
     def owner_problems(self) -> list[str]:
         """What the embedded store's owner says is wrong right now (a full disk: a write that
@@ -63,30 +75,35 @@ class DataVersions:
         """The owner's ``/version``: its versions (cached) and its problems. The versions are
         its newest snapshot's sequences, made in one step with the data they describe, so
         they cannot lie (also after a crash)."""
+        writes = self._writes
         answer = self._request("GET", dialects.owner_url(self.endpoints, "/version")).json()
-        self._version = (time.monotonic(), (answer["data"], answer["content"]))
-        return self._version[1], list(answer.get("problems") or [])
+        versions = (answer["data"], answer["content"])
+        self._keep_version(writes, versions)
+        return versions, list(answer.get("problems") or [])
 
     def bump_version(self, *, content: bool = True, written: bool = False) -> None:
         """Move the data version after a write outside :meth:`update`. The owner of the
         embedded store moved it with the write already (``written``), or moves it now if
         bulk parts are waiting for it (``/commit``)."""
-        self._version = None
-        if dialects.keeps_versions(self.endpoints):
-            if not written:
-                self._request(
-                    "POST",
-                    dialects.owner_url(self.endpoints, "/commit"),
-                    params=self._content_parameter(content),
-                    bulk=True,
-                )
-            return
-        self._request(
-            "POST",
-            self.endpoints.update,
-            data=self._version_update(content).encode("utf-8"),
-            headers={"Content-Type": "application/sparql-update"},
-        )
+        self._forget_version()
+        try:
+            if dialects.keeps_versions(self.endpoints):
+                if not written:
+                    self._request(
+                        "POST",
+                        dialects.owner_url(self.endpoints, "/commit"),
+                        params=self._content_parameter(content),
+                        bulk=True,
+                    )
+                return
+            self._request(
+                "POST",
+                self.endpoints.update,
+                data=self._version_update(content).encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        finally:
+            self._forget_version()
 
     def _content_parameter(self, content: bool) -> dict[str, str]:
         """Tells the owner that a write touches the metadata graph only."""

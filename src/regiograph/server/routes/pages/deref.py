@@ -22,7 +22,7 @@ from regiograph.server.kit.negotiation import (
 )
 from regiograph.server.kit.urls import thing_iri, thing_key
 from regiograph.server.routes.pages import render
-from regiograph.server.services import store
+from regiograph.server.services import page_reads
 
 blueprint = Blueprint("pages", __name__)
 blueprint.after_request(headers.secure)
@@ -104,7 +104,7 @@ def checked_iri(text: str) -> str:
 
 
 def rdf_response(iri: str, extension: str) -> Response:
-    counted = CountingStore(store())
+    counted = CountingStore(page_reads())
     triples = describe.data(counted, iri)
     if not triples:
         abort(404, description=f"nothing is known about <{iri}>")

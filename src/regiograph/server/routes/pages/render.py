@@ -14,13 +14,14 @@ from regiograph.server.kit.counting import CountingStore
 from regiograph.server.kit.negotiation import FORMATS
 from regiograph.server.kit.params import page_number
 from regiograph.server.kit.urls import canonical_url, data_links, link_for
-from regiograph.server.services import config, store
+from regiograph.server.services import config, page_reads, statistics
+from regiograph.statistics import districts
 
 ILLUSTRATIVE = RG + "illustrative"
 
 
 def resource_page(iri: str) -> Response:
-    counted = CountingStore(store())
+    counted = CountingStore(page_reads())
     language = i18n.language()
     description = describe.describe(counted, iri)
     types = [o.value for o in description.values(RDF_TYPE) if hasattr(o, "value")]
@@ -35,7 +36,11 @@ def resource_page(iri: str) -> Response:
         gettext=gettext,
     )
     view = views.view_for(types, ontology())
-    extra = view.load(counted, iri, description, presenter) if description.exists else {}
+    extra = (
+        view.load(counted, iri, description, presenter, district_means=_district_means)
+        if description.exists
+        else {}
+    )
     page_of, number = _paging()
     incoming = describe.incoming(
         counted, iri, page_of=page_of, page=number, exclude=view.incoming_handled
@@ -47,6 +52,12 @@ def resource_page(iri: str) -> Response:
     response = make_response(render_template(view.template, **context))
     response.headers["X-Store-Queries"] = str(counted.queries)
     return response
+
+
+def _district_means(district: str):
+    """A district's means from the statistics mirror, when it holds the store's content as
+    it is now (else None: the page asks the store)."""
+    return districts.means(statistics(), district)
 
 
 def _context(counted, iri, description, presenter, types, view, incoming) -> dict:

@@ -12,6 +12,7 @@ the same triples, and municipality pages at national scale, in one run.
    pages' own ``/data/….ttl``, with ``bench/pages_municipality.py``'s server and clients.
 
     .venv/bin/python bench/national.py [--shared ../shared/data] [--data-dir DIR] [--no-pages]
+    .venv/bin/python bench/national.py --pages-only --data-dir DIR   # step 5 on a kept folder
 """
 
 from __future__ import annotations
@@ -112,11 +113,15 @@ def main() -> None:
     parser.add_argument("--derive", action="store_true", help="derive even if inputs exist")
     parser.add_argument("--data-dir", type=Path, help="a fresh folder to keep (default: temp)")
     parser.add_argument("--no-pages", dest="pages", action="store_false")
+    parser.add_argument("--pages-only", action="store_true", help="step 5 on --data-dir")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    if args.pages_only:
+        pages_only(args)
+        return
     derived = derive(args.shared) if args.derive or not INPUTS.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="regiograph-national-") as folder:
         workdir = Path(folder)
@@ -134,6 +139,16 @@ def main() -> None:
     report(derived, harvest_s, log, counts, len(keys), load_s, warm_s)
     if results:
         pages.report(args, len(keys), sum(counts.values()), harvest_s, results)
+
+
+def pages_only(args) -> None:
+    """Municipality pages on a folder a previous run harvested and warmed (``--data-dir``)."""
+    with open_store(config_for(args.data_dir)) as (cfg, store):
+        rows = store.select(f"SELECT ?m WHERE {{ ?m a <{RG}Municipality> }}")
+        keys = sorted(r["m"].value.removeprefix(cfg.base_iri + "id/") for r in rows)
+    options = SimpleNamespace(**vars(args), cache_setting=False, hot=0)
+    results = pages.measure(args.data_dir, keys, options)
+    pages.report(args, len(keys), 0, 0.0, results)
 
 
 def report(derived, harvest_s, log, counts, municipalities, load_s, warm_s) -> None:

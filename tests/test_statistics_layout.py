@@ -175,10 +175,14 @@ def test_table_and_options_escape_every_value():
         '<td class="num">1 234 567.5</td><td>None</td></tr>'
     )
     choices = [("urn:x:1", "Kreis <1> (3)"), ('urn:x:"2"', "B & B (4)")]
-    assert str(html.options(choices, 'urn:x:"2"')) == (
+    options = html.Options(choices)
+    assert str(options.choose('urn:x:"2"')) == (
         '<option value="urn:x:1">Kreis &lt;1&gt; (3)</option>'
         '<option value="urn:x:&#34;2&#34;" selected>B &amp; B (4)</option>'
     )
+    assert str(options.choose("urn:x:1")).count(" selected") == 1
+    assert str(options.choose("urn:x:1")).startswith('<option value="urn:x:1" selected>')
+    assert " selected" not in str(options.choose(None)) + str(options.choose("urn:x:3"))
 
 
 def test_a_mirror_file_of_an_older_layout_is_rebuilt(demo_store, tmp_path):
@@ -189,3 +193,37 @@ def test_a_mirror_file_of_an_older_layout_is_rebuilt(demo_store, tmp_path):
     status = Mirror(demo_store, path).status()
     assert status["layout"] == mirrors.LAYOUT
     assert status["data_version"] == demo_store.content_version()
+
+
+_JOINED = """
+SELECT a.ags, a.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break,
+       o.dataset::VARCHAR
+FROM observations o LEFT JOIN areas a ON a.area = o.area
+WHERE {conditions}
+"""
+
+
+def test_the_series_table_holds_what_the_join_gives(demo_platform):
+    """explorer.series reads series_rows (observations with their areas' keys, made with the
+    mirror); every selection gets the rows the join of observations and areas gives."""
+    cfg, store = demo_platform
+    mirror = Mirror(store, cfg.data_path / "statistics.duckdb")
+    _, rows = mirror.sql("SELECT DISTINCT district FROM areas WHERE district IS NOT NULL")
+    _, indicators = mirror.sql("SELECT DISTINCT indicator::VARCHAR FROM observations")
+    _, classes = mirror.sql("SELECT DISTINCT size_class FROM areas WHERE size_class IS NOT NULL")
+    compared = 0
+    for k, (district,) in enumerate(sorted(rows)):
+        indicator = sorted(indicators)[k % len(indicators)][0]
+        for selection in (
+            explorer.Selection(indicator=indicator, district=district, from_year=2011),
+            explorer.Selection(district=district, to_year=2020),
+            explorer.Selection(indicator=indicator, size_class=classes[k % len(classes)][0]),
+            explorer.Selection(indicator=indicator, ags=("08221000", "07314000")),
+        ):
+            joined, params = explorer._where(selection)
+            _, expected = mirror.sql(_JOINED.format(conditions=joined), params)
+            own, params = explorer._where(selection, areas_as="o")
+            _, found = mirror.sql(explorer._SERIES.format(conditions=own), params)
+            assert sorted(found, key=repr) == sorted(expected, key=repr), selection
+            compared += len(expected)
+    assert compared > 10_000

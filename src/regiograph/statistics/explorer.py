@@ -36,6 +36,8 @@ WHERE {conditions}
 ORDER BY a.name, a.ags, o.area, o.indicator, o.period
 LIMIT $limit
 """
+# An area's column is written "a.<column>" and nothing else here contains "a.": _where puts
+# another alias there for the series table, which holds the areas' columns itself.
 _CONDITIONS = {
     "dataset": "o.dataset = $dataset",
     "indicator": "o.indicator = $indicator",
@@ -58,12 +60,13 @@ ORDER BY {order}
 LIMIT $limit OFFSET $skip
 """
 
+# From the table the mirror keeps for it: observations with their areas' keys (no join).
 _SERIES = """
-SELECT a.ags, a.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break,
+SELECT o.ags, o.name, o.area::VARCHAR, o.period, o.value, o.unit, o.series_break,
        o.dataset::VARCHAR
-FROM observations o LEFT JOIN areas a ON a.area = o.area
+FROM series_rows o
 WHERE {conditions}
-ORDER BY a.name, a.ags, o.area, o.period
+ORDER BY o.name, o.ags, o.area, o.period
 """
 
 _LATEST_ALL = """
@@ -142,14 +145,18 @@ def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[
     ]
 
 
-def _where(selection: Selection, skip: tuple[str, ...] = ()) -> tuple[str, dict]:
-    """SQL conditions and parameters of a selection, leaving out the ``skip`` ones."""
+def _where(
+    selection: Selection, skip: tuple[str, ...] = (), areas_as: str = "a"
+) -> tuple[str, dict]:
+    """SQL conditions and parameters of a selection, leaving out the ``skip`` ones; the
+    area's columns under the alias ``areas_as`` (``o`` where the table holds them too)."""
     params = {
         k: v
         for k, v in selection.params(0).items()
         if v is not None and k in _CONDITIONS and k not in skip
     }
-    return " AND ".join(_CONDITIONS[k] for k in params) or "TRUE", params
+    text = " AND ".join(_CONDITIONS[k] for k in params) or "TRUE"
+    return text.replace("a.", f"{areas_as}.") if areas_as != "a" else text, params
 
 
 def page(
@@ -215,7 +222,7 @@ def _labels_in(mirror: Mirror, language: str) -> dict:
 def series(mirror: Mirror, selection: Selection, language: str = "de") -> list[dict]:
     """Every value of the selection, by name, AGS and period: for the chart, the map, the years
     pivot and (where few) the table, so that a page asks the mirror once."""
-    conditions, params = _where(selection)
+    conditions, params = _where(selection, areas_as="o")
     _, rows = mirror.sql(_SERIES.format(conditions=conditions), params)
     labels = _labels_in(mirror, language)
     return [
@@ -246,22 +253,36 @@ def page_of(
 
 def municipalities(mirror: Mirror, selection: Selection) -> list[tuple]:
     """(area, ags, name) of the municipalities the selection's district, size class and AGS
-    choose (all of them remembered once per version, filtered here: cheaper than a query)."""
-    every = mirror.memo(
-        "municipalities",
-        lambda: mirror.sql(
-            "SELECT area::VARCHAR, ags, name, district, size_class FROM areas "
-            "WHERE kind = 'municipality' ORDER BY name, ags"
-        )[1],
+    choose (all of them remembered once per version, by district, filtered here: cheaper
+    than a query, and a district's are found without looking at the other 10,000)."""
+    by_district = mirror.memo("municipalities", lambda: _by_district(mirror))
+    chosen = (
+        by_district.get(selection.district, [])
+        if selection.district is not None
+        else by_district[None]
     )
     keys = set(selection.ags)
     return [
         (area, ags, name)
-        for area, ags, name, district, size_class in every
-        if (selection.district is None or district == selection.district)
-        and (selection.size_class is None or size_class == selection.size_class)
+        for area, ags, name, size_class in chosen
+        if (selection.size_class is None or size_class == selection.size_class)
         and (not keys or ags in keys)
     ]
+
+
+def _by_district(mirror: Mirror) -> dict[str | None, list[tuple]]:
+    """District → its municipalities (area, ags, name, size class) by name and AGS; None →
+    all of them."""
+    _, rows = mirror.sql(
+        "SELECT area::VARCHAR, ags, name, district, size_class FROM areas "
+        "WHERE kind = 'municipality' ORDER BY name, ags"
+    )
+    found: dict[str | None, list[tuple]] = {None: []}
+    for area, ags, name, district, size_class in rows:
+        found[None].append((area, ags, name, size_class))
+        if district is not None:
+            found.setdefault(district, []).append((area, ags, name, size_class))
+    return found
 
 
 def latest_of(values: list[dict], areas: list[tuple]) -> list[tuple]:

@@ -71,3 +71,12 @@ SELECT a.district, o.indicator::VARCHAR AS indicator, o.period, avg(o.value) AS 
 FROM observations o JOIN areas a ON a.area = o.area
 WHERE a.district IS NOT NULL AND o.value IS NOT NULL AND o.period IS NOT NULL
 GROUP BY ALL ORDER BY a.district;
+
+-- The explorer's series (statistics/explorer.py): each observation with its area's keys, in
+-- the order the explorer lists them, so that a selection reads one slice without a join
+-- (national layer: 3.1 instead of 4.6 ms a selection, bench/README.md).
+CREATE TABLE series_rows AS
+SELECT o.indicator, o.dataset, a.district, a.size_class, a.ags, a.name, o.area, o.period,
+       o.value, o.unit, o.series_break
+FROM observations o LEFT JOIN areas a ON a.area = o.area
+ORDER BY o.indicator, a.district, a.name, a.ags, o.area, o.period;

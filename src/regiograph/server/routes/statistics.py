@@ -88,17 +88,15 @@ def explore():
         shown=view_data,
         link=lambda **changes: _link(args, changes),
         class_lists=html.class_lists,
-        district_options=html.options(
-            mirror().memo("districts", lambda: _districts(options)), args.get("district")
-        ),
-        indicator_options=html.options(
-            mirror().memo(f"indicators-{lang}", lambda: _indicators(options, lang)),
-            args.get("indicator"),
-        ),
-        size_class_options=html.options(
-            mirror().memo(f"size-classes-{lang}", lambda: _size_classes(options, lang)),
-            args.get("size_class"),
-        ),
+        district_options=mirror()
+        .memo("districts", lambda: html.Options(_districts(options)))
+        .choose(args.get("district")),
+        indicator_options=mirror()
+        .memo(f"indicators-{lang}", lambda: html.Options(_indicators(options, lang)))
+        .choose(args.get("indicator")),
+        size_class_options=mirror()
+        .memo(f"size-classes-{lang}", lambda: html.Options(_size_classes(options, lang)))
+        .choose(args.get("size_class")),
         cubes=mirror().memo(f"cubes-{lang}", lambda: cubes.cubes(store(), mirror(), lang)),
         selection_query=_query(args, ("page",)),
         status=mirror().memo("status", mirror().status),

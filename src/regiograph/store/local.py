@@ -65,6 +65,7 @@ class SnapshotReads:
         self._directory = Path(directory)
         self._lock = threading.Lock()
         self._handle: _Handle | None = None
+        self._pid = os.getpid()
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -108,6 +109,8 @@ class SnapshotReads:
         if wanted is None:
             return None
         with self._lock:
+            if self._pid != os.getpid():  # a forked web worker: never use the parent's handle
+                self._pid, self._handle = os.getpid(), None
             handle = self._handle
             if handle is None or handle.retired or handle.snapshot.sequence < wanted:
                 handle = self._open(wanted)

@@ -136,3 +136,24 @@ def test_a_name_the_query_chose_in_german_is_shown_in_the_readers_language(langu
     unknown = {"place": NamedNode(place + "2"), "name": _label("Burg Windeck", "de")}
     result = display.table(["place", "name"], [unknown], "en", names, lambda iri: iri)
     assert result["rows"][0][1]["text"] == "Burg Windeck"  # no English name known: the German
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "Weinheim Castle"), ("de", "Burg Weinheim")])
+def test_a_chart_labels_its_series_as_the_table_names_them(language, text):
+    """The chart of a page in English draws the English name where the table shows it; a thing
+    without a name in that language keeps the query's German one, IRIs become names."""
+    place = "http://localhost:8080/id/place/burg"
+    names = {place: {"de": "Burg Weinheim", "en": "Weinheim Castle"}}
+    rows = [
+        {"place": NamedNode(place), "name": _label("Burg Weinheim", "de")},
+        {"place": NamedNode(place + "2"), "name": _label("Burg Windeck", "de")},
+    ]
+    records = [
+        {"place": place, "name": "Burg Weinheim"},
+        {"place": place + "2", "name": "Burg Windeck"},
+    ]
+    drawn = display.chart_records(["place", "name"], rows, records, language, names)
+    assert drawn == [
+        {"place": text, "name": text},
+        {"place": place + "2", "name": "Burg Windeck"},
+    ]

@@ -91,6 +91,18 @@ def named(records: list[dict], language: str, names: dict) -> list[dict]:
     return [{column: name(value) for column, value in record.items()} for record in records]
 
 
+def chart_records(
+    columns: list[str], rows: list[dict], records: list[dict], language: str, names: dict
+) -> list[dict]:
+    """:func:`named` records whose ``name`` is the one the table shows (:func:`in_language`):
+    a chart of an English page labels its series in English where the labels know it."""
+    shown = []
+    for row, record in zip(rows, records, strict=True):
+        adjusted = in_language(row, columns, language, names)
+        shown.append(record if adjusted is row else {**record, "name": adjusted["name"].value})
+    return named(shown, language, names)
+
+
 def choices(rows: Iterable[dict], language: str, current: str) -> list[tuple[str, str, bool]]:
     """(value, label, selected) per distinct value of ``?value`` rows with ``?label`` in any
     language, sorted by label. ``current`` may be the full IRI or its tail (a default such

@@ -53,7 +53,7 @@ def page(name: str):
         table = display.table(result.columns, result.rows, lang, names, link_for)
         records = result.records()
         if query.chart["type"] != "map":  # a map links its points by IRI
-            records = display.named(records, lang, names)
+            records = display.chart_records(result.columns, result.rows, records, lang, names)
         drawing = chart(query.chart["type"], result.columns, records, query.chart)
     args = {k: v for k, v in request.args.items() if v}
     return render_template(

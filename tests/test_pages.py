@@ -232,3 +232,25 @@ def test_chart_axis_ticks_are_round_numbers_in_the_readers_format():
     assert [label for _, label in chart.y_ticks] == ["144", "146", "148", "150", "152", "154"]
     chart = line_chart("t", [Series("x", [("2015", 21.2), ("2016", 23.4)])], "en")
     assert [label for _, label in chart.y_ticks] == ["21", "22", "23", "24"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "technical"), [("de", "Technische Angaben"), ("en", "Technical details")]
+)
+def test_sources_are_named_in_words_and_graph_iris_are_behind_a_click(client, lang, technical):
+    """ "Where this comes from" names each source as its catalogue record does (the
+    Gemeindeverzeichnis, not its graph IRI); the graph IRI and the holdings' triple counts
+    are one click away."""
+    html = html_of(get(client, "/page/municipality/08221000", lang))
+    sources = html.split('id="sources-heading"', 1)[1].split("</section>", 1)[0]
+    shown = re.sub(r"<details.*?</details>", "", sources, flags=re.S)
+    names = re.findall(r'<strong dir="auto">([^<]+)</strong>', shown)
+    assert names and all("/" not in name for name in names), names
+    assert "/graph/" not in shown
+    hidden = re.findall(
+        r"<details class=\"technical\"><summary>(.*?)</summary>(.*?)</details>", sources, flags=re.S
+    )
+    assert hidden and all(summary == technical and "/graph/" in body for summary, body in hidden)
+    home = html_of(get(client, "/", lang))
+    holdings = home.split('id="graphs-heading"', 1)[1].split("</section>", 1)[0]
+    assert "/graph/" not in re.sub(r"<details.*?</details>", "", holdings, flags=re.S)

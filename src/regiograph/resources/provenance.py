@@ -35,6 +35,7 @@ _STATUS_WORDS = ("conforms", "outcome", "status", "accepted")
 @dataclass
 class GraphInfo:
     graph: str
+    title: str | None = None  # the source's name, as its catalogue record gives it
     time: Literal | None = None
     source: str | None = None
     status: str | None = None
@@ -62,7 +63,9 @@ def graph_info(store, meta_graph: str) -> dict[str, GraphInfo]:
 
 def _absorb(info: GraphInfo, predicate: str, obj) -> None:
     info.details.append((predicate, obj))
-    if predicate in _TIME and isinstance(obj, Literal):
+    if predicate == DCT + "title" and isinstance(obj, Literal):
+        info.title = info.title or obj.value
+    elif predicate in _TIME and isinstance(obj, Literal):
         if info.time is None or _TIME.index(predicate) == 0:
             info.time = obj
     elif predicate in _SOURCE and info.source is None:

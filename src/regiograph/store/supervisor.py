@@ -187,14 +187,16 @@ class OxigraphServer:
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                self._raise_start_failure(self.log_path.read_text(errors="replace"))
+                self._raise_start_failure(
+                    self.log_path.read_text(errors="replace"), self._process.returncode
+                )
             if answers(self.url):
                 return
             time.sleep(0.05)
         self._process.kill()
         raise StoreUnavailable(self.url, f"no answer within {self.startup_timeout_s:.0f} s")
 
-    def _raise_start_failure(self, stderr: str) -> None:
+    def _raise_start_failure(self, stderr: str, code: int | None = None) -> None:
         first = stderr.strip().splitlines()[0] if stderr.strip() else "no message"
         if "Address already in use" in stderr:
             raise _PortTaken()
@@ -203,7 +205,8 @@ class OxigraphServer:
                 f"another process holds the store directory {self.location} "
                 f"({first}); stop it, or set store.query_url to its SPARQL endpoint"
             )
-        raise StoreError(f"the store owner stopped at start-up: {first}")
+        log.error("the store owner's output at start-up (exit %s):\n%s", code, stderr[-4000:])
+        raise StoreError(f"the store owner stopped at start-up (exit {code}): {first}")
 
     def _watch(self) -> None:
         """Restart the server on the same port whenever it dies while we are not stopping."""

@@ -52,8 +52,7 @@ def _small(store, graph: str) -> bool:
     """Whether ``graph`` has at most :data:`WHOLE_UP_TO` triples, counted no further (counting
     every triple of the store, as ``Store.graphs`` does, meets the time limit at this size)."""
     node = NamedNode(graph)  # refuses a malformed IRI before it is written into the query
-    rows = store.select(_COUNT % (node, WHOLE_UP_TO + 1))
-    return int(rows[0]["n"].value) <= WHOLE_UP_TO
+    return store.count(_COUNT % (node, WHOLE_UP_TO + 1)) <= WHOLE_UP_TO
 
 
 def _named(candidate: Store) -> set[NamedNode]:

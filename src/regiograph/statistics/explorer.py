@@ -36,16 +36,16 @@ WHERE {conditions}
 ORDER BY a.name, a.ags, o.area, o.indicator, o.period
 LIMIT $limit
 """
-# An area's column is written "a.<column>" and nothing else here contains "a.": _where puts
-# another alias there for the series table, which holds the areas' columns itself.
+# Columns unqualified: each is in only one of observations and areas, so the same condition
+# reads the join of the two and the series table that holds both.
 _CONDITIONS = {
-    "dataset": "o.dataset = $dataset",
-    "indicator": "o.indicator = $indicator",
-    "district": "a.district = $district",
-    "size_class": "a.size_class = $size_class",
-    "ags": "list_contains($ags, a.ags)",
-    "from_year": "o.period >= $from_year",
-    "to_year": "o.period <= $to_year",
+    "dataset": "dataset = $dataset",
+    "indicator": "indicator = $indicator",
+    "district": "district = $district",
+    "size_class": "size_class = $size_class",
+    "ags": "list_contains($ags, ags)",
+    "from_year": "period >= $from_year",
+    "to_year": "period <= $to_year",
 }
 
 CSV_COLUMNS = ["ags", "name", "indicator", "period", "value", "unit", "source"]
@@ -124,9 +124,8 @@ class Selection:
 
 def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[tuple]:
     """One row per area, indicator and period, columns as in TIDY_COLUMNS."""
-    params = {k: v for k, v in selection.params(limit).items() if v is not None}
-    conditions = " AND ".join(_CONDITIONS[k] for k in params if k in _CONDITIONS) or "TRUE"
-    _, rows = mirror.sql(_TIDY.format(conditions=conditions), params)
+    conditions, params = _where(selection)
+    _, rows = mirror.sql(_TIDY.format(conditions=conditions), params | {"limit": limit})
     labels = _labels(mirror)
     return [
         (
@@ -145,18 +144,14 @@ def tidy(mirror: Mirror, selection: Selection, limit: int = 10_000_000) -> list[
     ]
 
 
-def _where(
-    selection: Selection, skip: tuple[str, ...] = (), areas_as: str = "a"
-) -> tuple[str, dict]:
-    """SQL conditions and parameters of a selection, leaving out the ``skip`` ones; the
-    area's columns under the alias ``areas_as`` (``o`` where the table holds them too)."""
+def _where(selection: Selection, skip: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """SQL conditions and parameters of a selection, leaving out the ``skip`` ones."""
     params = {
         k: v
         for k, v in selection.params(0).items()
         if v is not None and k in _CONDITIONS and k not in skip
     }
-    text = " AND ".join(_CONDITIONS[k] for k in params) or "TRUE"
-    return text.replace("a.", f"{areas_as}.") if areas_as != "a" else text, params
+    return " AND ".join(_CONDITIONS[k] for k in params) or "TRUE", params
 
 
 def page(
@@ -222,7 +217,7 @@ def _labels_in(mirror: Mirror, language: str) -> dict:
 def series(mirror: Mirror, selection: Selection, language: str = "de") -> list[dict]:
     """Every value of the selection, by name, AGS and period: for the chart, the map, the years
     pivot and (where few) the table, so that a page asks the mirror once."""
-    conditions, params = _where(selection, areas_as="o")
+    conditions, params = _where(selection)
     _, rows = mirror.sql(_SERIES.format(conditions=conditions), params)
     labels = _labels_in(mirror, language)
     return [

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
-    QuerySolutions,
     RdfFormat,
     Triple,
     parse,
@@ -37,6 +36,7 @@ from regiograph.store.results import (
     check_complete,
     checked_chunks,
     media_type,
+    solutions_of,
 )
 from regiograph.store.transport import Endpoints, Transport
 from regiograph.store.versions import DataVersions
@@ -88,12 +88,7 @@ class Store(GraphStore, DataVersions, Transport):
 
     def solutions(self, query: str, bindings: dict[str, Term | None] | None = None) -> Solutions:
         """A SELECT's rows with its columns in the query's order."""
-        results = self._parsed_results(bind(query, bindings or {}))
-        if not isinstance(results, QuerySolutions):
-            raise StoreError("expected a SELECT query")
-        names = tuple(v.value for v in results.variables)
-        rows = [{n: row[n] for n in names if row[n] is not None} for row in results]
-        return Solutions(names, rows)
+        return solutions_of(self._parsed_results(bind(query, bindings or {})))
 
     def ask(self, query: str, bindings: dict[str, Term | None] | None = None) -> bool:
         results = self._parsed_results(bind(query, bindings or {}))

@@ -35,7 +35,7 @@ from regiograph.store import snapshots
 from regiograph.store.binding import Term, bind
 from regiograph.store.client import Store
 from regiograph.store.errors import QuerySyntaxError, QueryTimeout, StoreError
-from regiograph.store.results import Solutions
+from regiograph.store.results import Solutions, solutions_of
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 1000  # rows read between looks at the clock
@@ -151,13 +151,7 @@ def _query(store: ox.Store, text: str, read, limit_s: float):
 
 
 def _solutions(results, deadline: float) -> Solutions:
-    if not isinstance(results, ox.QuerySolutions):
-        raise StoreError("expected a SELECT query")
-    names = tuple(v.value for v in results.variables)
-    rows = []
-    for row in _until(results, deadline):
-        rows.append({n: row[n] for n in names if row[n] is not None})
-    return Solutions(names, rows)
+    return solutions_of(results, _until(results, deadline))
 
 
 def _boolean(results, _deadline: float) -> bool:

@@ -14,8 +14,10 @@ before they are returned and streamed ones hold back their last bytes until the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from pyoxigraph import QuerySolutions
 
 from regiograph.store import dialects
 from regiograph.store.binding import Term
@@ -29,6 +31,16 @@ _TAIL = 64
 class Solutions:
     columns: tuple[str, ...]  # the SELECT's variables, in the query's order
     rows: list[dict[str, Term]]  # unbound variables are absent from a row
+
+
+def solutions_of(results, read: Iterable | None = None) -> Solutions:
+    """pyoxigraph's answer to a SELECT as :class:`Solutions` (unbound names left out of a
+    row); ``read``: its rows as the caller reads them (all of them by default)."""
+    if not isinstance(results, QuerySolutions):
+        raise StoreError("expected a SELECT query")
+    names = tuple(v.value for v in results.variables)
+    rows = results if read is None else read
+    return Solutions(names, [{n: row[n] for n in names if row[n] is not None} for row in rows])
 
 
 @dataclass(frozen=True)

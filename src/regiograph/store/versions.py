@@ -85,7 +85,6 @@ class DataVersions:
         """Move the data version after a write outside :meth:`update`. The owner of the
         embedded store moved it with the write already (``written``), or moves it now if
         bulk parts are waiting for it (``/commit``)."""
-        self._forget_version()
         try:
             if dialects.keeps_versions(self.endpoints):
                 if not written:

@@ -11,6 +11,7 @@ import httpfixtures
 from httpfixtures import Reply
 from regiograph.cli import main
 from regiograph.loader import provenance
+from regiograph.loader.console import SUMMARY_COLUMNS
 
 _server = pytest.fixture(name="http_server")(httpfixtures.serving)
 GOOD = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> ."
@@ -126,6 +127,11 @@ def test_summary_fits_80_columns_and_libraries_stay_quiet(
         line.lstrip().startswith("cli-bremen ") for line in lines
     ), result.output
     assert max(len(line) for line in lines) <= 80, [line for line in lines if len(line) > 80]
+    # the summary's own headers (the sources listing's once took their place), a cell each
+    header = lines[lines.index("harvest summary") + 1].split()
+    assert header == list(SUMMARY_COLUMNS), header
+    row = next(line for line in lines if line.lstrip().startswith("cli-bremen "))
+    assert len(row.split()) == len(SUMMARY_COLUMNS), row
     assert "Traceback" not in result.output and "rdflib" not in result.output
     assert "validation: DCAT-AP 3.0.0 + DCAT-AP.de 3.0" in result.output
     assert "datasets accepted" in result.output and "message(s) from libraries" in result.output

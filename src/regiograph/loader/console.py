@@ -133,15 +133,16 @@ def harvest(
 SHOWN = 10  # datasets held back or repaired, per source; /harvests/{id}/{run} has them all
 # Short headers and no vertical rules keep the table within 80 columns: triples fetched and
 # published, datasets accepted of all, violations, warnings, seconds.
-COLUMNS = ("source", "outcome", "fetched", "published", "datasets", "viol.", "warn.", "s")
+SUMMARY_COLUMNS = ("source", "outcome", "fetched", "published", "datasets", "viol.", "warn.", "s")
 
 
 def _summary(console: Console, results: list[pipeline.RunResult]) -> None:
     table = Table(
         title="harvest summary", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
     )
-    for column in COLUMNS:
-        table.add_column(column, justify="left" if column in COLUMNS[:2] else "right", no_wrap=True)
+    for column in SUMMARY_COLUMNS:
+        left = column in SUMMARY_COLUMNS[:2]
+        table.add_column(column, justify="left" if left else "right", no_wrap=True)
     for r in results:
         style = OUTCOME_STYLE.get(r.outcome, "")
         counts = r.datasets.counts() if r.datasets else None
@@ -200,7 +201,7 @@ def _n(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-COLUMNS = ("id", "kind", "location", "last run", "outcome", "published")
+SOURCE_COLUMNS = ("id", "kind", "location", "last run", "outcome", "published")
 
 
 def list_sources(config, store: Store, out: TextIO | None = None) -> None:
@@ -209,7 +210,7 @@ def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     configured = sources.from_config(config)
     last = provenance.last_runs(store)
     table = Table(title="sources", title_justify="left")
-    for column in COLUMNS:
+    for column in SOURCE_COLUMNS:
         # ids and outcomes whole; a long location folds (it is the one column that may)
         wide = column == "location"
         table.add_column(column, no_wrap=not wide, overflow="fold", min_width=16 if wide else None)
@@ -235,7 +236,7 @@ def list_sources(config, store: Store, out: TextIO | None = None) -> None:
     if not out.isatty():
         # a pipe or a log: one tab-separated line per source, whole, whatever its width
         # (a table squeezed to 80 columns hid ids and locations when many sources had runs)
-        for line in [COLUMNS, *lines]:
+        for line in [SOURCE_COLUMNS, *lines]:
             print("\t".join(line), file=out)
         return
     for line in lines:

@@ -46,6 +46,7 @@ def open_store(config: Config, *, attach: bool = False) -> Iterator[tuple[Config
         store = Store.from_config(config)
         check_reachable(store)
         store.server = server
+        store.snapshots = server.snapshots if server is not None else None
         yield config, store
     finally:
         if server:

@@ -43,7 +43,12 @@ def run(config: Config, store: Store) -> None:
     # Clients reach gunicorn only through the buffering front, on a socket in a private folder.
     sockets = tempfile.mkdtemp(prefix="regiograph-app-")
     upstream = os.path.join(sockets, "app.sock")
-    front_process = front.spawn(config["server.host"], config["server.port"], upstream)
+    front_process = front.spawn(
+        config["server.host"],
+        config["server.port"],
+        upstream,
+        app_spec=(config, store.snapshots),  # /sparql is answered in the front's process
+    )
     log.info("regiograph at http://%s/ (store %s)", bind, store.endpoints.query)
     baseiri.warn_if_mismatched(config)  # IRIs that lead nowhere, said before anyone follows one
     options = {

@@ -19,10 +19,10 @@ class Endpoint:
     """Per-app state: the engine (with its worker pool) and admission."""
 
     def __init__(self, cfg: Config, store: Store):
-        server = getattr(store, "server", None)
-        # The embedded store is supervised here (open_store points the config at its URL);
-        # the workers read its owner's snapshots, never the live directory.
-        store_path = str(server.snapshots) if server is not None else None
+        # The embedded store's owner makes snapshots (open_store points the config at its
+        # URL); the workers read them, never the live directory.
+        folder = getattr(store, "snapshots", None)
+        store_path = str(folder) if folder is not None else None
         self.allow = services.parse_allow_list(cfg["sparql.service_allow"])
         self.limits = Limits(
             cfg["sparql.timeout_s"],

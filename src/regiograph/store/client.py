@@ -13,6 +13,7 @@ module holds what it asks — Query and Update — and the health check.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from pyoxigraph import (
     QueryBoolean,
@@ -69,6 +70,10 @@ class Store(GraphStore, DataVersions, Transport):
         self._graph_counts: tuple[str, dict[str, int]] | None = None
         self.session = self._new_session()
         self.server = None  # the supervised embedded OxigraphServer, when there is one
+        # The embedded store's snapshot folder, when this process may read its snapshots:
+        # set by whoever supervises the owner (runtime.open_store) and in the processes it
+        # hands the folder to (the front); never the live store directory.
+        self.snapshots: Path | None = None
 
     @classmethod
     def from_config(cls, config) -> Store:

@@ -174,7 +174,7 @@ def _until(results, deadline: float):
 
 
 def reads_for(store: Store):
-    """Page reads for ``store``: from its snapshots when it is the supervised embedded store,
-    else the store itself."""
-    server = getattr(store, "server", None)
-    return SnapshotReads(store, server.snapshots) if server is not None else store
+    """Page reads for ``store``: from its snapshots when it is the embedded store and this
+    process may read them, else the store itself."""
+    folder = getattr(store, "snapshots", None)
+    return SnapshotReads(store, folder) if folder is not None else store

@@ -13,7 +13,9 @@ the supervising one (:func:`spawn`), does what nginx does in the compose deploym
   connection for the client, so a thread is free as soon as its answer is written (a larger
   answer holds its thread only while the client takes it); a client that takes none of its
   answer for ``IDLE_SEND_S`` is dropped;
-- one request per connection (``Connection: close``); at most ``MAX_CONNECTIONS`` at once;
+- one request per connection to gunicorn (``Connection: close``); a client's connection is
+  kept for its next request (``KEEP_ALIVE_S``, at most ``MAX_REQUESTS``) only after an answer
+  of the front's own app, below; at most ``MAX_CONNECTIONS`` connections at once;
 - ``/sparql`` itself it answers in its own process (:class:`InProcess`): the same app, built
   here from the same settings, called on its threads — a query waits for a query worker
   there without holding one of gunicorn's threads, and skips a hop, gunicorn's HTTP parsing
@@ -42,6 +44,9 @@ from email.utils import formatdate
 log = logging.getLogger(__name__)
 
 HEAD_TIMEOUT_S = 10.0
+KEEP_ALIVE_S = 5.0  # for the whole next request head on a kept connection; then closed
+MAX_REQUESTS = 1000  # on one connection
+STOP_GRACE_S = 5.0  # for answers under way when the front stops
 BODY_TIMEOUT_S = 60.0
 IDLE_SEND_S = 60.0
 HEAD_LIMIT = 64 * 1024
@@ -138,11 +143,28 @@ class Front:
         # it is pending!", seen under a flood) without closing the upstream connection.
         # Held here until the connection is done.
         self._connections: set[asyncio.Task] = set()
+        self._waiting: set[asyncio.Task] = set()  # kept connections between two requests
 
     async def serve(self, stopped: asyncio.Event) -> None:
         server = await asyncio.start_server(self._connection, sock=self.listener, limit=HEAD_LIMIT)
         async with server:
             await stopped.wait()
+            await self._stop(server)
+
+    async def _stop(self, server: asyncio.Server) -> None:
+        """No new connections; kept ones that wait for a request end now, the others when
+        their answer is out or after ``STOP_GRACE_S`` (leaving ``async with server`` waits
+        for every connection, and a client may keep one open for as long as it likes)."""
+        server.close()
+        for task in self._waiting:
+            task.cancel()
+        busy = self._connections - self._waiting
+        if busy:
+            await asyncio.wait(busy, timeout=STOP_GRACE_S)
+        left = list(self._connections)
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)  # each closes its connection
 
     # --- one connection ---------------------------------------------------------------
 
@@ -153,7 +175,12 @@ class Front:
             if len(self._connections) > MAX_CONNECTIONS:
                 await _answer(writer, 503, "too many connections; try again shortly")
                 return
-            await self._exchange(reader, writer)
+            served = 0
+            while await self._exchange(reader, writer, KEEP_ALIVE_S if served else None):
+                served += 1
+                if served >= MAX_REQUESTS:
+                    break
+                self._waiting.add(task)  # until the next request's head is in
         except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
             writer.transport.abort()  # gone, or took nothing for IDLE_SEND_S
         except Exception:  # a connection's failure never ends the front
@@ -163,25 +190,30 @@ class Front:
             writer.transport.abort()
         finally:
             self._connections.discard(task)
+            self._waiting.discard(task)
             writer.close()
 
-    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    async def _exchange(self, reader, writer, kept_for: float | None) -> bool:
+        """One request and its answer; True when the connection is kept for another.
+        ``kept_for``: a kept connection, closed quietly when no request comes in that time."""
         try:
-            head = await asyncio.wait_for(_read_head(reader), HEAD_TIMEOUT_S)
+            head = await asyncio.wait_for(_read_head(reader), kept_for or HEAD_TIMEOUT_S)
+            self._waiting.discard(asyncio.current_task())
             if head is None:
-                return  # closed before a request: a kept-alive probe
+                return False  # closed before a request: a kept-alive probe
             request_line, headers = _parse_head(head)
             body = await asyncio.wait_for(_read_body(reader, writer, headers), BODY_TIMEOUT_S)
         except TimeoutError:
-            await _answer(writer, 408, "the request was not sent in time")
-            return
+            if not kept_for:
+                await _answer(writer, 408, "the request was not sent in time")
+            return False
         except BadRequest as exc:
             await _answer(writer, exc.status, str(exc))
-            return
+            return False
         peer = (writer.get_extra_info("peername") or ("",))[0]
         if self.local is not None and self.local.takes(request_line):
-            await self.local.answer(request_line, headers, body, peer, writer)
-            return
+            keep = _keeps_alive(request_line, headers)
+            return await self.local.answer(request_line, headers, body, peer, writer, keep)
         try:
             up_reader, up_writer = await asyncio.open_unix_connection(self.upstream)
         except OSError:
@@ -193,6 +225,7 @@ class Front:
             await _relay(up_reader, writer)
         finally:
             up_writer.close()
+        return False  # gunicorn's answer ends with the connection (Connection: close)
 
 
 async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
@@ -223,6 +256,14 @@ def _parse_head(head: bytes) -> tuple[str, list[tuple[str, str]]]:
 
 def _header(headers: list[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in headers if key.lower() == name]
+
+
+def _keeps_alive(request_line: str, headers) -> bool:
+    """HTTP/1.1 keeps the connection unless the client says ``Connection: close``."""
+    tokens = {
+        t.strip().lower() for value in _header(headers, "connection") for t in value.split(",")
+    }
+    return request_line.endswith(" HTTP/1.1") and "close" not in tokens
 
 
 async def _read_body(reader, writer, headers: list[tuple[str, str]]) -> bytes | None:
@@ -321,7 +362,9 @@ async def _answer(
 class InProcess:
     """Requests for ``PATHS`` answered by a WSGI app in the front's own process, on
     ``threads`` threads; the answer is buffered whole (as the relay buffers gunicorn's) and
-    written with ``Content-Length`` and ``Connection: close``."""
+    written with ``Content-Length``, so the connection can be kept for the client's next
+    request (a new connection per lookup cost the client and the front more than the
+    lookup's own round trip to a query worker)."""
 
     PATHS = frozenset({"/sparql", "/sparql/"})  # the query route (strict_slashes=False)
 
@@ -339,22 +382,24 @@ class InProcess:
         target = request_line.split(" ")[1]
         return target.partition("?")[0] in self.PATHS
 
-    async def answer(self, request_line: str, headers, body: bytes | None, peer: str, writer):
+    async def answer(self, request_line, headers, body, peer, writer, keep: bool) -> bool:
         """The app's answer; 503 at once when every thread is taken. A request never waits
         for a thread: in the app it waits for a query worker, and that wait counts against
-        the query's time limit (a wait here would come on top of it)."""
+        the query's time limit (a wait here would come on top of it). True when the
+        connection stays open (``keep``)."""
         if self.running >= self.threads:
             await _answer(writer, 503, "too many queries at once; try again shortly", retry=5)
-            return
+            return False
         environ = wsgi_environ(request_line, headers, body, peer, self.server)
         loop = asyncio.get_running_loop()
         self.running += 1
         try:
-            answer = await loop.run_in_executor(self.executor, call_wsgi, self.app, environ)
+            answer = await loop.run_in_executor(self.executor, call_wsgi, self.app, environ, keep)
         finally:
             self.running -= 1
         writer.write(answer)
         await _until_buffered_at_most(writer.transport, 0)
+        return keep
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -395,8 +440,9 @@ def wsgi_environ(request_line: str, headers, body: bytes | None, peer: str, serv
     return environ
 
 
-def call_wsgi(app, environ: dict) -> bytes:
-    """The whole HTTP/1.1 answer of ``app`` to ``environ``."""
+def call_wsgi(app, environ: dict, keep: bool = False) -> bytes:
+    """The whole HTTP/1.1 answer of ``app`` to ``environ``; ``keep``: the connection stays
+    open after it (else ``Connection: close``)."""
     started: list = []
 
     def start_response(status, response_headers, exc_info=None):
@@ -415,7 +461,7 @@ def call_wsgi(app, environ: dict) -> bytes:
     kept += [
         ("Content-Length", length if length is not None else str(len(body))),
         ("Date", formatdate(usegmt=True)),
-        ("Connection", "close"),
+        ("Keep-Alive", f"timeout={KEEP_ALIVE_S:.0f}") if keep else ("Connection", "close"),
     ]
     head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n"
     return head.encode("latin-1") + body

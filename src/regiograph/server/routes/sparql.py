@@ -140,7 +140,22 @@ _FORM_OF_KIND = {"solutions": "SELECT", "boolean": "ASK", "graph": "CONSTRUCT"}
 
 def _negotiated(requested: str | None) -> dict[str, mediatypes.MediaType | None]:
     """Per kind of result, the format the client gets (None: it accepts none); 406 when no
-    kind has one."""
+    kind has one. Remembered per Accept header and ``format=``, which alone decide it:
+    clients send the same few again and again, and ranking them is a tenth of a lookup."""
+    key = (request.headers.get("Accept"), requested)
+    chosen = _CHOSEN.get(key)
+    if chosen is None:
+        chosen = _negotiate(requested)
+        if len(_CHOSEN) < _CHOSEN_KEPT:
+            _CHOSEN[key] = chosen
+    return chosen
+
+
+_CHOSEN: dict[tuple, dict] = {}
+_CHOSEN_KEPT = 256  # distinct (Accept, format=) pairs remembered; others ranked each time
+
+
+def _negotiate(requested: str | None) -> dict[str, mediatypes.MediaType | None]:
     chosen: dict[str, mediatypes.MediaType | None] = {}
     refusals = []
     for kind, form in _FORM_OF_KIND.items():

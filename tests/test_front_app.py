@@ -255,11 +255,9 @@ def _children(parent: int) -> dict[int, bytes]:
 
 def test_served_queries_run_in_workers_of_the_front(served):
     url, process = served
+    query, accept = "SELECT (1 AS ?one) WHERE {}", "application/sparql-results+json"
     answer = requests.post(
-        url + "/sparql",
-        data={"query": "SELECT (1 AS ?one) WHERE {}"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
+        url + "/sparql", {"query": query}, headers={"Accept": accept}, timeout=60
     )
     assert answer.json()["results"]["bindings"][0]["one"]["value"] == "1"
     children = _children(process.pid)

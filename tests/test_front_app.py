@@ -1,4 +1,4 @@
-"""The front answers /sparql in its own process (``regiograph.front.InProcess``) and relays
+"""The front answers /sparql in its own process (``regiograph.InProcess``) and relays
 every other path to gunicorn.
 
 First the front itself, on a loopback port, with a small WSGI app beside it and an upstream
@@ -26,6 +26,7 @@ import requests
 
 from childprocess import regiograph_env, serving
 from regiograph import front
+from regiograph.front.inprocess import InProcess
 from regiograph.store.supervisor import free_port
 
 UPSTREAM_BODY = b"from upstream"
@@ -62,7 +63,7 @@ def front_url(tmp_path_factory):
     socket_path = str(tmp_path_factory.mktemp("front") / "app.sock")
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    local = front.InProcess(_app, 2, ("127.0.0.1", str(port)))
+    local = InProcess(_app, 2, ("127.0.0.1", str(port)))
     loop = asyncio.new_event_loop()
     stopped = asyncio.Event()
     ready = threading.Event()
@@ -85,9 +86,7 @@ def front_url(tmp_path_factory):
 
 def test_only_the_query_route_is_answered_in_process(front_url):
     for path in ("/sparql", "/sparql/", "/sparql?query=ASK%7B%7D"):
-        assert (
-            requests.get(front_url + path, timeout=10).json()["PATH_INFO"] in front.InProcess.PATHS
-        )
+        assert requests.get(front_url + path, timeout=10).json()["PATH_INFO"] in InProcess.PATHS
     for path in ("/sparql/update", "/sparqlx", "/", "/healthz"):
         assert requests.get(front_url + path, timeout=10).content == UPSTREAM_BODY, path
 
@@ -163,7 +162,7 @@ def test_the_front_stops_with_a_kept_connection_open(tmp_path):
     open must not keep the front (and `regiograph serve`, which waits for it) from stopping."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    local = front.InProcess(_app, 2, ("127.0.0.1", str(port)))
+    local = InProcess(_app, 2, ("127.0.0.1", str(port)))
     loop = asyncio.new_event_loop()
     stopped = asyncio.Event()
     serving_front = front.Front(listener, str(tmp_path / "none.sock"), local)

@@ -16,7 +16,7 @@ the supervising one (:func:`spawn`), does what nginx does in the compose deploym
 - one request per connection to gunicorn (``Connection: close``); a client's connection is
   kept for its next request (``KEEP_ALIVE_S``, at most ``MAX_REQUESTS``) only after an answer
   of the front's own app, below; at most ``MAX_CONNECTIONS`` connections at once;
-- ``/sparql`` itself it answers in its own process (:class:`InProcess`): the same app, built
+- ``/sparql`` itself it answers in its own process (:mod:`.inprocess`): the same app, built
   here from the same settings, called on its threads — a query waits for a query worker
   there without holding one of gunicorn's threads, and skips a hop, gunicorn's HTTP parsing
   and its thread hand-off (1.5 ms of a 3 ms lookup, ``bench/README.md``). Every other path,
@@ -31,15 +31,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 import pickle
-import signal
 import socket
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from email.utils import formatdate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from regiograph.front.inprocess import InProcess
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,10 @@ BUFFER_BYTES = 8 * 2**20
 MAX_CONNECTIONS = 512
 CHUNK = 64 * 1024
 PEER_HEADER = "X-Regiograph-Peer"
-LOCAL_THREADS = 32  # /sparql requests in the front's app at once; more get 503 at once
 _POLL_S = 0.2
 # Hop-by-hop headers and those the front sets itself; a header name with "_" is dropped as
 # nginx does (gunicorn would map it onto a WSGI variable).
-_DROPPED = frozenset(
+DROPPED = frozenset(
     {
         "connection",
         "keep-alive",
@@ -96,7 +95,7 @@ def spawn(host: str, port: int, upstream: str, app_spec: tuple | None = None) ->
     open at that moment and keep them open after the front closed them.
 
     ``app_spec`` — (settings, snapshot folder or None), as the app's process has them —
-    lets the front answer ``/sparql`` itself (:func:`local_app`); it travels on the
+    lets the front answer ``/sparql`` itself (:func:`.inprocess.local_app`); it travels on the
     child's standard input, not its command line."""
     # The store's rule: the child gets SIGTERM if regiograph dies without stopping it.
     from regiograph.store.supervisor import _die_with_parent
@@ -173,7 +172,7 @@ class Front:
         self._connections.add(task)
         try:
             if len(self._connections) > MAX_CONNECTIONS:
-                await _answer(writer, 503, "too many connections; try again shortly")
+                await answer_plainly(writer, 503, "too many connections; try again shortly")
                 return
             served = 0
             while await self._exchange(reader, writer, KEEP_ALIVE_S if served else None):
@@ -205,10 +204,10 @@ class Front:
             body = await asyncio.wait_for(_read_body(reader, writer, headers), BODY_TIMEOUT_S)
         except TimeoutError:
             if not kept_for:
-                await _answer(writer, 408, "the request was not sent in time")
+                await answer_plainly(writer, 408, "the request was not sent in time")
             return False
         except BadRequest as exc:
-            await _answer(writer, exc.status, str(exc))
+            await answer_plainly(writer, exc.status, str(exc))
             return False
         peer = (writer.get_extra_info("peername") or ("",))[0]
         if self.local is not None and self.local.takes(request_line):
@@ -217,7 +216,7 @@ class Front:
         try:
             up_reader, up_writer = await asyncio.open_unix_connection(self.upstream)
         except OSError:
-            await _answer(writer, 502, "the application is not reachable")
+            await answer_plainly(writer, 502, "the application is not reachable")
             return
         try:
             up_writer.write(_forwarded(request_line, headers, body, peer))
@@ -307,7 +306,7 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 def _forwarded(request_line: str, headers, body: bytes | None, peer: str) -> bytes:
-    kept = [(k, v) for k, v in headers if k.lower() not in _DROPPED and "_" not in k]
+    kept = [(k, v) for k, v in headers if k.lower() not in DROPPED and "_" not in k]
     if body is not None:
         kept.append(("Content-Length", str(len(body))))
     kept += [("Connection", "close"), (PEER_HEADER, peer)]
@@ -321,11 +320,11 @@ async def _relay(upstream: asyncio.StreamReader, writer: asyncio.StreamWriter) -
         if writer.transport.is_closing():  # the client went away: stop reading for it
             raise ConnectionError("the client went away")
         writer.write(chunk)
-        await _until_buffered_at_most(writer.transport, BUFFER_BYTES)
-    await _until_buffered_at_most(writer.transport, 0)
+        await until_buffered_at_most(writer.transport, BUFFER_BYTES)
+    await until_buffered_at_most(writer.transport, 0)
 
 
-async def _until_buffered_at_most(transport: asyncio.WriteTransport, limit: int) -> None:
+async def until_buffered_at_most(transport: asyncio.WriteTransport, limit: int) -> None:
     """Wait while more than ``limit`` bytes wait for the client; TimeoutError if it takes
     none of them for IDLE_SEND_S."""
     loop = asyncio.get_running_loop()
@@ -343,7 +342,7 @@ async def _until_buffered_at_most(transport: asyncio.WriteTransport, limit: int)
         size = now
 
 
-async def _answer(
+async def answer_plainly(
     writer: asyncio.StreamWriter, status: int, message: str, retry: int | None = None
 ) -> None:
     """The front's own short answer (plain text), then the connection ends."""
@@ -356,168 +355,4 @@ async def _answer(
     )
     writer.write(head.encode() + body)
     with contextlib.suppress(ConnectionError, TimeoutError):
-        await _until_buffered_at_most(writer.transport, 0)
-
-
-class InProcess:
-    """Requests for ``PATHS`` answered by a WSGI app in the front's own process, on
-    ``threads`` threads; the answer is buffered whole (as the relay buffers gunicorn's) and
-    written with ``Content-Length``, so the connection can be kept for the client's next
-    request (a new connection per lookup cost the client and the front more than the
-    lookup's own round trip to a query worker)."""
-
-    PATHS = frozenset({"/sparql", "/sparql/"})  # the query route (strict_slashes=False)
-
-    def __init__(self, app, threads: int, server: tuple[str, str], on_close=None):
-        self.app = app
-        self.server = server  # SERVER_NAME and SERVER_PORT, when a request has no Host
-        self.threads = threads
-        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="front-app")
-        self.on_close = on_close
-        self.running = 0  # requests in the app now (the loop's thread alone counts them)
-
-    def takes(self, request_line: str) -> bool:
-        """Origin-form targets only; any other spelling goes to gunicorn, which serves
-        every path too."""
-        target = request_line.split(" ")[1]
-        return target.partition("?")[0] in self.PATHS
-
-    async def answer(self, request_line, headers, body, peer, writer, keep: bool) -> bool:
-        """The app's answer; 503 at once when every thread is taken. A request never waits
-        for a thread: in the app it waits for a query worker, and that wait counts against
-        the query's time limit (a wait here would come on top of it). True when the
-        connection stays open (``keep``)."""
-        if self.running >= self.threads:
-            await _answer(writer, 503, "too many queries at once; try again shortly", retry=5)
-            return False
-        environ = wsgi_environ(request_line, headers, body, peer, self.server)
-        loop = asyncio.get_running_loop()
-        self.running += 1
-        try:
-            answer = await loop.run_in_executor(self.executor, call_wsgi, self.app, environ, keep)
-        finally:
-            self.running -= 1
-        writer.write(answer)
-        await _until_buffered_at_most(writer.transport, 0)
-        return keep
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        if self.on_close:
-            self.on_close()
-
-
-def wsgi_environ(request_line: str, headers, body: bytes | None, peer: str, server) -> dict:
-    """The WSGI environment of a request the front has read whole (a chunked body is
-    already decoded; header names with "_" are dropped, as for gunicorn)."""
-    method, target, protocol = request_line.split(" ")
-    path, _, query = target.partition("?")
-    environ = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,  # one of InProcess.PATHS: nothing to decode
-        "QUERY_STRING": query,
-        "SERVER_NAME": server[0],
-        "SERVER_PORT": server[1],
-        "SERVER_PROTOCOL": protocol,
-        "REMOTE_ADDR": peer,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body or b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if body is not None:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    for name, value in headers:
-        if name.lower() in _DROPPED or "_" in name:
-            continue
-        key = name.upper().replace("-", "_")
-        key = key if key == "CONTENT_TYPE" else "HTTP_" + key
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
-
-
-def call_wsgi(app, environ: dict, keep: bool = False) -> bytes:
-    """The whole HTTP/1.1 answer of ``app`` to ``environ``; ``keep``: the connection stays
-    open after it (else ``Connection: close``)."""
-    started: list = []
-
-    def start_response(status, response_headers, exc_info=None):
-        started[:] = [status, response_headers]
-
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
-    status, response_headers = started
-    kept = [(k, v) for k, v in response_headers if k.lower() not in _DROPPED]
-    # HEAD: the app's length of the body it did not send
-    length = next((v for k, v in response_headers if k.lower() == "content-length"), None)
-    kept += [
-        ("Content-Length", length if length is not None else str(len(body))),
-        ("Date", formatdate(usegmt=True)),
-        ("Keep-Alive", f"timeout={KEEP_ALIVE_S:.0f}") if keep else ("Connection", "close"),
-    ]
-    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n"
-    return head.encode("latin-1") + body
-
-
-def local_app(spec: tuple, server: tuple[str, str]) -> InProcess:
-    """The app on the front's side: the same settings, the owner's snapshots to read, as
-    many query workers as gunicorn's processes had in all, and ``LOCAL_THREADS`` threads, each
-    of which a query may hold while it waits for a worker (pages do not come here, so none is
-    kept back)."""
-    from regiograph.ops import logging as logs
-    from regiograph.server import create_app
-    from regiograph.server.services import SPARQL
-    from regiograph.store import Store
-
-    cfg, snapshots = spec
-    logs.configure(cfg)
-    threads = max(LOCAL_THREADS, cfg["server.workers"] * cfg["server.threads"])
-    cfg = cfg.with_overrides(
-        server__threads=threads,
-        sparql__reserved_threads=0,
-        sparql__workers=cfg["server.workers"] * cfg["sparql.workers"],
-    )
-    store = Store.from_config(cfg)
-    store.snapshots = snapshots
-    app = create_app(cfg, store)
-    return InProcess(app, threads, server, on_close=app.extensions[SPARQL].engine.close)
-
-
-def main(argv: list[str]) -> int:
-    """``python -m regiograph.front LISTENING_FD UPSTREAM [--app]``: serve until SIGTERM or
-    SIGINT; with ``--app``, /sparql too (the app's settings as a pickle on standard input)."""
-    listener = socket.socket(fileno=int(argv[0]))
-    local = None
-    if argv[2:] == ["--app"]:
-        host, port = listener.getsockname()[:2]
-        spec = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - our parent, a pipe
-        local = local_app(spec, (host, str(port)))
-    else:
-        logging.basicConfig(level=logging.WARNING)
-    front = Front(listener, argv[1], local)
-
-    async def run() -> None:
-        stopped = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopped.set)
-        await front.serve(stopped)
-
-    try:
-        asyncio.run(run())
-    finally:
-        if local is not None:
-            local.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+        await until_buffered_at_most(writer.transport, 0)

@@ -194,6 +194,14 @@ def test_only_the_entry_points_import_the_server():
     assert all(any(within(u, e) for e in entry_points) for u in users), users
 
 
+def test_the_front_relays_without_the_platform():
+    """Only front/inprocess.py builds the app; the relay and the entry point do not."""
+    for name, targets in imports_of("regiograph.front").items():
+        if name != "regiograph.front.inprocess":
+            allowed = ("regiograph.front", "regiograph.store.supervisor")
+            assert all(within(t, *allowed) for t in targets), (name, targets)
+
+
 def test_kit_and_services_build_on_no_route():
     for prefix in ("regiograph.server.kit", "regiograph.server.services"):
         for name, targets in imports_of(prefix).items():

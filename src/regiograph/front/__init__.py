@@ -25,6 +25,9 @@ the supervising one (:func:`spawn`), does what nginx does in the compose deploym
 The client's address reaches the app in ``PEER_HEADER``, which :func:`peer_address` turns back
 into ``REMOTE_ADDR`` (only the front can reach the socket, and it replaces any such header
 a client sent); with ``site.trust_proxy`` the app still reads the proxy's X-Forwarded-For.
+
+This package may not import the platform outside :mod:`.inprocess`: the relay knows nothing
+of the app (it takes only the store supervisor's rule for child processes, when it spawns).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from childprocess import regiograph_env, serving
+from livesite import AXE, run_query, serious_violations
 from regiograph import front
 from regiograph.front.inprocess import InProcess
 from regiograph.store.supervisor import free_port
@@ -298,3 +299,27 @@ def test_the_endpoint_answers_through_the_front_as_before(served):
     assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
     update = requests.post(url + "/sparql/update", data={"update": "CLEAR ALL"}, timeout=60)
     assert update.status_code == 403  # gunicorn's app: writes are off without a write token
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_editor_runs_a_query_through_the_front_on_a_phone(browser, served, language):
+    """The editor as `regiograph serve` serves it: YASGUI sends the query to /sparql, which the
+    front answers in process; the rows appear, in the page's language, within 375 px, axe clean."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm install in the repository)")
+    url, _ = served
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale=language)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{url}/sparql?lang={language}")
+    assert page.locator("html").get_attribute("lang") == language
+    run_query(page, 'SELECT ?n WHERE { VALUES ?n { "eins" "zwei" "drei" } }')
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=15000)
+    assert rows.count() == 3 and "zwei" in page.locator(".yasr table tbody").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert [v["id"] for v in serious_violations(page)] == []
+    assert not errors, errors
+    context.close()

@@ -1,6 +1,6 @@
-"""/sparql under gunicorn (as `regiograph serve` runs it) versus the Oxigraph server queried
-directly, in the same run, on the same data: throughput and p50/p99 latency at 1 and 8
-concurrent clients, for a mix of short lookups and aggregates.
+"""/sparql as `regiograph serve` runs it (answered by the front's in-process app) versus the
+Oxigraph server queried directly, in the same run, on the same data: throughput and p50/p99
+latency at 1 and 8 concurrent clients, for a mix of short lookups and aggregates.
 
     .venv/bin/python bench/sparql_proxy.py            # quick: ~100k triples, 6 s per run
     .venv/bin/python bench/sparql_proxy.py --full     # >= 5M triples, 20 s per run

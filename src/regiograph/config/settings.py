@@ -174,7 +174,11 @@ SETTINGS: tuple[Setting, ...] = (
         "for the embedded store, proxy for an external one).",
     ),
     Setting(
-        "sparql.workers", int, 2, "Query worker processes per web server process (engine pool)."
+        "sparql.workers",
+        int,
+        2,
+        "Query worker processes per web server process (engine pool); under regiograph serve "
+        "the front answers /sparql with server.workers times this many.",
     ),
     Setting(
         "sparql.max_query_bytes",
@@ -227,7 +231,8 @@ SETTINGS: tuple[Setting, ...] = (
         1,
         "Threads of each web server process (server.threads) that /sparql never takes, so "
         "pages and /healthz are answered while queries queue; a query that would need one "
-        "gets 503 with Retry-After.",
+        "gets 503 with Retry-After. Where gunicorn answers /sparql (behind nginx); under "
+        "regiograph serve the front answers it on threads of its own.",
     ),
     Setting(
         "sparql.worker_memory_mb",

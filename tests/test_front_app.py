@@ -297,6 +297,7 @@ def test_the_endpoint_answers_through_the_front_as_before(served):
     assert editor.status_code == 200 and "<textarea" in editor.text
     preflight = requests.options(url + "/sparql", timeout=60)
     assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Length" not in preflight.headers  # none on a 204 (RFC 9110, 8.6)
     update = requests.post(url + "/sparql/update", data={"update": "CLEAR ALL"}, timeout=60)
     assert update.status_code == 403  # gunicorn's app: writes are off without a write token
 

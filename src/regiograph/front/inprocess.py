@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 from regiograph import front
 
+_WITHOUT_BODY = re.compile(r"1\d\d |204 |304 ")
 LOCAL_THREADS = 32  # /sparql requests in the front's app at once; more get 503 at once
 
 
@@ -116,8 +118,9 @@ def call_wsgi(app, environ: dict, keep: bool = False) -> bytes:
     kept = [(k, v) for k, v in response_headers if k.lower() not in front.DROPPED]
     # HEAD: the app's length of the body it did not send
     length = next((v for k, v in response_headers if k.lower() == "content-length"), None)
+    if not _WITHOUT_BODY.match(status):  # 1xx, 204 and 304 have no length (RFC 9110, 8.6)
+        kept.append(("Content-Length", length if length is not None else str(len(body))))
     kept += [
-        ("Content-Length", length if length is not None else str(len(body))),
         ("Date", formatdate(usegmt=True)),
         ("Keep-Alive", f"timeout={front.KEEP_ALIVE_S:.0f}") if keep else ("Connection", "close"),
     ]

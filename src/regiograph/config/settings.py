@@ -231,8 +231,8 @@ SETTINGS: tuple[Setting, ...] = (
         1,
         "Threads of each web server process (server.threads) that /sparql never takes, so "
         "pages and /healthz are answered while queries queue; a query that would need one "
-        "gets 503 with Retry-After. Where gunicorn answers /sparql (behind nginx); under "
-        "regiograph serve the front answers it on threads of its own.",
+        "gets 503 with Retry-After. Under regiograph serve the front answers /sparql on threads "
+        "of its own; this applies where gunicorn's app does (a target spelled otherwise).",
     ),
     Setting(
         "sparql.worker_memory_mb",

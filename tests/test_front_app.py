@@ -1,10 +1,11 @@
-"""The front answers /sparql in its own process (``regiograph.InProcess``) and relays
+"""The front answers /sparql in its own process (``regiograph.front.inprocess``) and relays
 every other path to gunicorn.
 
 First the front itself, on a loopback port, with a small WSGI app beside it and an upstream
 that says who answered: which paths the app gets, what the app sees of the request (the
 client's address, the query string, a chunked body decoded, headers joined, headers with "_"
-dropped) and what the client gets back (HEAD keeps the app's length; 503 with Retry-After when
+dropped) and what the client gets back (HEAD keeps the app's length; a kept connection for the
+next query, closed when asked, when idle and when the front stops; 503 with Retry-After when
 every thread is taken). Then a real `regiograph serve`: the query workers are the front's
 children (gunicorn's processes start none), and the endpoint answers as before — results,
 CONSTRUCT as Turtle, a syntax error, the service description, the editor, CORS preflight —

@@ -39,10 +39,6 @@ import pickle
 import socket
 import subprocess
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from regiograph.front.inprocess import InProcess
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +129,10 @@ def peer_address(app):
 
 
 class Front:
-    """Relays each connection accepted on ``listener`` to gunicorn's Unix socket ``upstream``."""
+    """Relays each connection accepted on ``listener`` to gunicorn's Unix socket ``upstream``,
+    but for the requests ``local`` (an :class:`.inprocess.InProcess`) takes and answers."""
 
-    def __init__(self, listener: socket.socket, upstream: str, local: InProcess | None = None):
+    def __init__(self, listener: socket.socket, upstream: str, local=None):
         self.listener = listener
         self.upstream = upstream
         self.local = local

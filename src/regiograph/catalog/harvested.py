@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
-from regiograph.catalog.index import Entry
+from regiograph.catalog.entry import Entry
 from regiograph.catalog.sparql import query
 from regiograph.catalog.template import fill
 from regiograph.loader import codelists

@@ -18,22 +18,9 @@ from datetime import UTC, date, datetime
 from pyoxigraph import NamedNode
 
 from regiograph.catalog import facets, search
+from regiograph.catalog.entry import Entry
 from regiograph.catalog.sparql import query
 from regiograph.store import Store
-
-
-@dataclass(frozen=True)
-class Entry:
-    iri: str
-    graph: str | None  # None: one of the platform's own datasets
-    modified: datetime | None
-    harvested: str | None = None  # xsd:dateTime text of the last harvest
-    modified_text: str | None = None
-    # theme, publisher, format, licence, area -> values, for the HTML view's filters
-    facets: dict = field(default_factory=dict, compare=False, hash=False)
-    # {"title"|"description": {language: text}, "search": folded text}: the HTML view's list,
-    # search and sort
-    texts: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass

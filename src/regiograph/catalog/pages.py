@@ -13,7 +13,8 @@ from pyoxigraph import Store as MemoryStore
 
 from regiograph import iris
 from regiograph.catalog import dumps, facets, harvested, keys, names, own, search
-from regiograph.catalog.index import Entry, Index, build, parse_time
+from regiograph.catalog.entry import Entry
+from regiograph.catalog.index import Index, build, parse_time
 from regiograph.catalog.names import Names
 from regiograph.catalog.search import Finder
 from regiograph.catalog.sparql import query

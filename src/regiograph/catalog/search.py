@@ -20,18 +20,15 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pyoxigraph import NamedNode
 
+from regiograph.catalog.entry import Entry
 from regiograph.catalog.facets import NAMES
 from regiograph.catalog.sparql import query
 from regiograph.resources.labels import pick
 from regiograph.resources.search import fold
 from regiograph.store import Store
-
-if TYPE_CHECKING:
-    from regiograph.catalog.index import Entry  # index imports this module
 
 SORTS = ("relevance", "title", "modified")
 DESCRIPTION_CHARS = 2000  # what of a description is searched; the rest is rarely the point

@@ -253,6 +253,11 @@ def _parse_head(head: bytes) -> tuple[str, list[tuple[str, str]]]:
     return request_line, headers
 
 
+def passed_on(name: str) -> bool:
+    """Whether a client's request header reaches the app (gunicorn's or the front's own)."""
+    return name.lower() not in DROPPED and "_" not in name
+
+
 def _header(headers: list[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in headers if key.lower() == name]
 
@@ -306,7 +311,7 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 def _forwarded(request_line: str, headers, body: bytes | None, peer: str) -> bytes:
-    kept = [(k, v) for k, v in headers if k.lower() not in DROPPED and "_" not in k]
+    kept = [(k, v) for k, v in headers if passed_on(k)]
     if body is not None:
         kept.append(("Content-Length", str(len(body))))
     kept += [("Connection", "close"), (PEER_HEADER, peer)]

@@ -92,7 +92,7 @@ def wsgi_environ(request_line: str, headers, body: bytes | None, peer: str, serv
     if body is not None:
         environ["CONTENT_LENGTH"] = str(len(body))
     for name, value in headers:
-        if name.lower() in front.DROPPED or "_" in name:
+        if not front.passed_on(name):
             continue
         key = name.upper().replace("-", "_")
         key = key if key == "CONTENT_TYPE" else "HTTP_" + key

@@ -309,6 +309,45 @@ def add_ratios(results: dict, clients: int) -> None:
         )
 
 
+def load_region(work: Path, full: bool, results: dict) -> tuple[list[str], int]:
+    """The generated region bulk-loaded into ``work/data/store``: its AGS keys and years."""
+    municipalities, indicators, years = (2500, 25, 20) if full else (250, 10, 10)
+    data = work / "region.nq"
+    started = time.monotonic()
+    triples, keys = generate(data, municipalities, indicators, years)
+    store_dir = work / "data" / "store"
+    store_dir.mkdir(parents=True)
+    subprocess.run(
+        [str(BIN / "oxigraph"), "load", "--location", str(store_dir), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    data.unlink()
+    results.update(triples=triples, load_s=round(time.monotonic() - started, 1))
+    print(f"generated and loaded {triples:,} triples in {results['load_s']} s")
+    return keys, years
+
+
+def measure(process, direct, targets: dict, keys, years: int, args, results: dict) -> None:
+    """Lookups in turn, then each target at 1 and 8 clients, into ``results``."""
+    results["derived_build_s"] = round(wait_for_derived(process.pid), 1)
+    print(f"the derived data's build after the start: {results['derived_build_s']} s")
+    for url in targets.values():  # warm up: caches, worker processes
+        run(url, 8, 2.0, keys, years)
+    results["lookups"] = lookups_of(process.pid, direct.pid, targets, keys, args)
+    for clients in (1, 8):
+        for name, url in targets.items():
+            outcome = run(url, clients, args.seconds, keys, years)
+            results[f"{name}@{clients}"] = outcome
+            print(
+                f"{name:7} {clients} clients: {outcome['per_s']:7.1f}/s  "
+                f"p50 {outcome['p50_ms']:7.2f} ms  p99 {outcome['p99_ms']:7.2f} ms"
+                f"  errors {outcome['error_statuses'] or 0}"
+                f"  load {outcome['load_average']:.1f}"
+            )
+        add_ratios(results, clients)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="the issue's size: >= 5M triples")
@@ -316,24 +355,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--lookups", type=int, default=300, help="interleaved lookups per target")
     args = parser.parse_args()
-    municipalities, indicators, years = (2500, 25, 20) if args.full else (250, 10, 10)
-    seconds = args.seconds or (20.0 if args.full else 6.0)
+    args.seconds = args.seconds or (20.0 if args.full else 6.0)
     work = Path(tempfile.mkdtemp(prefix="rg-bench-sparql-"))
     results: dict = {"mode": "full" if args.full else "quick"}
     try:
-        data = work / "region.nq"
-        started = time.monotonic()
-        triples, keys = generate(data, municipalities, indicators, years)
-        store_dir = work / "data" / "store"
-        store_dir.mkdir(parents=True)
-        subprocess.run(
-            [str(BIN / "oxigraph"), "load", "--location", str(store_dir), "--file", str(data)],
-            check=True,
-            capture_output=True,
-        )
-        data.unlink()
-        results.update(triples=triples, load_s=round(time.monotonic() - started, 1))
-        print(f"generated and loaded {triples:,} triples in {results['load_s']} s")
+        keys, years = load_region(work, args.full, results)
         port = free_port()
         with (work / "serve.log").open("wb") as log:
             process = start_serve(work / "data", port, log)
@@ -346,22 +372,7 @@ def main() -> None:
                     "owner": lock["query_url"],
                     "sparql": f"http://127.0.0.1:{port}/sparql",
                 }
-                results["derived_build_s"] = round(wait_for_derived(process.pid), 1)
-                print(f"the derived data's build after the start: {results['derived_build_s']} s")
-                for url in targets.values():  # warm up: caches, worker processes
-                    run(url, 8, 2.0, keys, years)
-                results["lookups"] = lookups_of(process.pid, direct.pid, targets, keys, args)
-                for clients in (1, 8):
-                    for name, url in targets.items():
-                        outcome = run(url, clients, seconds, keys, years)
-                        results[f"{name}@{clients}"] = outcome
-                        print(
-                            f"{name:7} {clients} clients: {outcome['per_s']:7.1f}/s  "
-                            f"p50 {outcome['p50_ms']:7.2f} ms  p99 {outcome['p99_ms']:7.2f} ms"
-                            f"  errors {outcome['error_statuses'] or 0}"
-                            f"  load {outcome['load_average']:.1f}"
-                        )
-                    add_ratios(results, clients)
+                measure(process, direct, targets, keys, years, args, results)
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=60)

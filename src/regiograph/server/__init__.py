@@ -4,6 +4,10 @@ Only this package imports Flask. It turns HTTP into calls on the store, the load
 saved queries, and their typed errors into HTTP responses (:mod:`.errors`); it holds no
 knowledge of the ontology of its own and sends no SPARQL it did not get from ``queries/``
 or from the module that owns the question.
+
+May not: hold ontology knowledge or SPARQL of its own beyond its ``.rq`` files, nor be
+imported by anything but the entry points (:mod:`regiograph.cli`, :mod:`regiograph.wsgi`,
+:mod:`regiograph.front`).
 """
 
 from __future__ import annotations

@@ -159,6 +159,26 @@ def test_a_kept_connection_that_sends_nothing_is_closed(front_url, monkeypatch):
     assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 5
 
 
+def test_the_last_answer_a_connection_may_carry_says_close(front_url, monkeypatch):
+    """The front closes a connection after MAX_REQUESTS answers; the last of them says so,
+    else a client sends the next request into the closed connection (a reset, seen on the
+    1,001st lookup of one requests.Session)."""
+    monkeypatch.setattr(front, "MAX_REQUESTS", 3)
+    with socket.create_connection(("127.0.0.1", int(front_url.rsplit(":", 1)[1]))) as sock:
+        sock.settimeout(10)
+        reader = sock.makefile("rb")
+        heads = []
+        for _ in range(3):
+            sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
+            heads.append(_head(reader))
+            length = int(next(h for h in heads[-1] if h.startswith(b"Content-Length"))[15:])
+            reader.read(length)
+        assert [b"Connection: close" in head for head in heads] == [False, False, True]
+        assert reader.read() == b""  # and it is closed
+    session = requests.Session()  # a client that keeps connections never meets a reset
+    assert all(session.get(front_url + "/sparql", timeout=10).ok for _ in range(7))
+
+
 def test_the_front_stops_with_a_kept_connection_open(tmp_path):
     """asyncio's server waits for every connection when it closes; a client that keeps one
     open must not keep the front (and `regiograph serve`, which waits for it) from stopping."""

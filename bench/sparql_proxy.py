@@ -9,7 +9,8 @@ The region is generated here (municipalities with AGS keys, districts, and stati
 observations per municipality, indicator and year), bulk-loaded with `oxigraph load`, then
 served by `regiograph serve`; "direct" is `oxigraph serve` on a copy of the same data (the
 embedded store's owner serves its snapshots only to the platform), "owner" the owner's own
-``/query`` (its URL is in the data directory's lock file). /sparql's per-client limits are
+``/query`` (its URL is in the data directory's lock file), "floor" ``floor_front.py`` on another
+copy: the least a Python endpoint with a worker hop costs. /sparql's per-client limits are
 off: the clients share one address but stand for as many clients. Each run notes the load
 average; ratios hold only within one run. Results: bench/results/sparql_proxy.json.
 """
@@ -130,19 +131,37 @@ def start_serve(data_dir: Path, port: int, log) -> subprocess.Popen:
 
 def start_direct(work: Path) -> tuple[subprocess.Popen, str]:
     """`oxigraph serve` on a plain copy of the owner's newest snapshot (the same data)."""
+    process, base = plain_oxigraph(str(BIN / "oxigraph"), snapshot_copy(work, "direct-store"))
+    return process, answering(f"{base}/query", "oxigraph serve", 120)
+
+
+def start_floor(work: Path) -> tuple[subprocess.Popen, str]:
+    """``floor_front.py`` (the least a Python /sparql costs) on another copy of the data,
+    with as many workers as /sparql's front has (2 web processes x 2)."""
+    port = free_port()
+    copy = snapshot_copy(work, "floor-store")
+    script = ROOT / "bench" / "floor_front.py"
+    process = subprocess.Popen([sys.executable, str(script), str(port), str(copy), "4"])
+    return process, answering(f"http://127.0.0.1:{port}/sparql", "floor_front.py", 60)
+
+
+def snapshot_copy(work: Path, name: str) -> Path:
+    """A plain copy of the owner's newest snapshot."""
     snapshots = sorted(p for p in (work / "data" / "snapshots").iterdir() if p.name[0].isdigit())
-    copy = work / "direct-store"
-    shutil.copytree(snapshots[-1], copy)
-    process, base = plain_oxigraph(str(BIN / "oxigraph"), copy)
-    url = f"{base}/query"
-    deadline = time.monotonic() + 120
+    shutil.copytree(snapshots[-1], work / name)
+    return work / name
+
+
+def answering(url: str, name: str, limit_s: float) -> str:
+    """``url`` once it answers ``ASK {}``."""
+    deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         try:
             if requests.post(url, data={"query": "ASK {}"}, headers=ACCEPT, timeout=10).ok:
-                return process, url
+                return url
         except requests.RequestException:
             time.sleep(0.2)
-    raise SystemExit("oxigraph serve did not start in time")
+    raise SystemExit(f"{name} did not start in time")
 
 
 def run(url: str, clients: int, seconds: float, keys: list[str], years: int) -> dict:
@@ -218,13 +237,14 @@ def lookups(targets: dict[str, str], cpu: dict, keys: list[str], count: int) -> 
     }
 
 
-def lookups_of(serve: int, direct: int, targets: dict, keys: list[str], args) -> dict:
+def lookups_of(serve: int, peers: dict, targets: dict, keys: list[str], args) -> dict:
     """:func:`lookups`, printed; /sparql's CPU is that of ``regiograph serve`` without the
-    owner's (which answers it only the data version)."""
+    owner's (which answers it only the data version); ``peers``: name -> pid."""
     owner = owner_pid(serve)
     cpu = {
-        "direct": lambda: cpu_seconds(direct),
+        "direct": lambda: cpu_seconds(peers["direct"]),
         "owner": lambda: cpu_seconds(owner),
+        "floor": lambda: cpu_seconds(peers["floor"]),
         "sparql": lambda: cpu_seconds(serve, without=owner),
     }
     measured = lookups(targets, cpu, keys, args.lookups)
@@ -296,7 +316,7 @@ def wait_for_derived(serve_pid: int, limit_s: float = 900.0) -> float:
 def add_ratios(results: dict, clients: int) -> None:
     """The owner's and /sparql's figures over direct's at ``clients``, kept and printed."""
     peer = results[f"direct@{clients}"]
-    for name in ("owner", "sparql"):
+    for name in ("owner", "floor", "sparql"):
         ours = results[f"{name}@{clients}"]
         ratio = results[f"{name}_ratio@{clients}"] = {
             "throughput": ours["per_s"] / peer["per_s"],
@@ -328,13 +348,13 @@ def load_region(work: Path, full: bool, results: dict) -> tuple[list[str], int]:
     return keys, years
 
 
-def measure(process, direct, targets: dict, keys, years: int, args, results: dict) -> None:
+def measure(process, peers: dict, targets: dict, keys, years: int, args, results: dict) -> None:
     """Lookups in turn, then each target at 1 and 8 clients, into ``results``."""
     results["derived_build_s"] = round(wait_for_derived(process.pid), 1)
     print(f"the derived data's build after the start: {results['derived_build_s']} s")
     for url in targets.values():  # warm up: caches, worker processes
         run(url, 8, 2.0, keys, years)
-    results["lookups"] = lookups_of(process.pid, direct.pid, targets, keys, args)
+    results["lookups"] = lookups_of(process.pid, peers, targets, keys, args)
     for clients in (1, 8):
         for name, url in targets.items():
             outcome = run(url, clients, args.seconds, keys, years)
@@ -363,22 +383,25 @@ def main() -> None:
         port = free_port()
         with (work / "serve.log").open("wb") as log:
             process = start_serve(work / "data", port, log)
-            direct = None
+            peers: dict[str, subprocess.Popen] = {}
             try:
                 lock = json.loads((work / "data" / "regiograph-store.lock").read_text())
-                direct, direct_url = start_direct(work)
+                peers["direct"], direct_url = start_direct(work)
+                peers["floor"], floor_url = start_floor(work)
                 targets = {
                     "direct": direct_url,
                     "owner": lock["query_url"],
+                    "floor": floor_url,
                     "sparql": f"http://127.0.0.1:{port}/sparql",
                 }
-                measure(process, direct, targets, keys, years, args, results)
+                pids = {name: peer.pid for name, peer in peers.items()}
+                measure(process, pids, targets, keys, years, args, results)
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=60)
-                if direct:
-                    direct.terminate()
-                    direct.wait(timeout=60)
+                for peer in peers.values():
+                    peer.terminate()  # the floor's workers end when their pipe does
+                    peer.wait(timeout=60)
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / "sparql_proxy.json").write_text(json.dumps(results, indent=2))

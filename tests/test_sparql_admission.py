@@ -9,8 +9,10 @@ without burning CPU. The query workers' memory cap is tested in this process (po
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -196,6 +198,29 @@ def test_reserved_threads_refuse_a_query_with_503_before_the_last_thread(tmp_pat
     assert refused.value.outcome is Outcome.BUSY and refused.value.retry_after_s >= 1
     with admission.admit("192.0.2.2") as ticket:  # free again
         ticket.outcome = Outcome.OK
+
+
+def test_a_release_that_cannot_be_written_does_not_hold_the_client_later(tmp_path, monkeypatch):
+    """A full disk as a query ends: its release fails, and its row would count as a running
+    query for two minutes (seen: 429 for the next query once space was back, in
+    test_store_owner_faults under load). The next admission that can write deletes it."""
+    admission = Admission(tmp_path / FILE_NAME, Policy(per_client=1))
+    real = Admission._transaction
+
+    @contextlib.contextmanager
+    def full_disk(self):
+        raise sqlite3.OperationalError("database or disk is full")
+        yield  # pragma: no cover - a generator for contextmanager
+
+    with admission.admit("192.0.2.4") as ticket:
+        ticket.outcome = Outcome.OK
+        monkeypatch.setattr(Admission, "_transaction", full_disk)  # as the query ends
+    monkeypatch.setattr(Admission, "_transaction", real)  # space again
+    assert admission.running("192.0.2.4") == 1  # the row the release could not delete
+    with admission.admit("192.0.2.4") as ticket:  # not refused
+        ticket.outcome = Outcome.OK
+        assert admission.running("192.0.2.4") == 1  # this query's row only
+    assert admission.running("192.0.2.4") == 0
 
 
 def test_counts_of_a_process_that_died_are_forgotten(tmp_path):

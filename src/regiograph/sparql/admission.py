@@ -19,7 +19,8 @@ WAL; one short transaction to admit a query and one to release it), and every pr
 A refusal is a :class:`Refused` with the outcome and the seconds after which the same request
 would be admitted (``Retry-After``). Clients are named by the caller (the address, or the
 proxy's with ``site.trust_proxy``). When the database cannot be used (a read-only or full
-disk), queries are admitted and a warning is logged: accounting never takes the endpoint down.
+disk), queries are admitted and a warning is logged: accounting never takes the endpoint down
+(a query whose end could not be written is deleted by the next admission that can write).
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ class Admission:
         self._in_process_lock = threading.Lock()
         self._local = threading.local()
         self._warned = False
+        # Rows of finished queries whose release failed (a full disk): deleted by the next
+        # admission that can write, else they counted as running for ``stale_after_s`` and
+        # the client got 429 for queries it no longer ran.
+        self._unreleased: set[int] = set()
+        self._unreleased_lock = threading.Lock()
 
     @contextmanager
     def admit(self, client: str) -> Iterator[Ticket]:
@@ -138,6 +144,7 @@ class Admission:
     def _admit_shared(self, client: str) -> int | None:
         now = time.time()
         try:
+            self._delete_unreleased()
             with self._transaction() as db:
                 self._forget_the_gone(db, now)
                 self._check(db, client, now)
@@ -162,7 +169,22 @@ class Admission:
                     rows.append((client, "error", now, 1.0))
                 db.executemany("INSERT INTO spent VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
+            if ticket.row is not None:
+                with self._unreleased_lock:
+                    self._unreleased.add(ticket.row)
             self._warn(exc)
+
+    def _delete_unreleased(self) -> None:
+        """The running rows whose release failed, gone (in a transaction of their own: a
+        refusal rolls the admission's back)."""
+        with self._unreleased_lock:
+            rows = list(self._unreleased)
+        if not rows:
+            return
+        with self._transaction() as db:
+            db.executemany("DELETE FROM running WHERE id = ?", [(row,) for row in rows])
+        with self._unreleased_lock:
+            self._unreleased.difference_update(rows)
 
     def _forget_the_gone(self, db: sqlite3.Connection, now: float) -> None:
         """Rows of processes that died and of requests older than any query can run."""

@@ -7,6 +7,7 @@ need the platform's credential; backups come from a snapshot.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 from click.testing import CliRunner
@@ -26,6 +28,7 @@ from regiograph.runtime import open_store
 from regiograph.server import create_app
 from regiograph.sparql.jobs import Job
 from regiograph.sparql.pool import PoolBusy, QueryPool
+from regiograph.store import snapshots
 
 GRAPH = BASE_IRI + "graph/replaced"
 P = "http://example.org/version"
@@ -337,3 +340,44 @@ def test_the_time_limit_covers_waiting_for_a_worker_to_start(tmp_path):
         assert pool.run(job, 60).outcome.value == "ok"  # the worker was kept, not killed
     finally:
         pool.close()
+
+
+def test_an_idle_worker_lets_go_of_its_snapshot(tmp_path):
+    """The pool hands out the worker that answered last, so the others may idle for long; one
+    idle past its time drops its handle and lock, else the owner could never delete that
+    snapshot. The next job opens the newest snapshot again."""
+    data = ox.Store(str(tmp_path / "live"))
+    data.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("1")))
+    (tmp_path / "snapshots").mkdir()
+    made = snapshots.make(data, tmp_path / "snapshots", 1, 1)
+    pool = QueryPool(str(tmp_path / "snapshots"), size=1, idle_s=0.5)
+    job = Job(
+        "query",
+        "SELECT ?o WHERE { ?s ?p ?o }",
+        "",
+        frozenset(),
+        check_only=False,
+        formats={"solutions": "json", "boolean": "json", "graph": "ntriples"},
+    )
+    try:
+        assert b'"1"' in pool.run(job, 60).body
+        assert not _free_to_delete(made.path)  # held while the worker may need it
+        deadline = time.monotonic() + 10
+        while not _free_to_delete(made.path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _free_to_delete(made.path)
+        assert b'"1"' in pool.run(job, 60).body  # opened again
+    finally:
+        pool.close()
+
+
+def _free_to_delete(path: Path) -> bool:
+    """Whether the owner's exclusive lock on the snapshot could be taken now."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)

@@ -55,10 +55,13 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, store_path: str | None, size: int = 2, memory_bytes: int = 0):
+    def __init__(
+        self, store_path: str | None, size: int = 2, memory_bytes: int = 0, idle_s: float = 30.0
+    ):
         self.store_path = store_path  # the embedded store's snapshot directory
         self.size = max(1, size)
         self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
+        self.idle_s = idle_s  # a worker without a job this long lets go of its snapshot
         # Last in, first out: the worker that answered last answers next while its caches
         # are warm; taking them in turn cost each lookup a third more of the workers' CPU.
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
@@ -159,7 +162,7 @@ class QueryPool:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=worker_module.main,
-            args=(child, self.store_path, self.memory_bytes),
+            args=(child, self.store_path, self.memory_bytes, self.idle_s),
             name="regiograph-sparql-worker",
             daemon=True,
         )

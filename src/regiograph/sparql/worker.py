@@ -5,7 +5,8 @@ its owner opens.
 The parent (:mod:`.pool`) sends a :class:`~.jobs.Job` through a pipe and waits for one
 :class:`~.jobs.Reply`; when the time limit passes first, it kills this process, which is the
 only way to stop a running pyoxigraph query. Whenever the job carries a data version other
-than the one the worker last saw, it looks for a newer snapshot and opens that.
+than the one the worker last saw, it looks for a newer snapshot and opens that; a worker
+without a job for a while lets go of its snapshot, so that the owner can delete it.
 
 A worker may cap its own address space (``RLIMIT_AS``), so that one query cannot take the
 machine's memory: a Python allocation past the cap is a MemoryError, answered as
@@ -60,8 +61,9 @@ class TooLarge(Exception):
     pass
 
 
-def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
-    """Serve jobs from ``conn`` until it closes, within ``memory_bytes`` (0: no cap)."""
+def main(conn, store_path: str | None, memory_bytes: int = 0, idle_s: float = 30.0) -> None:
+    """Serve jobs from ``conn`` until it closes, within ``memory_bytes`` (0: no cap); after
+    ``idle_s`` without a job, let go of the snapshot (:func:`_let_go`)."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     if memory_bytes:
@@ -78,6 +80,9 @@ def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
         return
     while True:
         try:
+            if not conn.poll(idle_s):
+                _let_go(state)
+                continue
             job = conn.recv()
         except (EOFError, OSError):
             return
@@ -91,6 +96,17 @@ def main(conn, store_path: str | None, memory_bytes: int = 0) -> None:
             conn.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def _let_go(state: dict) -> None:
+    """Drop an idle worker's snapshot handle and its lock. The pool hands out the worker that
+    answered last, so the others may idle for hours, and a snapshot a reader holds is one the
+    owner cannot delete: its files would stay on disk after every later write. The next job
+    opens the newest snapshot."""
+    reader = state.get("reader")
+    if reader is not None and reader.store is not None:
+        state["store"] = state["version"] = None  # the handle goes before the lock
+        reader.close()
 
 
 def handle(job: Job, store_path: str | None, state: dict) -> Reply:

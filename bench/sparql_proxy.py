@@ -10,7 +10,9 @@ observations per municipality, indicator and year), bulk-loaded with `oxigraph l
 served by `regiograph serve`; "direct" is `oxigraph serve` on a copy of the same data (the
 embedded store's owner serves its snapshots only to the platform), "owner" the owner's own
 ``/query`` (its URL is in the data directory's lock file), "floor" ``floor_front.py`` on another
-copy: the least a Python endpoint with a worker hop costs. /sparql's per-client limits are
+copy: the least a Python endpoint with a worker hop costs; "duties" the same with what
+/sparql must do for every query (admission's bookkeeping, metrics, an access log line, the
+quick reading). /sparql's per-client limits are
 off: the clients share one address but stand for as many clients. Each run notes the load
 average; ratios hold only within one run. Results: bench/results/sparql_proxy.json.
 """
@@ -135,13 +137,15 @@ def start_direct(work: Path) -> tuple[subprocess.Popen, str]:
     return process, answering(f"{base}/query", "oxigraph serve", 120)
 
 
-def start_floor(work: Path) -> tuple[subprocess.Popen, str]:
-    """``floor_front.py`` (the least a Python /sparql costs) on another copy of the data,
-    with as many workers as /sparql's front has (2 web processes x 2)."""
+def start_floor(work: Path, duties: bool = False) -> tuple[subprocess.Popen, str]:
+    """``floor_front.py`` (the least a Python /sparql costs; with ``duties``, also what it
+    must do for every query) on another copy of the data, with as many workers as /sparql's
+    front has (2 web processes x 2)."""
     port = free_port()
-    copy = snapshot_copy(work, "floor-store")
+    copy = snapshot_copy(work, "duties-store" if duties else "floor-store")
     script = ROOT / "bench" / "floor_front.py"
-    process = subprocess.Popen([sys.executable, str(script), str(port), str(copy), "4"])
+    command = [sys.executable, str(script), str(port), str(copy), "4"]
+    process = subprocess.Popen(command + (["--duties"] if duties else []))
     return process, answering(f"http://127.0.0.1:{port}/sparql", "floor_front.py", 60)
 
 
@@ -245,6 +249,7 @@ def lookups_of(serve: int, peers: dict, targets: dict, keys: list[str], args) ->
         "direct": lambda: cpu_seconds(peers["direct"]),
         "owner": lambda: cpu_seconds(owner),
         "floor": lambda: cpu_seconds(peers["floor"]),
+        "duties": lambda: cpu_seconds(peers["duties"]),
         "sparql": lambda: cpu_seconds(serve, without=owner),
     }
     measured = lookups(targets, cpu, keys, args.lookups)
@@ -316,7 +321,7 @@ def wait_for_derived(serve_pid: int, limit_s: float = 900.0) -> float:
 def add_ratios(results: dict, clients: int) -> None:
     """The owner's and /sparql's figures over direct's at ``clients``, kept and printed."""
     peer = results[f"direct@{clients}"]
-    for name in ("owner", "floor", "sparql"):
+    for name in ("owner", "floor", "duties", "sparql"):
         ours = results[f"{name}@{clients}"]
         ratio = results[f"{name}_ratio@{clients}"] = {
             "throughput": ours["per_s"] / peer["per_s"],
@@ -388,10 +393,12 @@ def main() -> None:
                 lock = json.loads((work / "data" / "regiograph-store.lock").read_text())
                 peers["direct"], direct_url = start_direct(work)
                 peers["floor"], floor_url = start_floor(work)
+                peers["duties"], duties_url = start_floor(work, duties=True)
                 targets = {
                     "direct": direct_url,
                     "owner": lock["query_url"],
                     "floor": floor_url,
+                    "duties": duties_url,
                     "sparql": f"http://127.0.0.1:{port}/sparql",
                 }
                 pids = {name: peer.pid for name, peer in peers.items()}

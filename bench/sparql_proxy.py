@@ -9,12 +9,12 @@ The region is generated here (municipalities with AGS keys, districts, and stati
 observations per municipality, indicator and year), bulk-loaded with `oxigraph load`, then
 served by `regiograph serve`; "direct" is `oxigraph serve` on a copy of the same data (the
 embedded store's owner serves its snapshots only to the platform), "owner" the owner's own
-``/query`` (its URL is in the data directory's lock file), "floor" ``floor_front.py`` on another
-copy: the least a Python endpoint with a worker hop costs; "duties" the same with what
-/sparql must do for every query (admission's bookkeeping, metrics, an access log line, the
-quick reading). /sparql's per-client limits are
-off: the clients share one address but stand for as many clients. Each run notes the load
-average; ratios hold only within one run. Results: bench/results/sparql_proxy.json.
+``/query`` (its URL is in the data directory's lock file), "floor" ``floor_front.py`` on
+another copy: the least a Python endpoint with a worker hop costs; "duties" the same with
+what /sparql must do for every query (admission's bookkeeping, metrics, an access log line,
+the quick reading). /sparql's per-client limits are off: the clients share one address but
+stand for as many clients. Each run notes the load average; ratios hold only within one run.
+Results: bench/results/sparql_proxy.json.
 """
 
 from __future__ import annotations
@@ -245,13 +245,9 @@ def lookups_of(serve: int, peers: dict, targets: dict, keys: list[str], args) ->
     """:func:`lookups`, printed; /sparql's CPU is that of ``regiograph serve`` without the
     owner's (which answers it only the data version); ``peers``: name -> pid."""
     owner = owner_pid(serve)
-    cpu = {
-        "direct": lambda: cpu_seconds(peers["direct"]),
-        "owner": lambda: cpu_seconds(owner),
-        "floor": lambda: cpu_seconds(peers["floor"]),
-        "duties": lambda: cpu_seconds(peers["duties"]),
-        "sparql": lambda: cpu_seconds(serve, without=owner),
-    }
+    cpu = {name: (lambda pid=pid: cpu_seconds(pid)) for name, pid in peers.items()}
+    cpu["owner"] = lambda: cpu_seconds(owner)
+    cpu["sparql"] = lambda: cpu_seconds(serve, without=owner)
     measured = lookups(targets, cpu, keys, args.lookups)
     for name, outcome in measured.items():
         print(
@@ -319,7 +315,7 @@ def wait_for_derived(serve_pid: int, limit_s: float = 900.0) -> float:
 
 
 def add_ratios(results: dict, clients: int) -> None:
-    """The owner's and /sparql's figures over direct's at ``clients``, kept and printed."""
+    """Every other target's figures over direct's at ``clients``, kept and printed."""
     peer = results[f"direct@{clients}"]
     for name in ("owner", "floor", "duties", "sparql"):
         ours = results[f"{name}@{clients}"]
